@@ -1,0 +1,174 @@
+// The typed error taxonomy. Every error the tool reports on purpose is one of these; src/cli.ts
+// maps them to exit codes in one place (DESIGN.md §3: 0 ok, 1 work failed, 2 usage/config,
+// 3 auth/permission, 130 interrupted). Each carries a one-sentence message and a hint.
+
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  auth: 3,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export abstract class FabricSyncError extends Error {
+  abstract readonly exitCode: ExitCode;
+  /** What the user should check or do next. */
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options.hint;
+  }
+
+  /** Plain data for `--json` output. Never contains secrets: messages are built from safe parts. */
+  toJSON(): Record<string, unknown> {
+    return { error: this.name, message: this.message, hint: this.hint, exitCode: this.exitCode };
+  }
+}
+
+/** Bad command-line usage (unknown flag, conflicting options). */
+export class UsageError extends FabricSyncError {
+  readonly exitCode = ExitCode.usage;
+}
+
+/** Invalid configuration; `issues` lists every problem as `path: problem`. */
+export class ConfigError extends FabricSyncError {
+  readonly exitCode = ExitCode.usage;
+  readonly issues: string[];
+  constructor(message: string, issues: string[] = [], options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options);
+    this.issues = issues;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), issues: this.issues };
+  }
+}
+
+/** A model file or folder that cannot be read: names the file, the line and the offending text. */
+export class InputError extends FabricSyncError {
+  readonly exitCode = ExitCode.usage;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  readonly text: string | undefined;
+  constructor(
+    message: string,
+    where: { file?: string; line?: number; text?: string } = {},
+    options: { hint?: string; cause?: unknown } = {},
+  ) {
+    const loc = where.file ? ` (${where.file}${where.line ? `, line ${where.line}` : ''})` : '';
+    const shown = where.text !== undefined ? `: ${JSON.stringify(truncate(where.text, 120))}` : '';
+    super(`${message}${loc}${shown}`, options);
+    this.file = where.file;
+    this.line = where.line;
+    this.text = where.text;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), file: this.file, line: this.line };
+  }
+}
+
+/** Entra ID / Snowflake login failed, or the principal lacks a permission. */
+export class AuthError extends FabricSyncError {
+  readonly exitCode = ExitCode.auth;
+}
+
+export interface ApiErrorDetails {
+  status: number;
+  url: string;
+  method: string;
+  /** Fabric `errorCode` or Power BI `error.code`. */
+  errorCode?: string;
+  requestId?: string;
+  isRetriable?: boolean;
+}
+
+/** A Fabric or Power BI REST call failed. 401/403 map to exit code 3, the rest to 1. */
+export class ApiError extends FabricSyncError {
+  readonly status: number;
+  readonly url: string;
+  readonly method: string;
+  readonly errorCode: string | undefined;
+  readonly requestId: string | undefined;
+  readonly isRetriable: boolean | undefined;
+  constructor(message: string, details: ApiErrorDetails, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options);
+    this.status = details.status;
+    this.url = details.url;
+    this.method = details.method;
+    this.errorCode = details.errorCode;
+    this.requestId = details.requestId;
+    this.isRetriable = details.isRetriable;
+  }
+  get exitCode(): ExitCode {
+    return this.status === 401 || this.status === 403 ? ExitCode.auth : ExitCode.failed;
+  }
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      status: this.status,
+      url: this.url,
+      errorCode: this.errorCode,
+      requestId: this.requestId,
+    };
+  }
+}
+
+/** A host asked us to wait longer than the operation's time budget allows. */
+export class ThrottledError extends ApiError {
+  /** Epoch ms at which the host said requests may resume. */
+  readonly until: number;
+  constructor(message: string, details: ApiErrorDetails & { until: number }, options: { hint?: string } = {}) {
+    super(message, details, options);
+    this.until = details.until;
+  }
+}
+
+/** A warehouse statement or connection failed (Snowflake code and SQL state when known). */
+export class WarehouseError extends FabricSyncError {
+  readonly exitCode = ExitCode.failed;
+  readonly code: string | undefined;
+  readonly sqlState: string | undefined;
+  constructor(message: string, details: { code?: string; sqlState?: string } = {}, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options);
+    this.code = details.code;
+    this.sqlState = details.sqlState;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), code: this.code, sqlState: this.sqlState };
+  }
+}
+
+/** The push conversion lost something while `--strict` was set, or a conversion is impossible. */
+export class ConversionError extends FabricSyncError {
+  readonly exitCode = ExitCode.failed;
+}
+
+/** Another process holds the state lock. */
+export class LockedError extends FabricSyncError {
+  readonly exitCode = ExitCode.usage;
+}
+
+/** The run finished but at least one model failed (the others were still done). */
+export class PartialFailureError extends FabricSyncError {
+  readonly exitCode = ExitCode.failed;
+}
+
+/** SIGINT/SIGTERM stopped the run after the in-flight work was saved. */
+export class InterruptedError extends FabricSyncError {
+  readonly exitCode = ExitCode.interrupted;
+}
+
+/** A bug: something that should not happen. */
+export class InternalError extends FabricSyncError {
+  readonly exitCode = ExitCode.failed;
+}
+
+export function isFabricSyncError(e: unknown): e is FabricSyncError {
+  return e instanceof FabricSyncError;
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}
