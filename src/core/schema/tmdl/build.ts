@@ -1,0 +1,280 @@
+// Parsed TMDL documents → the canonical SemanticModel (src/core/schema/model.ts).
+// Object types follow shared/reference/tmdl.md §3–10; defaults are TOM's when a property is absent.
+import type {
+  CalculationGroup,
+  Cardinality,
+  Column,
+  CrossFilteringBehavior,
+  Hierarchy,
+  Measure,
+  Partition,
+  Relationship,
+  Role,
+  SemanticModel,
+  Table,
+  TomDataType,
+} from '../model.js';
+import { Decl, groupTopLevel, tmdlError } from './decl.js';
+import {
+  CARDINALITIES,
+  CROSS_FILTERING,
+  DATA_TYPES,
+  EXPRESSION_KINDS,
+  MODEL_PERMISSIONS,
+  MODES,
+  SECURITY_FILTERING,
+  SOURCE_TYPES,
+  SUMMARIZE_BY,
+  canonical,
+} from './enums.js';
+import { LineSyntaxError, qualifiedRef } from './lines.js';
+import type { TmdlNode, TmdlRef } from './parse.js';
+
+// Objects that may be declared inside `model` (or `database`) instead of at depth 0.
+const LIFTED = new Set(['model', 'table', 'relationship', 'role', 'perspective', 'culture', 'cultureinfo', 'expression', 'function', 'datasource']);
+const TOP_LEVEL_KNOWN = new Set([...LIFTED, 'database', 'annotation', 'extendedproperty', 'querygroup', 'ref', 'changedproperty']);
+
+export interface BuildResult {
+  model: SemanticModel;
+  warnings: string[];
+}
+
+export function buildModel(roots: TmdlNode[], refs: TmdlRef[], modelName: string): BuildResult {
+  const warnings: string[] = [];
+  const all = liftNested(roots);
+  const top = groupTopLevel(all);
+  const unknown = [...top.keys()].filter((k) => !TOP_LEVEL_KNOWN.has(k));
+  if (unknown.length > 0) warnings.push(`TMDL: ignored unknown top-level object type(s): ${unknown.join(', ')}`);
+
+  const decls = (kw: string) => [...(top.get(kw)?.values() ?? [])].map((nodes) => new Decl(nodes));
+  const database = decls('database')[0];
+  const modelDecl = decls('model')[0];
+  const defaultModeRaw = modelDecl?.str('defaultmode');
+  const defaultMode = defaultModeRaw === undefined ? undefined : canonical(MODES, defaultModeRaw);
+
+  const tables = ordered(decls('table'), refs, 'table').map((t) => readTable(t, defaultMode));
+  const model: SemanticModel = {
+    name: modelName,
+    tables,
+    relationships: decls('relationship').map(readRelationship),
+    roles: ordered(decls('role'), refs, 'role').map(readRole),
+    perspectives: ordered(decls('perspective'), refs, 'perspective').map((p) => ({
+      name: p.name,
+      tables: p.children('perspectivetable').map((pt) => pt.name),
+    })),
+    cultures: ordered(decls('cultureinfo'), refs, 'cultureinfo').map((c) => c.name),
+    expressions: decls('expression').map((e) => ({
+      name: e.name,
+      kind: canonical(EXPRESSION_KINDS, e.str('kind') ?? 'm'),
+      expression: e.value ?? '',
+      ...opt('description', e.description),
+    })),
+    functions: decls('function').map((f) => ({ name: f.name, expression: f.value ?? '', ...opt('description', f.description) })),
+    dataSources: decls('datasource').length,
+  };
+  const compat = database?.int('compatibilitylevel') ?? modelDecl?.int('compatibilitylevel');
+  if (compat !== undefined) model.compatibilityLevel = compat;
+  if (defaultMode !== undefined) model.defaultMode = defaultMode;
+  const culture = modelDecl?.str('culture');
+  if (culture !== undefined) model.culture = culture;
+  if (modelDecl?.description !== undefined) model.description = modelDecl.description;
+  return { model, warnings };
+}
+
+/** Depth-0 nodes plus objects written inside `database` / `model` (single-document style). */
+function liftNested(roots: TmdlNode[]): TmdlNode[] {
+  const out: TmdlNode[] = [];
+  for (let i = 0; i < roots.length; i++) out.push(roots[i] as TmdlNode);
+  for (let i = 0; i < out.length; i++) {
+    const n = out[i] as TmdlNode;
+    if (n.kw !== 'model' && n.kw !== 'database') continue;
+    const keep: TmdlNode[] = [];
+    for (const c of n.children) {
+      if (LIFTED.has(c.kw) && c.name !== undefined) out.push(c);
+      else keep.push(c);
+    }
+    n.children = keep;
+  }
+  return out;
+}
+
+/** `ref` order first (refs to missing objects are ignored), then the rest in file order ([O] §7). */
+function ordered(items: Decl[], refs: TmdlRef[], type: string): Decl[] {
+  const byName = new Map(items.map((d) => [d.name.toLowerCase(), d]));
+  const out: Decl[] = [];
+  for (const r of refs) {
+    const t = r.type === 'culture' ? 'cultureinfo' : r.type;
+    if (t !== type) continue;
+    const d = byName.get(r.name.toLowerCase());
+    if (d) {
+      out.push(d);
+      byName.delete(r.name.toLowerCase());
+    }
+  }
+  for (const d of byName.values()) out.push(d);
+  return out;
+}
+
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function enumProp<T extends string>(d: Decl, key: string, map: ReadonlyMap<string, T>): T | undefined {
+  const v = d.str(key);
+  if (v === undefined) return undefined;
+  const c = map.get(v.toLowerCase());
+  if (c === undefined) {
+    tmdlError(`unknown ${key} '${v}' (expected one of: ${[...map.values()].join(', ')})`, d.node(key) as TmdlNode);
+  }
+  return c;
+}
+
+function readTable(t: Decl, defaultMode: string | undefined): Table {
+  const partitions = t.children('partition').map(readPartition);
+  const cg = t.child('calculationgroup');
+  const kind = cg ? 'calculationGroup' : partitions.some((p) => p.sourceType === 'calculated') ? 'calculatedTable' : 'data';
+  const table: Table = {
+    name: t.name,
+    ...opt('description', t.description),
+    isHidden: t.bool('ishidden') ?? false,
+    kind,
+    storageMode: storageMode(partitions, defaultMode),
+    partitions,
+    columns: t.children('column').map((c) => readColumn(c, kind === 'calculatedTable')),
+    measures: t.children('measure').map(readMeasure),
+    hierarchies: t.children('hierarchy').map(readHierarchy),
+  };
+  if (cg) table.calculationGroup = readCalculationGroup(cg);
+  return table;
+}
+
+/** model.ts: the partitions' common mode, `mixed` when they differ, else the model default. */
+function storageMode(partitions: Partition[], defaultMode: string | undefined): string {
+  const fallback = defaultMode && defaultMode !== 'default' ? defaultMode : 'import';
+  let mode: string | undefined;
+  for (const p of partitions) {
+    const m = p.mode && p.mode !== 'default' ? p.mode : fallback;
+    if (mode === undefined) mode = m;
+    else if (mode !== m) return 'mixed';
+  }
+  return mode ?? fallback;
+}
+
+function readPartition(p: Decl): Partition {
+  // `partition x = m`: the default property is the source type; the text is in `source =`
+  // (or `query =` for legacy query partitions); Direct Lake `entity` sources are a `source` block.
+  const mode = p.str('mode');
+  const expression = p.str('source') ?? p.str('query') ?? p.str('expression');
+  return {
+    name: p.name,
+    ...opt('mode', mode === undefined ? undefined : canonical(MODES, mode)),
+    sourceType: canonical(SOURCE_TYPES, p.value ?? (p.child('source') ? 'entity' : 'm')),
+    ...opt('expression', expression),
+  };
+}
+
+function readColumn(c: Decl, inCalculatedTable: boolean): Column {
+  const calculated = c.hasEquals;
+  // TMDL omits properties at their TOM default; an absent dataType is the default `automatic`
+  // (seen only on calculated and calculated-table columns, whose type the engine infers).
+  const dataType: TomDataType = enumProp(c, 'datatype', DATA_TYPES) ?? 'automatic';
+  const summarizeBy = c.str('summarizeby');
+  return {
+    name: c.name,
+    dataType,
+    kind: calculated ? 'calculated' : inCalculatedTable ? 'calculatedTableColumn' : 'data',
+    ...opt('expression', calculated ? (c.value ?? '') : undefined),
+    ...opt('sourceColumn', c.str('sourcecolumn')),
+    isHidden: c.bool('ishidden') ?? false,
+    isKey: c.bool('iskey') ?? false,
+    ...opt('formatString', c.str('formatstring')),
+    ...opt('displayFolder', c.str('displayfolder')),
+    ...opt('dataCategory', c.str('datacategory')),
+    ...opt('summarizeBy', summarizeBy === undefined ? undefined : canonical(SUMMARIZE_BY, summarizeBy)),
+    ...opt('sortByColumn', c.str('sortbycolumn')),
+    ...opt('description', c.description),
+  };
+}
+
+function readMeasure(m: Decl): Measure {
+  return {
+    name: m.name,
+    expression: m.value ?? '',
+    ...opt('formatString', m.str('formatstring')),
+    ...opt('displayFolder', m.str('displayfolder')),
+    ...opt('description', m.description),
+    isHidden: m.bool('ishidden') ?? false,
+  };
+}
+
+function readHierarchy(h: Decl): Hierarchy {
+  return {
+    name: h.name,
+    ...opt('description', h.description),
+    isHidden: h.bool('ishidden') ?? false,
+    ...opt('displayFolder', h.str('displayfolder')),
+    levels: h.children('level').map((l, i) => {
+      const column = l.str('column');
+      if (column === undefined) tmdlError(`level '${l.name}' has no column`, l.first);
+      return { name: l.name, column, ordinal: l.int('ordinal') ?? i };
+    }),
+  };
+}
+
+function readCalculationGroup(cg: Decl): CalculationGroup {
+  const precedence = cg.int('precedence');
+  return {
+    ...opt('precedence', precedence),
+    ...opt('description', cg.description),
+    items: cg.children('calculationitem').map((it) => ({
+      name: it.name,
+      expression: it.value ?? '',
+      ...opt('ordinal', it.int('ordinal')),
+      ...opt('formatStringExpression', it.str('formatstringdefinition') ?? it.child('formatstringdefinition')?.value),
+      ...opt('description', it.description),
+    })),
+  };
+}
+
+function ref(r: Decl, key: string): { table: string; column: string } {
+  const node = r.node(key);
+  if (!node || node.value === undefined) return tmdlError(`relationship '${r.name}' has no ${key}`, r.first);
+  try {
+    return qualifiedRef(node.value);
+  } catch (e) {
+    if (e instanceof LineSyntaxError) tmdlError(`${key} must be Table.Column: ${e.message}`, node);
+    throw e;
+  }
+}
+
+function readRelationship(r: Decl): Relationship {
+  const from = ref(r, 'fromcolumn');
+  const to = ref(r, 'tocolumn');
+  const rel: Relationship = {
+    name: r.name,
+    fromTable: from.table,
+    fromColumn: from.column,
+    toTable: to.table,
+    toColumn: to.column,
+    fromCardinality: enumProp<Cardinality>(r, 'fromcardinality', CARDINALITIES) ?? 'many',
+    toCardinality: enumProp<Cardinality>(r, 'tocardinality', CARDINALITIES) ?? 'one',
+    crossFilteringBehavior: enumProp<CrossFilteringBehavior>(r, 'crossfilteringbehavior', CROSS_FILTERING) ?? 'oneDirection',
+    isActive: r.bool('isactive') ?? true,
+  };
+  const sec = r.str('securityfilteringbehavior');
+  if (sec !== undefined) rel.securityFilteringBehavior = canonical(SECURITY_FILTERING, sec);
+  return rel;
+}
+
+function readRole(r: Decl): Role {
+  const perm = r.str('modelpermission');
+  return {
+    name: r.name,
+    modelPermission: perm === undefined ? 'none' : canonical(MODEL_PERMISSIONS, perm),
+    ...opt('description', r.description),
+    tablePermissions: r.children('tablepermission').map((tp) => ({
+      table: tp.name,
+      ...opt('filterExpression', tp.value ?? tp.str('filterexpression')),
+    })),
+  };
+}

@@ -1,0 +1,90 @@
+// The TMDL reader (issue 2, item 5): the files of a TMDL `definition/` folder → LoadedModel.
+// Pure: the caller reads the files (local folder or Fabric getDefinition parts) and passes text.
+// Grammar: shared/reference/tmdl.md. Every failure is an InputError naming file, line and text.
+import { InputError, isFabricSyncError } from '../../errors.js';
+import type { LoadedModel } from '../model.js';
+import { buildModel } from './build.js';
+import { parseTmdlDocument } from './parse.js';
+import type { TmdlNode, TmdlRef } from './parse.js';
+
+export interface TmdlFile {
+  /** Relative to the item or definition folder: `model.tmdl`, `tables/Sales.tmdl`, `definition/tables/Sales.tmdl`. */
+  path: string;
+  text: string;
+}
+
+export interface ReadTmdlOptions {
+  modelName: string;
+  /** Folder shown in error messages. */
+  location: string;
+}
+
+export function readTmdl(files: ReadonlyArray<TmdlFile>, options: ReadTmdlOptions): LoadedModel {
+  const warnings: string[] = [];
+  const docs: { rel: string; text: string }[] = [];
+  let scriptFolder = 0;
+  for (const f of files) {
+    const rel = relativePath(f.path);
+    if (!rel.toLowerCase().endsWith('.tmdl')) continue; // definition.pbism, .platform, diagramLayout.json, …
+    // Power BI Desktop keeps TMDL scripts (createOrReplace …) beside the definition (tmdl.md §8).
+    if (/(^|\/)tmdlscripts\//i.test(rel)) {
+      scriptFolder++;
+      continue;
+    }
+    docs.push({ rel, text: f.text });
+  }
+  if (scriptFolder > 0) warnings.push(`TMDL: ignored ${scriptFolder} script file(s) under TMDLScripts/ (they are not part of the model)`);
+  if (docs.length === 0) {
+    throw new InputError(`No .tmdl files found in ${options.location}`, { file: options.location }, {
+      hint: 'Point at a *.SemanticModel folder, its definition/ folder, or a folder holding definition/.',
+    });
+  }
+  // Deterministic order whatever the file system listed: model.tmdl first, then by path.
+  docs.sort((a, b) => rank(a.rel) - rank(b.rel) || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+
+  let current = options.location;
+  try {
+    const roots: TmdlNode[] = [];
+    const refs: TmdlRef[] = [];
+    for (const d of docs) {
+      current = joinPath(options.location, d.rel);
+      const parsed = parseTmdlDocument(current, d.text);
+      if (parsed.scriptCommand !== undefined) {
+        warnings.push(`TMDL: ignored ${d.rel}: it is a TMDL script ('${parsed.scriptCommand.slice(0, 40)}'), not a model file`);
+        continue;
+      }
+      for (const r of parsed.roots) roots.push(r);
+      for (const r of parsed.refs) refs.push(r);
+    }
+    current = options.location;
+    const built = buildModel(roots, refs, options.modelName);
+    return {
+      model: built.model,
+      source: { format: 'TMDL', location: options.location },
+      warnings: [...warnings, ...built.warnings],
+    };
+  } catch (e) {
+    if (isFabricSyncError(e)) throw e;
+    // Safety net for the "never a TypeError on any input" contract (fuzzed inputs): report the
+    // document being read rather than a crash, keeping the original error as the cause.
+    throw new InputError(`TMDL could not be read (${e instanceof Error ? e.name : 'error'})`, { file: current }, { cause: e });
+  }
+}
+
+/** `definition/tables/X.tmdl`, `./tables\\X.tmdl` → `tables/X.tmdl`. */
+function relativePath(p: string): string {
+  let s = p.replaceAll('\\', '/');
+  while (s.startsWith('./')) s = s.slice(2);
+  while (s.startsWith('/')) s = s.slice(1);
+  if (s.toLowerCase().startsWith('definition/')) s = s.slice('definition/'.length);
+  return s;
+}
+
+function rank(rel: string): number {
+  const r = rel.toLowerCase();
+  return r === 'database.tmdl' ? 0 : r === 'model.tmdl' ? 1 : 2;
+}
+
+function joinPath(location: string, rel: string): string {
+  return location.endsWith('/') || location.endsWith('\\') ? `${location}${rel}` : `${location}/${rel}`;
+}

@@ -1,0 +1,110 @@
+// Lexical helpers for TMDL lines: names, quoted values and qualified references
+// (shared/reference/tmdl.md §3–4). Everything here scans character by character with indexOf /
+// charCodeAt — no regular expressions on user text, so a 10 MB line costs one linear pass.
+
+const TAB = 9;
+const SPACE = 32;
+const QUOTE = 39; // '
+const DQUOTE = 34; // "
+const COLON = 58;
+const EQUALS = 61;
+const DOT = 46;
+
+/** Why a line could not be read; parse.ts turns it into an InputError with file and line. */
+export class LineSyntaxError extends Error {}
+
+/** Text with a leading BOM removed and CRLF / lone CR line ends turned into LF. */
+export function normalizeText(text: string): string {
+  let t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (t.indexOf('\r') !== -1) t = t.replace(/\r\n?/g, '\n');
+  return t;
+}
+
+export function isBlankOrSpace(ch: number): boolean {
+  return ch === SPACE || ch === TAB;
+}
+
+/** A keyword: characters up to whitespace, `:` or `=` (e.g. `column`, `isHidden`, `ref`). */
+export function readWord(s: string, from: number): number {
+  let i = from;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === SPACE || c === TAB || c === COLON || c === EQUALS) break;
+    i++;
+  }
+  return i;
+}
+
+export function skipSpaces(s: string, from: number): number {
+  let i = from;
+  while (i < s.length && isBlankOrSpace(s.charCodeAt(i))) i++;
+  return i;
+}
+
+export interface NameToken {
+  name: string;
+  end: number;
+}
+
+/**
+ * An object name at `from`: `'quoted with '' escapes'` or a bare run up to whitespace, `=`, `:`
+ * (and `.` when `stopAtDot`, for qualified references).
+ */
+export function readName(s: string, from: number, stopAtDot = false): NameToken {
+  if (s.charCodeAt(from) === QUOTE) {
+    let i = from + 1;
+    let escaped = false;
+    for (;;) {
+      const q = s.indexOf("'", i);
+      if (q === -1) throw new LineSyntaxError('quoted name is not closed with a single quote');
+      if (s.charCodeAt(q + 1) === QUOTE) {
+        escaped = true;
+        i = q + 2;
+        continue;
+      }
+      const raw = s.slice(from + 1, q);
+      return { name: escaped ? raw.replaceAll("''", "'") : raw, end: q + 1 };
+    }
+  }
+  let i = from;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === SPACE || c === TAB || c === EQUALS || c === COLON || (stopAtDot && c === DOT)) break;
+    i++;
+  }
+  if (i === from) throw new LineSyntaxError('expected a name');
+  return { name: s.slice(from, i), end: i };
+}
+
+/** A `:` property value: trimmed; surrounding double quotes removed with `""` → `"` ([O] §4). */
+export function propertyValue(raw: string): string {
+  const v = raw.trim();
+  if (v.length >= 2 && v.charCodeAt(0) === DQUOTE && v.charCodeAt(v.length - 1) === DQUOTE) {
+    const inner = v.slice(1, -1);
+    return inner.indexOf('"') === -1 ? inner : inner.replaceAll('""', '"');
+  }
+  return v;
+}
+
+/** `Sales.'Order Date'`, `'T 1'.'C 1'`, `Sales.Key` → table and column (tmdl.md §9). */
+export function qualifiedRef(value: string): { table: string; column: string } {
+  const s = value.trim();
+  const first = readName(s, 0, true);
+  if (s.charCodeAt(first.end) !== DOT) throw new LineSyntaxError('expected Table.Column');
+  const second = readName(s, first.end + 1, true);
+  if (skipSpaces(s, second.end) !== s.length) throw new LineSyntaxError('unexpected text after Table.Column');
+  return { table: first.name, column: second.name };
+}
+
+/** Leading tab count of the line starting at `start` (ending at `end`). */
+export function tabDepth(text: string, start: number, end: number): number {
+  let i = start;
+  while (i < end && text.charCodeAt(i) === TAB) i++;
+  return i - start;
+}
+
+/** True when the line [start, end) holds only spaces and tabs. */
+export function isWhitespaceLine(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!isBlankOrSpace(text.charCodeAt(i))) return false;
+  return true;
+}

@@ -1,0 +1,260 @@
+// One TMDL document → a tree of declaration lines (shared/reference/tmdl.md §2–8).
+// Single pass over the text with indexOf; depth = leading tabs; expression bodies (multi-line and
+// ``` blocks) are consumed as opaque text before any keyword is looked at, so DAX/M lines such as
+// `column x` or `measure y =` can never become objects. No recursion: an explicit stack per depth.
+import { InputError } from '../../errors.js';
+import {
+  LineSyntaxError,
+  isWhitespaceLine,
+  normalizeText,
+  propertyValue,
+  readName,
+  readWord,
+  skipSpaces,
+  tabDepth,
+} from './lines.js';
+
+/** One declaration line and what is nested under it. */
+export interface TmdlNode {
+  /** Keyword lower-cased: the reader is case-insensitive ([O] §2). */
+  kw: string;
+  name: string | undefined;
+  /** `:` property, `=` default property / expression, or '' (bare keyword or named object). */
+  sep: '' | ':' | '=';
+  value: string | undefined;
+  description: string | undefined;
+  children: TmdlNode[];
+  file: string;
+  line: number;
+  text: string;
+}
+
+export interface TmdlRef {
+  type: string;
+  name: string;
+}
+
+export interface ParsedDocument {
+  roots: TmdlNode[];
+  /** `ref <type> <name>` lines at depth 0, in order (used for collection order only, [O] §7). */
+  refs: TmdlRef[];
+  /** Set when the document is a TMDL script (`createOrReplace` …), which a folder reader ignores. */
+  scriptCommand?: string;
+}
+
+// TMDL script commands ([S]): a document starting with one of these is a script, not model files.
+const SCRIPT_COMMANDS = new Set(['createorreplace', 'create', 'alter', 'delete', 'refresh']);
+const HINT =
+  'TMDL uses one tab per nesting level; fix the line shown or re-export the model from Power BI Desktop / Tabular Editor.';
+
+export function parseTmdlDocument(file: string, input: string): ParsedDocument {
+  return new DocumentParser(file, normalizeText(input)).run();
+}
+
+class DocumentParser {
+  private pos = 0;
+  private lineNo = 0;
+  private readonly n: number;
+  /** The declaration line being read, for errors raised while reading its expression. */
+  private current = '';
+
+  constructor(
+    private readonly file: string,
+    private readonly t: string,
+  ) {
+    this.n = t.length;
+  }
+
+  private fail(message: string, line: number, text: string): never {
+    throw new InputError(`TMDL format error: ${message}`, { file: this.file, line, text }, { hint: HINT });
+  }
+
+  run(): ParsedDocument {
+    const { t } = this;
+    const roots: TmdlNode[] = [];
+    const refs: TmdlRef[] = [];
+    // stack[d] = the open node at depth d; a `null` entry is a line that cannot hold children.
+    const stack: (TmdlNode | null)[] = [];
+    let desc: string[] | null = null;
+    let descDepth = -1;
+    while (this.pos <= this.n) {
+      let end = t.indexOf('\n', this.pos);
+      if (end === -1) end = this.n;
+      const start = this.pos;
+      this.pos = end + 1;
+      const lineNo = ++this.lineNo;
+      const depth = tabDepth(t, start, end);
+      const cs = start + depth;
+      if (isWhitespaceLine(t, cs, end)) continue;
+      const content = t.slice(cs, end).trimEnd();
+      if (t.charCodeAt(cs) === 32) {
+        this.fail('indentation must use tabs, not spaces (one tab per level)', lineNo, t.slice(start, end));
+      }
+      if (content.charCodeAt(0) < 32) this.fail('unexpected control character (is this a text file?)', lineNo, content);
+      if (depth > stack.length) {
+        this.fail(
+          `line is indented ${depth} tab(s) but its parent allows at most ${stack.length}; a child must be exactly one level deeper than its parent`,
+          lineNo,
+          t.slice(start, end),
+        );
+      }
+      stack.length = depth;
+      const parent = depth > 0 ? stack[depth - 1] : undefined;
+      if (parent === null) {
+        this.fail('a property line cannot have nested lines (check the indentation of this line)', lineNo, t.slice(start, end));
+      }
+      if (content.startsWith('///')) {
+        const d = content.charCodeAt(3) === 32 ? content.slice(4) : content.slice(3);
+        if (desc === null || descDepth !== depth) desc = [];
+        desc.push(d);
+        descDepth = depth;
+        stack.push(null);
+        continue;
+      }
+      const node = this.parseLine(content, depth, lineNo);
+      if (desc !== null && descDepth === depth) node.description = desc.join('\n');
+      desc = null;
+      if (node.kw === 'ref') {
+        if (depth === 0 && node.name !== undefined) refs.push({ type: node.value ?? '', name: node.name });
+        stack.push(node); // children of a ref scope (script style) are read and ignored
+        continue;
+      }
+      if (depth === 0 && roots.length === 0 && SCRIPT_COMMANDS.has(node.kw) && node.name === undefined && node.sep === '') {
+        return { roots: [], refs: [], scriptCommand: content };
+      }
+      if (parent) parent.children.push(node);
+      else roots.push(node);
+      stack.push(node.sep === ':' ? null : node);
+    }
+    return { roots, refs };
+  }
+
+  private parseLine(content: string, depth: number, lineNo: number): TmdlNode {
+    const kwEnd = readWord(content, 0);
+    if (kwEnd === 0) this.fail('expected a keyword at the start of the line', lineNo, content);
+    const node: TmdlNode = {
+      kw: content.slice(0, kwEnd).toLowerCase(),
+      name: undefined,
+      sep: '',
+      value: undefined,
+      description: undefined,
+      children: [],
+      file: this.file,
+      line: lineNo,
+      text: content,
+    };
+    try {
+      let i = skipSpaces(content, kwEnd);
+      if (node.kw === 'ref') {
+        const typeEnd = readWord(content, i);
+        if (typeEnd === i) throw new LineSyntaxError('expected `ref <objectType> <name>`');
+        node.value = content.slice(i, typeEnd).toLowerCase();
+        i = skipSpaces(content, typeEnd);
+        if (i < content.length) node.name = readName(content, i).name;
+        return node;
+      }
+      if (i >= content.length) return node;
+      const c = content.charCodeAt(i);
+      if (c === 58 /* : */) {
+        node.sep = ':';
+        node.value = propertyValue(content.slice(i + 1));
+        return node;
+      }
+      if (c !== 61 /* = */) {
+        const nm = readName(content, i);
+        node.name = nm.name;
+        i = skipSpaces(content, nm.end);
+        if (i >= content.length) return node;
+        if (content.charCodeAt(i) !== 61) {
+          throw new LineSyntaxError('unexpected text after the name (names with spaces or . = : must be in single quotes)');
+        }
+      }
+      node.sep = '=';
+      this.current = content;
+      node.value = this.readAssignment(content.slice(i + 1).trim(), depth, lineNo, node.kw === 'linguisticmetadata');
+      return node;
+    } catch (e) {
+      if (e instanceof LineSyntaxError) this.fail(e.message, lineNo, content);
+      throw e;
+    }
+  }
+
+  /** The text after `=`: one line, a multi-line body two levels deeper, or a ``` block. */
+  private readAssignment(rest: string, depth: number, lineNo: number, skip: boolean): string {
+    if (rest.startsWith('```')) return this.readBacktickBlock(rest.slice(3).trim(), lineNo, skip);
+    if (rest.length > 0) return rest;
+    return this.readIndentedBody(depth + 2, skip);
+  }
+
+  /**
+   * Multi-line expression ([O] §5): following lines that are blank or at least `minDepth` tabs
+   * deep. The common indentation is stripped, blank lines inside are kept, trailing ones dropped;
+   * trailing spaces of a line are not significant in this form (the serializer switches to ```
+   * when they are).
+   */
+  private readIndentedBody(minDepth: number, skip: boolean): string {
+    const { t } = this;
+    const starts: number[] = [];
+    const ends: number[] = [];
+    let minTabs = Number.MAX_SAFE_INTEGER;
+    let last = -1;
+    while (this.pos <= this.n) {
+      let e = t.indexOf('\n', this.pos);
+      if (e === -1) e = this.n;
+      const d = tabDepth(t, this.pos, e);
+      if (isWhitespaceLine(t, this.pos + d, e)) {
+        starts.push(-1);
+        ends.push(-1);
+      } else if (d >= minDepth) {
+        if (d < minTabs) minTabs = d;
+        starts.push(this.pos);
+        ends.push(e);
+        last = starts.length - 1;
+      } else break;
+      this.pos = e + 1;
+      this.lineNo++;
+    }
+    if (skip || last < 0) return '';
+    const parts = new Array<string>(last + 1);
+    for (let k = 0; k <= last; k++) {
+      const s = starts[k] as number;
+      parts[k] = s < 0 ? '' : t.slice(s + minTabs, ends[k] as number).trimEnd();
+    }
+    return parts.join('\n');
+  }
+
+  /** ``` block ([O] §5): verbatim up to a line holding only ```; that line's indentation is the margin. */
+  private readBacktickBlock(sameLine: string, openLine: number, skip: boolean): string {
+    const { t } = this;
+    const bodyStart = this.pos;
+    while (this.pos <= this.n) {
+      let e = t.indexOf('\n', this.pos);
+      if (e === -1) e = this.n;
+      const ls = this.pos;
+      this.pos = e + 1;
+      this.lineNo++;
+      let f = ls;
+      while (f < e && (t.charCodeAt(f) === 9 || t.charCodeAt(f) === 32)) f++;
+      if (t.startsWith('```', f)) {
+        if (!isWhitespaceLine(t, f + 3, e)) this.fail('nothing may follow the closing ```', this.lineNo, t.slice(ls, e));
+        return skip ? '' : this.backtickBody(sameLine, bodyStart, ls, t.slice(ls, f));
+      }
+    }
+    return this.fail('the ``` block opened on this line is never closed', openLine, this.current);
+  }
+
+  private backtickBody(sameLine: string, from: number, to: number, margin: string): string {
+    const { t } = this;
+    const parts: string[] = sameLine.length > 0 ? [sameLine] : [];
+    let p = from;
+    while (p < to) {
+      let e = t.indexOf('\n', p);
+      if (e === -1 || e > to) e = to;
+      let k = 0;
+      while (k < margin.length && p + k < e && t.charCodeAt(p + k) === margin.charCodeAt(k)) k++;
+      parts.push(t.slice(p + k, e));
+      p = e + 1;
+    }
+    return parts.join('\n');
+  }
+}
