@@ -1,0 +1,166 @@
+// A local Entra ID token endpoint over HTTPS (DESIGN.md §9.2, fabric-api.md §8), so the real
+// @azure/identity client-credential flow runs end to end: the OpenID metadata document and
+// /oauth2/v2.0/token, checking tenant, client id, secret and scope, answering errors in Entra's
+// own shape (AADSTS codes). The certificate is thrown away with the server; a process that talks to
+// it must trust `caCertPath` (NODE_EXTRA_CA_CERTS at process start, or an explicit CA).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generate } from 'selfsigned';
+
+export interface EntraStandInOptions {
+  /** clientId → client secret. */
+  clients: Record<string, string>;
+  tenantId: string;
+  /** `expires_in` of issued tokens (default 3600). */
+  tokenTtlSeconds?: number;
+  /** Scopes the endpoint accepts (default: the Fabric and Power BI `.default` scopes). */
+  scopes?: string[];
+  /** The access token to issue; default an opaque random string. Lets a test feed the Fabric emulator's `acceptTokens`. */
+  tokenFor?: (clientId: string, scope: string) => string;
+}
+
+export interface IssuedToken {
+  clientId: string;
+  scope: string;
+  token: string;
+}
+
+export interface EntraStandIn {
+  /** `https://127.0.0.1:PORT`, for FABRIC_AUTHORITY_HOST / `authorityHost`. */
+  authorityHost: string;
+  /** PEM file of the throw-away certificate (it is its own CA). */
+  caCertPath: string;
+  caCertPem: string;
+  tokensIssued: IssuedToken[];
+  /** Every request: method, path (no query) and the form's client_id when present. Never secrets. */
+  requests: Array<{ method: string; path: string; clientId?: string }>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SCOPES = ['https://api.fabric.microsoft.com/.default', 'https://analysis.windows.net/powerbi/api/.default'];
+
+export async function startEntraStandIn(options: EntraStandInOptions): Promise<EntraStandIn> {
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keySize: 2048,
+    notAfterDate: new Date(Date.now() + 24 * 3600_000),
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+    ],
+  });
+  const dir = mkdtempSync(path.join(tmpdir(), 'entra-stand-in-'));
+  const caCertPath = path.join(dir, 'ca.pem');
+  writeFileSync(caCertPath, pems.cert);
+
+  const ttl = options.tokenTtlSeconds ?? 3600;
+  const scopes = new Set(options.scopes ?? DEFAULT_SCOPES);
+  const tokensIssued: IssuedToken[] = [];
+  const requests: EntraStandIn['requests'] = [];
+  let origin = '';
+
+  const server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+    void handle(req, res).catch((e: unknown) => send(res, 500, { error: 'server_error', error_description: String(e) }));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', origin);
+    const [, tenant, ...rest] = url.pathname.split('/');
+    const tail = rest.join('/');
+    const body = await readBody(req);
+    const form = new URLSearchParams(body);
+    requests.push({ method: req.method ?? '', path: url.pathname, ...(form.get('client_id') ? { clientId: form.get('client_id')! } : {}) });
+
+    if (tenant !== options.tenantId) {
+      return entraError(res, 400, 'invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`);
+    }
+    if (req.method === 'GET' && tail === 'v2.0/.well-known/openid-configuration') {
+      const base = `${origin}/${tenant}`;
+      return send(res, 200, {
+        token_endpoint: `${base}/oauth2/v2.0/token`,
+        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+        device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+        issuer: `${origin}/${tenant}/v2.0`,
+        jwks_uri: `${base}/discovery/v2.0/keys`,
+        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+        response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+        token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+        tenant_region_scope: 'EU',
+      });
+    }
+    if (req.method === 'POST' && tail === 'oauth2/v2.0/token') {
+      const clientId = form.get('client_id') ?? '';
+      if (form.get('grant_type') !== 'client_credentials') {
+        return entraError(res, 400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
+      }
+      if (!(clientId in options.clients)) {
+        return entraError(res, 400, 'unauthorized_client', 700016,
+          `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
+      }
+      if (form.get('client_secret') !== options.clients[clientId]) {
+        return entraError(res, 401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
+      }
+      const scope = form.get('scope') ?? '';
+      const wanted = scope.split(' ').filter((s) => s && !['openid', 'profile', 'offline_access'].includes(s));
+      const resource = wanted[0] ?? '';
+      if (wanted.length !== 1 || !scopes.has(resource)) {
+        return entraError(res, 400, 'invalid_scope', 70011, `The provided value for scope ${scope} is not valid.`);
+      }
+      const token = options.tokenFor?.(clientId, resource) ?? `stand-in.${randomBytes(24).toString('base64url')}`;
+      tokensIssued.push({ clientId, scope: resource, token });
+      return send(res, 200, { token_type: 'Bearer', expires_in: ttl, ext_expires_in: ttl, access_token: token });
+    }
+    return entraError(res, 404, 'invalid_request', 90100, `Unknown endpoint ${req.method} ${url.pathname}.`);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    authorityHost: origin,
+    caCertPath,
+    caCertPem: pems.cert,
+    tokensIssued,
+    requests,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function entraError(res: ServerResponse, status: number, error: string, code: number, text: string): void {
+  const traceId = randomUUID();
+  const correlationId = randomUUID();
+  send(res, status, {
+    error,
+    error_description: `AADSTS${code}: ${text} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${new Date().toISOString()}`,
+    error_codes: [code],
+    timestamp: new Date().toISOString(),
+    trace_id: traceId,
+    correlation_id: correlationId,
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let s = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (s += d));
+    req.on('end', () => resolve(s));
+    req.on('error', reject);
+  });
+}
