@@ -50,6 +50,7 @@ export function readBim(text: string, options: ReadBimOptions): LoadedModel {
     throw jsonSyntaxError(body, e, file);
   }
   const f = new Fields(file);
+  root = unwrapScript(root);
   if (!isObj(root) || !isObj(root.model)) {
     throw new InputError('Not a TMSL model: expected a JSON object with a "model" property', {
       file,
@@ -320,6 +321,16 @@ class Fields {
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join('\n');
     return this.fail(path, key, 'a string or an array of strings', v);
   }
+}
+
+/** A TMSL `createOrReplace`/`create` script saved as a file carries the database one level down. */
+function unwrapScript(root: unknown): unknown {
+  if (!isObj(root)) return root;
+  for (const cmd of ['createOrReplace', 'create']) {
+    const c = Object.hasOwn(root, cmd) ? root[cmd] : undefined;
+    if (isObj(c) && isObj(c.database)) return c.database;
+  }
+  return root;
 }
 
 function isObj(v: unknown): v is Obj {
