@@ -1,0 +1,137 @@
+// The commander program: global options, one line per command, and the one place that maps errors
+// to exit codes and exits (STYLE.md rules 1–2). Heavy modules (snowflake-sdk, DuckDB, the Fabric
+// client) are imported lazily inside the actions, so `--help` stays instant.
+import { createRequire } from 'node:module';
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, isFabricSyncError, ConfigError, InputError } from './core/errors.js';
+import { makeConfigLoader, type Action, type CommandContext, type GlobalOptions } from './commands/context.js';
+import { Ui } from './commands/output.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerConvert } from './commands/convert.js';
+import { registerMonitor } from './commands/monitor.js';
+import { registerValidate } from './commands/validate.js';
+import { registerState } from './commands/state.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0    success
+  1    the work failed for at least one model (the others were still done)
+  2    usage or configuration error (also: bad model file, state file locked)
+  3    authentication or permission failure
+  130  interrupted (SIGINT/SIGTERM) after saving state`;
+
+function buildUi(globals: Partial<GlobalOptions>): Ui {
+  const env = process.env;
+  const noColor = globals.color === false || (env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+  const forceColor = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return new Ui({
+    json: Boolean(globals.json),
+    verbose: Boolean(globals.verbose),
+    quiet: Boolean(globals.quiet),
+    color: !noColor && (forceColor || Boolean(process.stderr.isTTY)),
+    interactive: Boolean(process.stderr.isTTY) && env.CI === undefined,
+    githubActions: env.GITHUB_ACTIONS === 'true',
+    azureDevOps: (env.TF_BUILD ?? '').toLowerCase() === 'true',
+  });
+}
+
+/** Global flags read straight from argv, for rendering errors that happen before commander parsed. */
+function globalsFromArgv(argv: string[]): Partial<GlobalOptions> {
+  return {
+    json: argv.includes('--json'),
+    verbose: argv.includes('--verbose') || argv.includes('-v'),
+    quiet: argv.includes('--quiet') || argv.includes('-q'),
+    color: !argv.includes('--no-color'),
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(ExitCode.interrupted); // second Ctrl-C: stop now
+    controller.abort(new Error(`received ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let ui = buildUi(globalsFromArgv(argv));
+  let exitCode: number = ExitCode.ok;
+
+  const program = new Command('fabric-sync')
+    .description('Keep Snowflake\'s view of Power BI / Fabric semantic models up to date: detect new and changed models, convert them to Push API datasets ({Model}_PushSync), write their metadata to Snowflake or an embedded DuckDB file.')
+    .version(version, '-V, --version', 'print the version')
+    .option('-c, --config <file>', 'config file (default: fabric-sync.config.{json,yaml,js,mjs}, .fabric-syncrc*, package.json "fabric-sync")')
+    .option('--env-file <file>', 'read environment variables from this file (default: ./.env when present)')
+    .option('--json', 'print exactly one JSON document on stdout (monitor: one JSON object per line)', false)
+    .addOption(new Option('-v, --verbose', 'more detail: request ids, timings, stack traces').default(false).conflicts('quiet'))
+    .option('-q, --quiet', 'print only errors', false)
+    .option('--no-color', 'no colours (also honoured: NO_COLOR, FORCE_COLOR)')
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride();
+
+  const bind = (action: Action) =>
+    async (...args: unknown[]): Promise<void> => {
+      const command = args[args.length - 1] as Command;
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      ui = buildUi(globals);
+      const ctx: CommandContext = { ui, globals, version, signal: controller.signal, config: makeConfigLoader(globals) };
+      exitCode = await action(ctx, ...args.slice(0, -1));
+    };
+
+  registerInspect(program, bind);
+  registerConvert(program, bind);
+  registerMonitor(program, bind);
+  registerValidate(program, bind);
+  registerState(program, bind);
+  for (const cmd of program.commands) cmd.exitOverride().addHelpText('after', EXIT_CODES_HELP);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    return reportError(e, ui);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function reportError(e: unknown, ui: Ui): number {
+  if (e instanceof CommanderError) {
+    // --help and --version end with exit code 0; everything else commander rejects is usage.
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+    if (ui.json) ui.result({ error: 'UsageError', message: e.message.replace(/^error: /, ''), exitCode: ExitCode.usage }, () => '');
+    return ExitCode.usage;
+  }
+  if (isFabricSyncError(e)) {
+    if (ui.json) {
+      ui.result(e.toJSON(), () => '');
+    } else {
+      ui.error(e.message);
+      if (e instanceof ConfigError) for (const issue of e.issues) ui.error(`  ${issue}`);
+      if (e.hint) ui.info(`${ui.c.dim('hint:')} ${e.hint}`);
+    }
+    if (e instanceof InputError) ui.annotate('error', e.message);
+    if (ui.verbose && e.stack) ui.debug(e.stack);
+    return e.exitCode;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  if (ui.json) ui.result({ error: 'InternalError', message, exitCode: ExitCode.failed }, () => '');
+  else {
+    ui.error(`Unexpected error: ${message}`);
+    ui.info(`${ui.c.dim('hint:')} run again with --verbose for the stack trace, and report it if it persists.`);
+  }
+  if (ui.verbose && e instanceof Error && e.stack) ui.debug(e.stack);
+  return ExitCode.failed;
+}
+
+// Run when executed (bin/fabric-sync.js imports this module).
+const code = await main(process.argv.slice(2));
+// Flush stdout before exiting: piped output must not be cut (e.g. `--json | jq`).
+process.stdout.write('', () => process.exit(code));

@@ -1,0 +1,35 @@
+import { inspect } from 'node:util';
+
+const REDACTED = '***';
+
+/**
+ * A secret value (client secret, password, token, passphrase). It redacts itself everywhere it
+ * could be printed — `String()`, template literals, `JSON.stringify`, `util.inspect`/console — so a
+ * config dump, a log line or an error report can never leak it. Only `reveal()` gives the value,
+ * and only the code that hands it to a driver or credential calls it.
+ */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return REDACTED;
+  }
+  toJSON(): string {
+    return REDACTED;
+  }
+  [inspect.custom](): string {
+    return REDACTED;
+  }
+  [Symbol.toPrimitive](): string {
+    return REDACTED;
+  }
+}
+
+export function reveal(secret: Secret | undefined): string | undefined {
+  return secret?.reveal();
+}
