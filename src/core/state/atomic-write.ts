@@ -1,0 +1,68 @@
+// Atomic replacement of a small file (DESIGN.md §8: "Writes are atomic"). The new content goes to a
+// temporary file in the SAME directory (rename is only atomic within one filesystem), is fsynced,
+// then renamed over the target, and the directory is fsynced so the rename itself survives a power
+// loss. A crash at any point leaves either the old file or the new one, never a torn mix.
+import { randomBytes } from 'node:crypto';
+import { open, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+export interface AtomicWriteHooks {
+  /** Test seam: runs after the temp file is durable and before the rename. */
+  beforeRename?: (tempPath: string) => void | Promise<void>;
+}
+
+/** Prefix of temp files for `path`; a leftover one means a writer died before its rename. */
+export function tempPrefix(path: string): string {
+  return `.${basename(path)}.tmp-`;
+}
+
+export async function writeFileAtomic(path: string, data: string, hooks: AtomicWriteHooks = {}): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `${tempPrefix(path)}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+  } catch (e) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  try {
+    await hooks.beforeRename?.(temp);
+    await rename(temp, path);
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw e;
+  }
+  await fsyncDirectory(dir);
+}
+
+/** Remove temp files left by a writer that died between write and rename. Call only under the lock. */
+export async function removeLeftoverTemps(path: string): Promise<string[]> {
+  const prefix = tempPrefix(path);
+  const dir = dirname(path);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const leftovers = names.filter((n) => n.startsWith(prefix));
+  await Promise.all(leftovers.map((n) => rm(join(dir, n), { force: true })));
+  return leftovers;
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  // Windows cannot open a directory for fsync (EISDIR/EPERM); NTFS journals the rename itself.
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // best effort: the rename has happened; only durability across power loss is weaker
+  } finally {
+    await handle?.close();
+  }
+}

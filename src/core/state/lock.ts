@@ -1,0 +1,165 @@
+// The state lock (DESIGN.md §8, issue 6: "a second monitor on the same state exits 2 with 'already
+// running (pid N)'; a stale lock from a dead process is taken over"). The lock is a file
+// `<state>.lock` created with O_EXCL ('wx'), which is atomic on local filesystems on every OS.
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import type { Logger } from '../context.js';
+import { LockedError } from '../errors.js';
+
+export interface LockInfo {
+  pid: number;
+  hostname: string;
+  startedAt: string;
+}
+
+export interface HeldLock {
+  readonly path: string;
+  readonly info: LockInfo;
+  /** Remove the lock file if it is still ours. Idempotent. */
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  logger: Logger;
+  now: () => number;
+  /** Overridable for tests; default this process and this machine. */
+  pid?: number;
+  hostname?: string;
+  /** A lock file with unreadable content older than this is considered abandoned. */
+  unreadableStaleMs?: number;
+}
+
+export function lockPathFor(statePath: string): string {
+  return `${statePath}.lock`;
+}
+
+export async function acquireLock(statePath: string, options: LockOptions): Promise<HeldLock> {
+  const path = lockPathFor(statePath);
+  const info: LockInfo = {
+    pid: options.pid ?? process.pid,
+    hostname: options.hostname ?? osHostname(),
+    startedAt: new Date(options.now()).toISOString(),
+  };
+  // Two attempts: the second follows the takeover of a stale lock.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (await tryCreate(path, info)) return heldLock(path, info);
+    const holder = await readHolder(path);
+    if (holder === 'gone') continue;
+    const verdict = await judge(path, holder, info, options);
+    if (verdict !== 'stale') throw lockedError(statePath, path, holder, info.hostname);
+    await takeOver(path, holder, options.logger);
+  }
+  const holder = await readHolder(path);
+  throw lockedError(statePath, path, holder === 'gone' ? 'unreadable' : holder, info.hostname);
+}
+
+async function tryCreate(path: string, info: LockInfo): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'wx', 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    await handle.writeFile(`${JSON.stringify(info)}\n`, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+type Holder = LockInfo | 'unreadable' | 'gone';
+
+async function readHolder(path: string): Promise<Holder> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    throw e;
+  }
+  try {
+    const v = JSON.parse(text) as Partial<LockInfo>;
+    if (typeof v.pid === 'number' && typeof v.hostname === 'string') {
+      return { pid: v.pid, hostname: v.hostname, startedAt: String(v.startedAt ?? '') };
+    }
+  } catch {
+    // fall through: a holder may be between create and write, or the file was damaged
+  }
+  return 'unreadable';
+}
+
+async function judge(path: string, holder: LockInfo | 'unreadable', me: LockInfo, options: LockOptions): Promise<'live' | 'stale'> {
+  if (holder === 'unreadable') {
+    // A fresh empty file is most likely a holder that has not written its pid yet.
+    const age = options.now() - (await stat(path)).mtimeMs;
+    return age > (options.unreadableStaleMs ?? 60_000) ? 'stale' : 'live';
+  }
+  // A pid on another machine (shared drive) cannot be checked: never steal it.
+  if (holder.hostname !== me.hostname) return 'live';
+  if (holder.pid === me.pid) return 'live';
+  return isAlive(holder.pid) ? 'live' : 'stale';
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else — still alive.
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Move the stale lock aside (rename is atomic, so of two processes taking over only one succeeds),
+ * then check that what we moved is still the stale lock we judged; if a live process re-created it in
+ * the meantime, put it back.
+ */
+async function takeOver(path: string, stale: LockInfo | 'unreadable', logger: Logger): Promise<void> {
+  const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
+  try {
+    await rename(path, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  const moved = await readHolder(aside);
+  const same =
+    stale === 'unreadable' ? moved === 'unreadable' : moved !== 'gone' && moved !== 'unreadable' && moved.pid === stale.pid && moved.startedAt === stale.startedAt;
+  if (!same) {
+    await link(aside, path).catch(() => undefined);
+    await rm(aside, { force: true });
+    return;
+  }
+  await rm(aside, { force: true });
+  const who = stale === 'unreadable' ? 'an unreadable lock' : `a stale lock from pid ${stale.pid} (started ${stale.startedAt}), which is no longer running`;
+  logger.warn(`Took over ${who}: ${path}`);
+}
+
+function lockedError(statePath: string, path: string, holder: LockInfo | 'unreadable', myHost: string): LockedError {
+  const host = holder !== 'unreadable' && holder.hostname !== myHost ? ` on host ${holder.hostname}` : '';
+  const who = holder === 'unreadable' ? '' : ` (pid ${holder.pid}${host})`;
+  return new LockedError(`another fabric-sync is already running${who} on ${statePath}`, {
+    hint: `Wait for it to finish or stop it. If no fabric-sync is running, delete ${path}.`,
+  });
+}
+
+function heldLock(path: string, info: LockInfo): HeldLock {
+  let released = false;
+  return {
+    path,
+    info,
+    async release() {
+      if (released) return;
+      released = true;
+      const holder = await readHolder(path);
+      if (holder !== 'gone' && holder !== 'unreadable' && holder.pid === info.pid && holder.startedAt === info.startedAt) {
+        await rm(path, { force: true });
+      }
+    },
+  };
+}
