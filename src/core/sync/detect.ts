@@ -1,0 +1,132 @@
+// Change detection as a pure diff of (state, listing, now) — DESIGN.md §5 and issue 6 item 2.
+// A listing tells us which models exist but not whether their definition changed, and fetching a
+// definition costs a request (often a long-running operation). So known models are re-checked on a
+// per-cycle budget, oldest check first: a quiet workspace costs one list call per cycle plus at most
+// `budget` definition fetches, and every model is still re-checked within ceil(models / budget) cycles.
+import type { StateEntry, StateSnapshot } from '../state/store.js';
+import type { ModelListing } from './types.js';
+
+export type { ModelListing } from './types.js';
+
+export const DEFAULT_BUDGET = 20;
+export const DEFAULT_SUFFIX = '_PushSync';
+
+export interface DetectOptions {
+  /** Most definitions to re-fetch this cycle (new models are not counted: each must be read once). */
+  budget: number;
+  /** A model is re-checked only when its last check is at least this old. */
+  minRecheckAgeMs: number;
+  /** Name (or id) patterns with `*` and `?`, case-insensitive. Empty/absent include = everything. */
+  include?: string[];
+  exclude?: string[];
+  /** Our own outputs end with this (`_PushSync`); they are never treated as sources. */
+  suffix: string;
+  /** Backoff for failing models whose next retry time is unknown (files from older versions). */
+  retry?: (failures: number) => number;
+  /**
+   * Workspaces whose listing succeeded this cycle. Only their models can be declared deleted: a
+   * workspace that failed to list (throttled, permission lost) must not look empty. Default: the
+   * workspaces present in `listings`.
+   */
+  listedWorkspaces?: string[];
+  /** Workspaces whose listing failed; models with no recorded workspace are only judged when this is empty. */
+  failedWorkspaces?: string[];
+}
+
+export type SkipReason = 'own-output' | 'excluded' | 'backoff';
+
+export interface Detection {
+  /** Never synced (or deleted and now back): read and publish. */
+  new: ModelListing[];
+  /** Known models whose definition is re-fetched this cycle to compare fingerprints. */
+  recheck: ModelListing[];
+  /** Known, not yet marked deleted, and missing from a workspace that was listed successfully. */
+  deleted: StateEntry[];
+  /** Known models left alone this cycle (checked recently, or beyond the budget). */
+  unchanged: ModelListing[];
+  skipped: { listing: ModelListing; reason: SkipReason }[];
+}
+
+export function detectChanges(state: StateSnapshot, listings: readonly ModelListing[], now: number, options: DetectOptions): Detection {
+  const out: Detection = { new: [], recheck: [], deleted: [], unchanged: [], skipped: [] };
+  const include = (options.include ?? []).map(globToRegExp);
+  const exclude = (options.exclude ?? []).map(globToRegExp);
+  const suffix = options.suffix.toLowerCase();
+  const present = new Set(listings.map((l) => l.id));
+  const seen = new Set<string>();
+  const candidates: { listing: ModelListing; checkedAt: number }[] = [];
+
+  for (const listing of listings) {
+    if (seen.has(listing.id)) continue; // the same model listed twice (e.g. two API surfaces)
+    seen.add(listing.id);
+    if (suffix !== '' && listing.name.toLowerCase().endsWith(suffix)) {
+      out.skipped.push({ listing, reason: 'own-output' });
+      continue;
+    }
+    const matches = (re: RegExp) => re.test(listing.name) || re.test(listing.id);
+    if ((include.length > 0 && !include.some(matches)) || exclude.some(matches)) {
+      out.skipped.push({ listing, reason: 'excluded' });
+      continue;
+    }
+    const entry = state.models[listing.id];
+    const inBackoff = entry !== undefined && entry.failures > 0 && !isDue(entry, now, options.retry);
+    if (entry === undefined || entry.deleted_at !== null || neverRead(entry)) {
+      if (inBackoff && entry.deleted_at === null) out.skipped.push({ listing, reason: 'backoff' });
+      else out.new.push(listing);
+      continue;
+    }
+    if (inBackoff) {
+      out.skipped.push({ listing, reason: 'backoff' });
+      continue;
+    }
+    const checkedAt = lastChecked(entry);
+    // A failing model that is due bypasses the minimum age: its backoff already spaced the attempts.
+    if (entry.failures > 0 || now - checkedAt >= options.minRecheckAgeMs) {
+      candidates.push({ listing, checkedAt });
+    } else {
+      out.unchanged.push(listing);
+    }
+  }
+
+  candidates.sort((a, b) => a.checkedAt - b.checkedAt || (a.listing.id < b.listing.id ? -1 : a.listing.id > b.listing.id ? 1 : 0));
+  const budget = Math.max(0, Math.floor(options.budget));
+  for (const [i, c] of candidates.entries()) (i < budget ? out.recheck : out.unchanged).push(c.listing);
+
+  const listed = new Set(options.listedWorkspaces ?? listings.map((l) => l.workspaceId));
+  const everythingListed = options.listedWorkspaces !== undefined && (options.failedWorkspaces ?? []).length === 0;
+  for (const [id, entry] of Object.entries(state.models)) {
+    if (entry.deleted_at !== null || present.has(id)) continue;
+    const judged = entry.workspace_id !== null ? listed.has(entry.workspace_id) : everythingListed;
+    if (judged) out.deleted.push(entry);
+  }
+  return out;
+}
+
+/** Known but no definition ever read and never synced (e.g. its first attempt failed). */
+function neverRead(entry: StateEntry): boolean {
+  return entry.fingerprint === null && entry.sync_count === 0;
+}
+
+/** Epoch ms of the last check; never checked sorts first. */
+function lastChecked(entry: StateEntry): number {
+  const t = Date.parse(entry.last_checked_at ?? entry.last_sync_time ?? '');
+  return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
+}
+
+function isDue(entry: StateEntry, now: number, retry: DetectOptions['retry']): boolean {
+  if (entry.next_retry_at !== null) {
+    const t = Date.parse(entry.next_retry_at);
+    return Number.isNaN(t) || t <= now;
+  }
+  if (retry === undefined) return true;
+  const since = lastChecked(entry);
+  return !Number.isFinite(since) || since + retry(entry.failures) <= now;
+}
+
+/** `*` any run, `?` one character, everything else literal; whole-string, case-insensitive. */
+export function globToRegExp(pattern: string): RegExp {
+  const body = [...pattern]
+    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${body}$`, 'is');
+}

@@ -1,0 +1,32 @@
+// Shapes shared by change detection, the monitor loop and the Fabric client (DESIGN.md §5).
+// `ModelListing` is what listing a workspace yields for one semantic model; src/core/fabric returns
+// this shape so detection never depends on which API (Power BI datasets or Fabric semanticModels)
+// produced it.
+
+export interface ModelListing {
+  id: string;
+  name: string;
+  workspaceId: string;
+  /** Power BI `addRowsAPIEnabled`: a push dataset (read through GET …/tables, not getDefinition). */
+  isPushDataset: boolean;
+  configuredBy?: string;
+  createdDate?: string;
+  targetStorageMode?: string;
+  description?: string;
+}
+
+/** Why a model is processed this cycle. */
+export type SyncReason = 'new' | 'changed' | 'recheck';
+
+/** What the pipeline did with one model (the monitor records it in the state). */
+export interface SyncOutcome {
+  /** synced: published; unchanged: fingerprint equal, nothing written; skipped: deliberately not processed. */
+  status: 'synced' | 'unchanged' | 'skipped';
+  /** Fingerprint of the definition that was read. */
+  fingerprint: string;
+  pushDatasetId?: string;
+  pushName?: string;
+  /** The name users see (push twin name when one was published). */
+  publishedName?: string;
+  detail?: string;
+}
