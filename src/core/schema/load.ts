@@ -103,7 +103,7 @@ async function resolveDir(dir: string, searchChildren: boolean): Promise<Resolve
     if (found.length > 1) {
       throw new InputError(`The folder holds ${found.length} models; expected one`, {
         file: dir,
-        text: found.map((r) => path.relative(dir, r.kind === 'bim' ? r.file : path.dirname(r.dir))).join(', '),
+        text: found.map((r) => path.relative(dir, path.dirname(r.kind === 'bim' ? r.file : r.dir))).join(', '),
       }, { hint: 'Pass the model folder you mean.' });
     }
   }
