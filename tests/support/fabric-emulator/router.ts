@@ -1,0 +1,48 @@
+// Route table plumbing: each route names its surface and the swagger path template it is validated
+// against, so the emulator's answers are checked against exactly that operation.
+import type { EmulatorState, Request, Response, SurfaceName } from './state.js';
+
+export interface RouteContext {
+  state: EmulatorState;
+  url: string;
+  pageSize: number;
+  lroPolls: number;
+  lroRetryAfter: number;
+  /** True once when a `lroFailed` fault matches this request. */
+  takeLroFailure(req: Request): boolean;
+  describeModel?: (parts: { path: string; text: string }[]) => unknown;
+}
+
+export interface Route {
+  method: string;
+  surface: SurfaceName;
+  /** Swagger path template (Fabric without the `/v1` base path is what the spec lists; we keep `/v1`). */
+  template: string;
+  /** Counted in `stats.writes` when it succeeds (push create / PUT table / DELETE). */
+  write?: boolean;
+  /** Validate the body as another operation's answer (LRO result = the initiating API's result). */
+  validateAs?: { method: string; template: string };
+  handler(req: Request, ctx: RouteContext): Response;
+}
+
+export interface CompiledRoute extends Route { re: RegExp; keys: string[]; }
+
+export function compile(routes: Route[]): CompiledRoute[] {
+  return routes.map((r) => {
+    const keys: string[] = [];
+    const source = r.template.replace(/[.$]/g, (c) => `\\${c}`).replace(/\{(\w+)\}/g, (_m, k: string) => { keys.push(k); return '([^/]+)'; });
+    return { ...r, re: new RegExp(`^${source}$`, 'i'), keys };
+  });
+}
+
+export function match(routes: CompiledRoute[], method: string, path: string): { route: CompiledRoute; params: Record<string, string> } | undefined {
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const m = route.re.exec(path);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    route.keys.forEach((k, i) => { params[k] = decodeURIComponent(m[i + 1]!); });
+    return { route, params };
+  }
+  return undefined;
+}
