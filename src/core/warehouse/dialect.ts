@@ -1,0 +1,54 @@
+import { InternalError } from '../errors.js';
+
+// The two SQL dialects the warehouse writer speaks. They differ only where DuckDB must (issue 5,
+// reference/snowflake.md §3 and §6 "portable subset"); every difference lives in this one table so
+// a reader can see at a glance what the embedded target does differently from Snowflake.
+
+export type Dialect = 'snowflake' | 'duckdb';
+
+/** Logical column types used by the metadata tables. */
+export type LogicalType = 'text' | 'int' | 'bool' | 'timestamp' | 'json';
+
+export interface DialectSpec {
+  /** SQL type per logical type. */
+  types: Record<LogicalType, string>;
+  /** Turns JSON text (a VARCHAR) into the JSON column type. Never used inside VALUES (Snowflake rejects it). */
+  parseJson(expr: string): string;
+  /** Reads one top-level key of a JSON text as text (NULL when the key is absent). */
+  jsonText(expr: string, key: string): string;
+  /**
+   * Snowflake takes column and table comments inside CREATE TABLE (applied once, at creation);
+   * DuckDB has no inline COMMENT, so it gets `COMMENT ON` statements after the CREATE.
+   */
+  inlineComments: boolean;
+}
+
+export const DIALECTS: Record<Dialect, DialectSpec> = {
+  snowflake: {
+    types: { text: 'VARCHAR', int: 'NUMBER(38,0)', bool: 'BOOLEAN', timestamp: 'TIMESTAMP_NTZ', json: 'VARIANT' },
+    parseJson: (expr) => `PARSE_JSON(${expr})`,
+    jsonText: (expr, key) => `JSON_EXTRACT_PATH_TEXT(${expr}, ${sqlLiteral(key)})`,
+    inlineComments: true,
+  },
+  duckdb: {
+    types: { text: 'VARCHAR', int: 'BIGINT', bool: 'BOOLEAN', timestamp: 'TIMESTAMP', json: 'JSON' },
+    parseJson: (expr) => `CAST(${expr} AS JSON)`,
+    jsonText: (expr, key) => `JSON_EXTRACT_PATH_TEXT(${expr}, ${sqlLiteral(key)})`,
+    inlineComments: false,
+  },
+};
+
+/** Double-quotes an identifier, doubling any embedded `"` (reference/snowflake.md §3 Identifiers). */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * A string literal for text that WE write (comments, JSON keys, kind tags). Power BI strings never
+ * go through this: they are always bind values (DESIGN.md §7). Backslashes are refused because
+ * Snowflake treats them as escapes in literals and DuckDB does not.
+ */
+export function sqlLiteral(text: string): string {
+  if (text.includes('\\')) throw new InternalError(`internal: backslash in SQL literal ${JSON.stringify(text)}`);
+  return `'${text.replaceAll("'", "''")}'`;
+}

@@ -1,0 +1,93 @@
+// The embedded warehouse (DESIGN.md §4: the default target when no Snowflake settings exist): the
+// same tables in a DuckDB file, through @duckdb/node-api. Values come back as the Snowflake driver
+// returns them (numbers, Dates, parsed JSON), so both targets read alike.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { WarehouseError } from '../errors.js';
+import type { ExecuteResult, WarehouseBackend } from './backend.js';
+import { quoteIdent } from './dialect.js';
+import type { Bind } from './plan.js';
+
+export const DEFAULT_DUCKDB_PATH = '.fabric-sync/metadata.duckdb';
+
+export interface DuckDbOptions {
+  /** File path (created with its directory), or `:memory:`. Default `.fabric-sync/metadata.duckdb`. */
+  path?: string;
+  /** Schema for the metadata tables (created if missing); default `main`. */
+  schema?: string;
+}
+
+export async function openDuckDb(options: DuckDbOptions = {}): Promise<WarehouseBackend> {
+  const file = options.path ?? DEFAULT_DUCKDB_PATH;
+  if (file !== ':memory:') await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(file);
+  } catch (e) {
+    throw new WarehouseError(`Could not open the DuckDB file ${file}: ${(e as Error).message}`, {}, {
+      cause: e,
+      hint: 'Check that the path is writable and that no other process (another fabric-sync, the duckdb CLI) holds the file open.',
+    });
+  }
+  const conn = await instance.connect();
+  const backend = new DuckDbBackend(instance, conn);
+  if (options.schema && options.schema !== 'main') {
+    await backend.execute(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
+    await backend.execute(`USE ${quoteIdent(options.schema)}`);
+  }
+  return backend;
+}
+
+class DuckDbBackend implements WarehouseBackend {
+  readonly dialect = 'duckdb' as const;
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  async execute(sql: string, binds?: Bind[] | Bind[][]): Promise<ExecuteResult> {
+    try {
+      if (binds && binds.length > 0 && Array.isArray(binds[0])) {
+        // An array bind: one prepared statement run per row, like the Snowflake server does.
+        const prepared = await this.conn.prepare(sql);
+        let affected = 0;
+        try {
+          for (const row of binds as Bind[][]) {
+            prepared.bind(row as DuckDBValue[]);
+            affected += (await prepared.run()).rowsChanged;
+          }
+        } finally {
+          prepared.destroySync();
+        }
+        return { rows: [], rowsAffected: affected };
+      }
+      const reader = await this.conn.runAndReadAll(sql, binds && binds.length ? (binds as DuckDBValue[]) : undefined);
+      return { rows: readRows(reader), rowsAffected: isDml(sql) ? reader.rowsChanged : undefined };
+    } catch (e) {
+      throw new WarehouseError((e as Error).message.split('\n')[0] ?? 'DuckDB statement failed', {}, { cause: e });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function isDml(sql: string): boolean {
+  return /^\s*(INSERT|UPDATE|DELETE|MERGE)\b/i.test(sql);
+}
+
+function readRows(reader: DuckDBResultReader): Record<string, unknown>[] {
+  const names = reader.columnNames();
+  const json = reader.columnTypes().map((t) => t.alias === 'JSON');
+  return reader.getRowObjectsJS().map((row) => {
+    const out: Record<string, unknown> = {};
+    names.forEach((name, i) => {
+      const v = row[name];
+      out[name] = typeof v === 'bigint' ? Number(v) : json[i] && typeof v === 'string' ? JSON.parse(v) : v;
+    });
+    return out;
+  });
+}

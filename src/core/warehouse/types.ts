@@ -1,0 +1,53 @@
+// TOM data type → warehouse column type, one typed row per TOM type (STYLE.md rule 9), used by the
+// metadata rows (SNOWFLAKE_DATA_TYPE) and by --create-tables. Power BI's fixed decimal ("currency")
+// is a 19-digit number with 4 decimal places, hence NUMBER(19,4). binary/variant have no Power BI
+// value to mirror exactly: binary stays binary, variant becomes VARIANT/JSON; unknown/automatic
+// fall back to text, the one type that loses nothing.
+import type { TomDataType } from '../schema/model.js';
+import type { Dialect } from './dialect.js';
+
+export interface WarehouseTypeRow {
+  snowflake: string;
+  duckdb: string;
+  /** Push API type (DESIGN.md §6) when the column is pushed unchanged; null = no push type. */
+  push: string | null;
+}
+
+export const TOM_TO_WAREHOUSE: Record<TomDataType, WarehouseTypeRow> = {
+  string: { snowflake: 'VARCHAR', duckdb: 'VARCHAR', push: 'String' },
+  int64: { snowflake: 'NUMBER(19,0)', duckdb: 'BIGINT', push: 'Int64' },
+  double: { snowflake: 'FLOAT', duckdb: 'DOUBLE', push: 'Double' },
+  decimal: { snowflake: 'NUMBER(19,4)', duckdb: 'DECIMAL(19,4)', push: 'Decimal' },
+  dateTime: { snowflake: 'TIMESTAMP_NTZ', duckdb: 'TIMESTAMP', push: 'Datetime' },
+  boolean: { snowflake: 'BOOLEAN', duckdb: 'BOOLEAN', push: 'Boolean' },
+  binary: { snowflake: 'BINARY', duckdb: 'BLOB', push: null },
+  variant: { snowflake: 'VARIANT', duckdb: 'JSON', push: null },
+  unknown: { snowflake: 'VARCHAR', duckdb: 'VARCHAR', push: null },
+  automatic: { snowflake: 'VARCHAR', duckdb: 'VARCHAR', push: null },
+};
+
+export function warehouseType(tom: TomDataType, dialect: Dialect): string {
+  return (TOM_TO_WAREHOUSE[tom] ?? TOM_TO_WAREHOUSE.unknown)[dialect];
+}
+
+/**
+ * Coarse type families, so an existing column can be compared with the wanted type whatever way
+ * the engine spells it (Snowflake INFORMATION_SCHEMA says NUMBER/TEXT/TIMESTAMP_NTZ, DuckDB says
+ * BIGINT/VARCHAR/TIMESTAMP). Same family = compatible; a different family is a conflict.
+ */
+export type TypeFamily = 'text' | 'integer' | 'number' | 'float' | 'boolean' | 'timestamp' | 'binary' | 'json' | 'other';
+
+export function typeFamily(sqlType: string): TypeFamily {
+  const t = sqlType.trim().toUpperCase();
+  const m = /^(NUMBER|DECIMAL|NUMERIC)\s*\(\s*\d+\s*,\s*(\d+)\s*\)/.exec(t);
+  if (m) return m[2] === '0' ? 'integer' : 'number';
+  if (/^(NUMBER|DECIMAL|NUMERIC)\b/.test(t)) return 'integer';
+  if (/^(BIGINT|INTEGER|INT|SMALLINT|TINYINT|BYTEINT|HUGEINT|INT\d|UBIGINT|UINTEGER)\b/.test(t)) return 'integer';
+  if (/^(FLOAT|DOUBLE|REAL|FLOAT4|FLOAT8)\b/.test(t)) return 'float';
+  if (/^(VARCHAR|TEXT|STRING|CHAR|CHARACTER|NVARCHAR|NCHAR)\b/.test(t)) return 'text';
+  if (/^BOOL/.test(t)) return 'boolean';
+  if (/^(TIMESTAMP|DATETIME)/.test(t)) return 'timestamp';
+  if (/^(BINARY|VARBINARY|BLOB|BYTEA)\b/.test(t)) return 'binary';
+  if (/^(VARIANT|JSON|OBJECT)\b/.test(t)) return 'json';
+  return 'other';
+}
