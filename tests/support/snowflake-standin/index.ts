@@ -1,0 +1,282 @@
+// Snowflake stand-in: the HTTP protocol snowflake-sdk speaks (reference/snowflake.md §1.3-1.4), executing
+// on DuckDB, strict where Snowflake is strict, recording every query-request for assertions, with
+// fault and latency injection (DESIGN.md §9 item 3, issue 5 item 4).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { authenticate, type LoginData } from './auth.js';
+import { SfError, fromDuckDb, sfErrors } from './errors.js';
+import { quoteIdent, quoteString, splitStatements, tokenize, type Token } from './lexer.js';
+import { column } from './rowset.js';
+import { Session, type Bind, type PrivilegeKind } from './session.js';
+import { STATEMENT_TYPE_ID } from './translate.js';
+
+export interface StandInOptions {
+  users?: Record<string, string>;
+  publicKeys?: Record<string, string>;
+  account?: string;
+  database?: string; schema?: string;
+  delayMs?: number;
+  dbPath?: string;
+}
+export interface RecordedStatement {
+  sessionId: string; sqlText: string; binds: unknown; rows: number; error?: string; at: number; queryTag?: string;
+  /** Snowflake error code when the statement failed. */
+  code?: string;
+}
+export interface FailRule { index?: number; match?: RegExp; code?: string; message?: string; times?: number; dropConnection?: boolean }
+export interface SnowflakeStandIn {
+  url: string;
+  account: string;
+  statements: RecordedStatement[];
+  logins: number;
+  failAt(rule: FailRule): void;
+  denyPrivilege(kind: PrivilegeKind): void;
+  clearFaults(): void;
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  resetRecording(): void;
+  close(): Promise<void>;
+}
+
+interface ArmedRule extends FailRule { from: number; remaining: number }
+
+interface Envelope { data: unknown; code: string | null; message: string | null; success: boolean }
+
+function errorEnvelope(err: SfError, queryId: string | null = null): Envelope {
+  return {
+    success: false, code: err.code, message: err.message,
+    data: { internalError: false, errorCode: err.code, age: 0, sqlState: err.sqlState, queryId, line: -1, pos: -1, type: 'COMPILATION' },
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  let buf = Buffer.concat(chunks);
+  if (buf.length === 0) return {};
+  if (req.headers['content-encoding'] === 'gzip' || (buf[0] === 0x1f && buf[1] === 0x8b)) buf = gunzipSync(buf);
+  return JSON.parse(buf.toString('utf8'));
+}
+
+function toPlain(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  return v;
+}
+
+export async function startSnowflakeStandIn(options: StandInOptions = {}): Promise<SnowflakeStandIn> {
+  const users = options.users ?? { FABRIC_SYNC: 'secret' };
+  const publicKeys = options.publicKeys ?? {};
+  const account = options.account ?? 'standin';
+  const database = (options.database ?? 'FABRIC_DB').toUpperCase();
+  const schema = (options.schema ?? 'METADATA').toUpperCase();
+
+  const instance = await DuckDBInstance.create(':memory:');
+  const admin = await instance.connect();
+  await admin.run(`ATTACH ${quoteString(options.dbPath ?? ':memory:')} AS ${quoteIdent(database)}`);
+  await admin.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(database)}.${quoteIdent(schema)}`);
+  await admin.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(database)}."PUBLIC"`);
+  await admin.run(`USE ${quoteIdent(database)}.${quoteIdent(schema)}`);
+
+  const sessions = new Map<string, Session>();
+  const results = new Map<string, unknown>();
+  const rules: ArmedRule[] = [];
+  const denied = new Set<PrivilegeKind>();
+  let counter = 0;
+  const connections: DuckDBConnection[] = [admin];
+
+  const standIn: SnowflakeStandIn = {
+    url: '', account, statements: [], logins: 0,
+    failAt(rule) {
+      rules.push({ ...rule, from: counter + (rule.index ?? 0), remaining: rule.times ?? 1 });
+    },
+    denyPrivilege(kind) { denied.add(kind); },
+    clearFaults() { rules.length = 0; denied.clear(); },
+    async query(sql) {
+      const r = await admin.runAndReadAll(sql);
+      return r.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, toPlain(v)])));
+    },
+    resetRecording() { standIn.statements.length = 0; },
+    async close() {
+      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      for (const c of connections) { try { c.closeSync(); } catch { /* already closed */ } }
+      instance.closeSync();
+    },
+  };
+
+  function remember(queryId: string, data: unknown): void {
+    results.set(queryId, data);
+    if (results.size > 2000) results.delete(results.keys().next().value!);
+  }
+
+  async function login(url: URL, body: { data?: LoginData }): Promise<Envelope> {
+    const data = body.data ?? {};
+    let user: string;
+    try { user = authenticate(data, users, publicKeys, account, Date.now()); } catch (e) { return errorEnvelope(e as SfError); }
+    const conn = await instance.connect();
+    connections.push(conn);
+    const token = randomBytes(24).toString('base64url');
+    const id = String(1_000_001 + standIn.logins);
+    const db = (url.searchParams.get('databaseName') ?? database).toUpperCase();
+    const sc = (url.searchParams.get('schemaName') ?? schema).toUpperCase();
+    const session = await Session.open(id, token, conn, user, db, sc);
+    const tag = data.SESSION_PARAMETERS?.QUERY_TAG;
+    if (typeof tag === 'string') session.params.QUERY_TAG = tag;
+    sessions.set(token, session);
+    standIn.logins++;
+    return {
+      success: true, code: null, message: null,
+      data: {
+        token, masterToken: `master-${token}`, validityInSeconds: 3600, masterValidityInSeconds: 14400,
+        sessionId: Number(id), serverVersion: '9.0.0-standin', displayUserName: user, firstLogin: false,
+        healthCheckInterval: 45, newClientForUpgrade: null, idToken: null, idTokenValidityInSeconds: 0,
+        responseData: null, mfaToken: null, mfaTokenValidityInSeconds: 0,
+        parameters: [
+          // Large on purpose: keeps array binds inline instead of the stage path (reference §1.6).
+          { name: 'CLIENT_STAGE_ARRAY_BINDING_THRESHOLD', value: 1_000_000_000 },
+          { name: 'TIMEZONE', value: 'UTC' },
+          { name: 'CLIENT_SESSION_KEEP_ALIVE', value: false },
+          { name: 'CLIENT_RESULT_PREFETCH_THREADS', value: 1 },
+        ],
+        sessionInfo: { databaseName: session.database, schemaName: session.schema, warehouseName: url.searchParams.get('warehouse'), roleName: url.searchParams.get('roleName') ?? 'PUBLIC' },
+      },
+    };
+  }
+
+  function sessionOf(req: IncomingMessage): Session | undefined {
+    const m = /Token="([^"]+)"/.exec(req.headers.authorization ?? '');
+    return m ? sessions.get(m[1]!) : undefined;
+  }
+
+  function armedFault(sqlText: string, index: number): ArmedRule | undefined {
+    const rule = rules.find((r) => r.remaining > 0 && index >= r.from && (r.match === undefined || r.match.test(sqlText)));
+    if (rule) rule.remaining--;
+    return rule;
+  }
+
+  interface QueryBody { sqlText?: string; bindings?: Record<string, Bind>; parameters?: Record<string, unknown> }
+
+  async function queryRequest(req: IncomingMessage, res: ServerResponse, body: QueryBody): Promise<Envelope | undefined> {
+    const session = sessionOf(req);
+    if (!session) return errorEnvelope(new SfError('390104', '08001', 'User must login again to access the service.'));
+    if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+    const sqlText = body.sqlText ?? '';
+    const queryId = randomUUID();
+    const tag = body.parameters?.QUERY_TAG ?? session.params.QUERY_TAG;
+    const record: RecordedStatement = {
+      sessionId: session.id, sqlText, binds: body.bindings, rows: 0, at: Date.now(),
+      ...(typeof tag === 'string' ? { queryTag: tag } : {}),
+    };
+    standIn.statements.push(record);
+    const index = counter++;
+    const fail = (err: SfError): Envelope => { record.error = err.message; record.code = err.code; return errorEnvelope(err, queryId); };
+
+    const fault = armedFault(sqlText, index);
+    if (fault?.dropConnection) {
+      record.error = 'connection dropped (injected)';
+      req.socket.destroy();
+      res.destroy();
+      return undefined;
+    }
+    if (fault) return fail(sfErrors.injected(fault.code, fault.message));
+
+    let statements: Token[][];
+    try { statements = splitStatements(tokenize(sqlText)); } catch (e) { return fail(sfErrors.syntax((e as Error).message)); }
+    if (statements.length === 0) return fail(sfErrors.emptyStatement());
+    const desired = Number(body.parameters?.MULTI_STATEMENT_COUNT ?? session.params.MULTI_STATEMENT_COUNT ?? 1);
+    if (desired !== 0 && desired !== statements.length) return fail(sfErrors.multiStatement(statements.length, desired));
+    for (const st of statements) {
+      const missing = Session.needs(st).find((k) => denied.has(k));
+      if (missing) {
+        const on = missing === 'CREATE SCHEMA' ? `database '${session.database}'` : `schema '${session.schema}'`;
+        return fail(sfErrors.insufficientPrivileges(on));
+      }
+    }
+
+    return session.serialize(async () => {
+      const ids: string[] = [];
+      let data: Record<string, unknown> = {};
+      for (const st of statements) {
+        const childId = statements.length === 1 ? queryId : randomUUID();
+        const text = statements.length === 1 ? sqlText : sqlText.slice(st[0]!.start, st.at(-1)!.end);
+        let outcome;
+        try {
+          outcome = await session.execute(st, text, statements.length === 1 ? body.bindings : undefined);
+        } catch (e) {
+          return fail(fromDuckDb(e));
+        }
+        record.rows += outcome.rows;
+        data = {
+          parameters: [], rowtype: outcome.rowtype, rowset: outcome.rowset,
+          total: outcome.rowset.length, returned: outcome.rowset.length, queryId: childId,
+          databaseProvider: null, finalDatabaseName: session.database, finalSchemaName: session.schema,
+          finalWarehouseName: 'WH', finalRoleName: 'PUBLIC', numberOfBinds: Object.keys(body.bindings ?? {}).length,
+          arrayBindSupported: false, statementTypeId: STATEMENT_TYPE_ID[outcome.kind], version: 1,
+          sendResultTime: Date.now(), queryResultFormat: 'json', queryContext: { entries: [] },
+        };
+        remember(childId, data);
+        ids.push(childId);
+      }
+      if (statements.length > 1) {
+        data = {
+          ...data, queryId, resultIds: ids.join(','), resultTypes: ids.map(() => '4096').join(','), statementTypeId: 0x1000,
+          rowtype: [column('multiple statement execution', 'text')], rowset: [['Multiple statements executed successfully.']],
+          total: 1, returned: 1,
+        };
+        remember(queryId, data);
+      }
+      return { success: true, code: null, message: null, data };
+    });
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<Envelope | undefined> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname;
+    const ok: Envelope = { success: true, code: null, message: null, data: null };
+    if (req.method === 'GET') {
+      const m = /^\/queries\/([^/]+)\/result$/.exec(path);
+      if (m) {
+        const data = results.get(m[1]!);
+        return data ? { success: true, code: null, message: null, data } : errorEnvelope(new SfError('000709', '02000', `Statement ${m[1]} not found`));
+      }
+      return undefined;
+    }
+    const body = (await readBody(req)) as Record<string, unknown>;
+    if (path === '/session/v1/login-request') return login(url, body as { data?: LoginData });
+    if (path === '/queries/v1/query-request') return queryRequest(req, res, body as QueryBody);
+    if (path === '/session' && url.searchParams.get('delete') === 'true') {
+      const s = sessionOf(req);
+      if (s) {
+        sessions.delete(s.token);
+        await s.serialize(async () => {
+          if (s.inTransaction) await s.conn.run('ROLLBACK').catch(() => undefined);
+          s.conn.closeSync();
+        });
+        connections.splice(connections.indexOf(s.conn), 1);
+      }
+      return ok;
+    }
+    if (path === '/session/token-request') {
+      const s = sessionOf(req);
+      return s ? { ...ok, data: { sessionToken: s.token, validityInSecondsST: 3600, masterToken: `master-${s.token}`, validityInSecondsMT: 14400 } }
+        : errorEnvelope(new SfError('390114', '08001', 'Authentication token has expired.  The user must authenticate again.'));
+    }
+    if (path === '/session/heartbeat' || path === '/telemetry/send' || /^\/queries\/(v1|[^/]+)\/abort-request$/.test(path)) return ok;
+    return undefined;
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).then((envelope) => {
+      if (res.destroyed) return;
+      if (envelope === undefined) { res.writeHead(404, { 'content-type': 'application/json' }).end('{"success":false,"message":"not found"}'); return; }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(envelope));
+    }).catch((err: unknown) => {
+      if (res.destroyed) return;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(errorEnvelope(fromDuckDb(err))));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  standIn.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return standIn;
+}

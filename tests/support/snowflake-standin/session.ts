@@ -1,0 +1,228 @@
+// One Snowflake session = one DuckDB connection, so transactions and temporary tables are per session
+// while every session shares the same database (reference/snowflake.md §6 item 2). Implements the
+// Snowflake rules DuckDB lacks: DDL commits an open transaction, a second BEGIN is ignored, COMMIT
+// without a transaction is a no-op, array binds run as one atomic statement.
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { SfError, fromDuckDb, sfErrors } from './errors.js';
+import { isSignificant, quoteIdent, type Token } from './lexer.js';
+import { countRowset, statusRowset, toRowset, type Rowset } from './rowset.js';
+import { classify, createdObject, findFunctionInValues, translate, type StatementKind } from './translate.js';
+
+export type PrivilegeKind = 'CREATE TABLE' | 'MERGE' | 'INSERT' | 'CREATE SCHEMA' | 'USAGE';
+
+export interface Bind { type: string; value: string | null | (string | null)[] }
+
+export interface Outcome extends Rowset { kind: StatementKind; rows: number }
+
+/** Per-session macros for Snowflake functions DuckDB lacks (temp: they live with the connection). */
+const MACROS = [
+  'CREATE OR REPLACE TEMP MACRO PARSE_JSON(x) AS CAST(x AS JSON)',
+  'CREATE OR REPLACE TEMP MACRO TRY_PARSE_JSON(x) AS TRY_CAST(x AS JSON)',
+  'CREATE OR REPLACE TEMP MACRO IFF(c, a, b) AS CASE WHEN c THEN a ELSE b END',
+  'CREATE OR REPLACE TEMP MACRO TO_VARCHAR(x) AS CAST(x AS VARCHAR)',
+  'CREATE OR REPLACE TEMP MACRO ZEROIFNULL(x) AS COALESCE(x, 0)',
+];
+
+function bindValue(type: string, v: string | null): DuckDBValue {
+  if (v === null) return null;
+  switch (type) {
+    case 'FIXED': return /^-?\d+$/.test(v) ? BigInt(v) : Number(v);
+    case 'REAL': return Number(v);
+    case 'BOOLEAN': return /^(true|1|t|yes|on)$/i.test(v);
+    default: return v;
+  }
+}
+
+/** Bindings map → one row of values (scalar binds) or many (array bind). */
+export function bindRows(bindings: Record<string, Bind> | undefined): { rows: DuckDBValue[][]; array: boolean } {
+  if (bindings === undefined || Object.keys(bindings).length === 0) return { rows: [[]], array: false };
+  const positions = Object.keys(bindings).map(Number).sort((a, b) => a - b);
+  const first = bindings[String(positions[0])]!;
+  if (!Array.isArray(first.value)) {
+    return { rows: [positions.map((p) => { const b = bindings[String(p)]!; return bindValue(b.type, b.value as string | null); })], array: false };
+  }
+  const n = first.value.length;
+  const rows: DuckDBValue[][] = [];
+  for (let r = 0; r < n; r++) {
+    rows.push(positions.map((p) => { const b = bindings[String(p)]!; return bindValue(b.type, (b.value as (string | null)[])[r] ?? null); }));
+  }
+  return { rows, array: true };
+}
+
+export class Session {
+  inTransaction = false;
+  readonly params: Record<string, string> = { MULTI_STATEMENT_COUNT: '1' };
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly id: string,
+    readonly token: string,
+    readonly conn: DuckDBConnection,
+    readonly user: string,
+    public database: string,
+    public schema: string,
+  ) {}
+
+  static async open(id: string, token: string, conn: DuckDBConnection, user: string, database: string, schema: string): Promise<Session> {
+    await conn.run("SET TimeZone = 'UTC'");
+    for (const m of MACROS) await conn.run(m);
+    const s = new Session(id, token, conn, user, database, schema);
+    try { await conn.run(`USE ${quoteIdent(database)}.${quoteIdent(schema)}`); } catch { /* Snowflake logs in without a current schema */ }
+    await s.refreshContext();
+    return s;
+  }
+
+  /** Run `fn` after everything queued on this session: one DuckDB connection runs one statement at a time. */
+  serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(fn, fn);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  async refreshContext(): Promise<void> {
+    const r = await this.conn.runAndReadAll('SELECT current_database(), current_schema()');
+    const [db, schema] = r.getRows()[0] ?? [];
+    this.database = String(db);
+    this.schema = String(schema);
+  }
+
+  /** Privilege check for denyPrivilege(): which kinds this statement needs. */
+  static needs(tokens: Token[]): PrivilegeKind[] {
+    const kind = classify(tokens);
+    const needs: PrivilegeKind[] = [];
+    if (!['begin', 'commit', 'rollback', 'alter-session'].includes(kind)) needs.push('USAGE');
+    const obj = createdObject(tokens);
+    if (obj === 'TABLE') needs.push('CREATE TABLE');
+    if (obj === 'SCHEMA') needs.push('CREATE SCHEMA');
+    if (kind === 'merge') needs.push('MERGE');
+    if (kind === 'insert') needs.push('INSERT');
+    return needs;
+  }
+
+  async execute(tokens: Token[], sqlText: string, bindings: Record<string, Bind> | undefined): Promise<Outcome> {
+    const kind = classify(tokens);
+    const badValues = findFunctionInValues(tokens, sqlText);
+    if (badValues !== undefined) throw sfErrors.invalidInValues(badValues);
+    const obj = createdObject(tokens);
+    if (obj === 'STAGE') throw sfErrors.unsupported('CREATE STAGE');
+    if (obj === 'DATABASE' || obj === 'SEMANTIC' || obj === 'WAREHOUSE') throw sfErrors.unsupported(`CREATE ${obj}`);
+
+    switch (kind) {
+      case 'begin':
+        if (!this.inTransaction) { await this.conn.run('BEGIN TRANSACTION'); this.inTransaction = true; }
+        return { kind, rows: 0, ...statusRowset() };
+      case 'commit': case 'rollback':
+        if (this.inTransaction) {
+          this.inTransaction = false;
+          await this.conn.run(kind === 'commit' ? 'COMMIT' : 'ROLLBACK');
+        }
+        return { kind, rows: 0, ...statusRowset() };
+      case 'alter-session': return { kind, rows: 0, ...this.alterSession(tokens) };
+      case 'use': return { kind, rows: 0, ...(await this.use(tokens)) };
+      default: break;
+    }
+
+    if (kind === 'ddl' && this.inTransaction) {
+      // Snowflake: "a DDL statement implicitly commits any open transaction" (reference §3).
+      this.inTransaction = false;
+      await this.conn.run('COMMIT');
+    }
+    const tr = translate(tokens);
+    let sql = tr.sql;
+    const mergeDeletes = kind === 'merge' && /\bTHEN\s+DELETE\b/i.test(sql);
+    if (kind === 'merge') sql += ' RETURNING merge_action';
+    const { rows: bindSets, array } = bindRows(bindings);
+    const wrap = array && bindSets.length > 1 && !this.inTransaction;
+    if (wrap) await this.conn.run('BEGIN TRANSACTION');
+    try {
+      let changed = 0;
+      const actions = { INSERT: 0, UPDATE: 0, DELETE: 0 };
+      let last: Rowset = statusRowset();
+      let selected = 0;
+      const prepared = bindSets.length > 1 || tr.paramCount > 0 ? await this.conn.prepare(sql) : undefined;
+      try {
+        for (const values of bindSets) {
+          if (values.length < tr.paramCount) throw new SfError('002049', '42601', `SQL compilation error: error line 1 at position 0\nBind variable ? not set.`);
+          let reader;
+          if (prepared !== undefined) {
+            prepared.bind(values.slice(0, tr.paramCount));
+            reader = await prepared.runAndReadAll();
+          } else {
+            reader = await this.conn.runAndReadAll(sql);
+          }
+          if (kind === 'merge') {
+            for (const [a] of reader.getRows()) actions[String(a) as keyof typeof actions]++;
+          } else if (kind === 'query' || kind === 'other') {
+            const rs = toRowset(reader);
+            last = selected === 0 ? rs : { rowtype: rs.rowtype, rowset: [...last.rowset, ...rs.rowset] };
+            selected += rs.rowset.length;
+          } else {
+            changed += reader.rowsChanged;
+          }
+        }
+      } finally {
+        prepared?.destroySync();
+      }
+      if (wrap) await this.conn.run('COMMIT');
+      for (const f of tr.followUps) {
+        try { await this.conn.run(f); } catch { /* COMMENT ON a temporary table is not supported by DuckDB */ }
+      }
+      if (kind === 'ddl') await this.refreshContext();
+      switch (kind) {
+        case 'insert': return { kind, rows: changed, ...countRowset({ 'number of rows inserted': changed }) };
+        case 'update': return { kind, rows: changed, ...countRowset({ 'number of rows updated': changed, 'number of multi-joined rows updated': 0 }) };
+        case 'delete': return { kind, rows: changed, ...countRowset({ 'number of rows deleted': changed }) };
+        case 'merge': {
+          const cols: Record<string, number> = { 'number of rows inserted': actions.INSERT, 'number of rows updated': actions.UPDATE };
+          if (mergeDeletes) cols['number of rows deleted'] = actions.DELETE;
+          return { kind, rows: actions.INSERT + actions.UPDATE + actions.DELETE, ...countRowset(cols) };
+        }
+        case 'query': case 'other': return { kind, rows: selected, ...last };
+        default: return { kind, rows: 0, ...statusRowset() };
+      }
+    } catch (err) {
+      if (wrap) await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw fromDuckDb(err);
+    }
+  }
+
+  private alterSession(tokens: Token[]): Rowset {
+    const sig = tokens.filter(isSignificant);
+    const verb = sig[2]?.value.toUpperCase();
+    for (let i = 3; i < sig.length; i++) {
+      const t = sig[i]!;
+      if (t.kind !== 'word') continue;
+      const name = t.value.toUpperCase();
+      if (verb === 'UNSET') { delete this.params[name]; continue; }
+      if (sig[i + 1]?.value === '=' && sig[i + 2] !== undefined) {
+        this.params[name] = sig[i + 2]!.kind === 'word' ? sig[i + 2]!.value.toUpperCase() : sig[i + 2]!.value;
+        i += 2;
+      }
+    }
+    if (verb === 'UNSET' && this.params.MULTI_STATEMENT_COUNT === undefined) this.params.MULTI_STATEMENT_COUNT = '1';
+    return statusRowset();
+  }
+
+  private async use(tokens: Token[]): Promise<Rowset> {
+    const sig = tokens.filter(isSignificant).slice(1);
+    const what = sig[0]?.kind === 'word' ? sig[0].value.toUpperCase() : '';
+    if (['WAREHOUSE', 'ROLE', 'SECONDARY'].includes(what)) return statusRowset();
+    const nameTokens = ['DATABASE', 'SCHEMA'].includes(what) ? sig.slice(1) : sig;
+    const parts = nameTokens.filter((t) => t.value !== '.').map((t) => (t.kind === 'qident' ? t.value : t.value.toUpperCase()));
+    const target = what === 'DATABASE' || (what !== 'SCHEMA' && parts.length === 1)
+      ? [parts[0]!, 'PUBLIC']
+      : parts.length === 1 ? [this.database, parts[0]!] : [parts[0]!, parts[1]!];
+    try {
+      await this.conn.run(`USE ${target.map(quoteIdent).join('.')}`);
+    } catch {
+      try {
+        if (target[1] !== 'PUBLIC') throw new Error('no schema');
+        await this.conn.run(`USE ${quoteIdent(target[0]!)}`);
+      } catch {
+        throw new SfError('002043', '02000', 'SQL compilation error:\nObject does not exist, or operation cannot be performed.');
+      }
+    }
+    await this.refreshContext();
+    return statusRowset();
+  }
+}

@@ -1,0 +1,242 @@
+// Snowflake → DuckDB rewrite of one statement (reference/snowflake.md §1.4 items 1-3): unquoted words
+// upper-cased, `?`/`:n` → `$n`, Snowflake type names mapped in type positions only (so a column named
+// TEXT stays a column), a few functions renamed, and inline `COMMENT` clauses lifted out of CREATE
+// TABLE because DuckDB's parser refuses them (they are re-applied with COMMENT ON afterwards).
+import { isSignificant, leadingWords, quoteIdent, quoteString, type Token } from './lexer.js';
+
+export type StatementKind =
+  | 'query' | 'insert' | 'update' | 'delete' | 'merge'
+  | 'begin' | 'commit' | 'rollback' | 'ddl' | 'alter-session' | 'use' | 'other';
+
+/** Snowflake statementTypeId values; DML is 0x3000-0x3FFF (driver `statement_type.js`). */
+export const STATEMENT_TYPE_ID: Record<StatementKind, number> = {
+  query: 0x1000, insert: 0x3100, update: 0x3200, delete: 0x3300, merge: 0x3400,
+  begin: 0x5010, commit: 0x5020, rollback: 0x5030, 'alter-session': 0x4000, use: 0x4000,
+  ddl: 0x6000, other: 0x1000,
+};
+
+export function classify(tokens: Token[]): StatementKind {
+  const [w0 = '', w1 = ''] = leadingWords(tokens, 2);
+  switch (w0) {
+    case 'SELECT': case 'WITH': case 'SHOW': case 'DESCRIBE': case 'DESC': case 'EXPLAIN': case 'VALUES': case 'CALL':
+      return 'query';
+    case 'INSERT': return 'insert';
+    case 'UPDATE': return 'update';
+    case 'DELETE': return 'delete';
+    case 'MERGE': return 'merge';
+    case 'BEGIN': case 'START': return 'begin';
+    case 'COMMIT': return 'commit';
+    case 'ROLLBACK': case 'ABORT': return 'rollback';
+    case 'USE': return 'use';
+    case 'ALTER': return w1 === 'SESSION' ? 'alter-session' : 'ddl';
+    case 'CREATE': case 'DROP': case 'TRUNCATE': case 'COMMENT': case 'GRANT': case 'REVOKE': case 'UNDROP':
+      return 'ddl';
+    default: return 'other';
+  }
+}
+
+/** Words after CREATE, skipping modifiers, e.g. 'TABLE', 'SCHEMA', 'STAGE'. */
+export function createdObject(tokens: Token[]): string | undefined {
+  const words = leadingWords(tokens, 8);
+  if (words[0] !== 'CREATE') return undefined;
+  const skip = new Set(['OR', 'REPLACE', 'TEMPORARY', 'TEMP', 'TRANSIENT', 'VOLATILE', 'LOCAL', 'GLOBAL', 'SECURE']);
+  return words.slice(1).find((w) => !skip.has(w));
+}
+
+const TYPE_MAP: Record<string, string> = {
+  NUMBER: 'DECIMAL', NUMERIC: 'DECIMAL', DECIMAL: 'DECIMAL', DEC: 'DECIMAL',
+  INT: 'DECIMAL(38,0)', INTEGER: 'DECIMAL(38,0)', BIGINT: 'DECIMAL(38,0)', SMALLINT: 'DECIMAL(38,0)',
+  TINYINT: 'DECIMAL(38,0)', BYTEINT: 'DECIMAL(38,0)',
+  FLOAT: 'DOUBLE', FLOAT4: 'DOUBLE', FLOAT8: 'DOUBLE', DOUBLE: 'DOUBLE', REAL: 'DOUBLE',
+  STRING: 'VARCHAR', TEXT: 'VARCHAR', NVARCHAR: 'VARCHAR', NVARCHAR2: 'VARCHAR', NCHAR: 'VARCHAR', 'CHAR': 'VARCHAR', CHARACTER: 'VARCHAR',
+  VARIANT: 'JSON', OBJECT: 'JSON', ARRAY: 'JSON',
+  TIMESTAMP_NTZ: 'TIMESTAMP', DATETIME: 'TIMESTAMP', TIMESTAMP: 'TIMESTAMP',
+  TIMESTAMP_LTZ: 'TIMESTAMPTZ', TIMESTAMP_TZ: 'TIMESTAMPTZ',
+  BINARY: 'BLOB', VARBINARY: 'BLOB',
+};
+const PARAMETERIZED = new Set(['DECIMAL']);
+
+/** Function renames; zero-argument Snowflake forms drop their `()` where DuckDB wants a keyword. */
+const FUNCTION_RENAME: Record<string, string> = {
+  OBJECT_CONSTRUCT: 'JSON_OBJECT', OBJECT_CONSTRUCT_KEEP_NULL: 'JSON_OBJECT', ARRAY_CONSTRUCT: 'JSON_ARRAY',
+  NVL: 'COALESCE', TO_VARIANT: 'TO_JSON', LEN: 'LENGTH',
+};
+const NILADIC: Record<string, string> = {
+  CURRENT_TIMESTAMP: 'CURRENT_TIMESTAMP', LOCALTIMESTAMP: 'LOCALTIMESTAMP', CURRENT_DATE: 'CURRENT_DATE',
+  CURRENT_TIME: 'CURRENT_TIME', SYSDATE: "(NOW() AT TIME ZONE 'UTC')", GETDATE: 'CURRENT_TIMESTAMP',
+};
+
+/** Semi-structured constructors Snowflake refuses inside INSERT … VALUES (error 002014). */
+const NOT_IN_VALUES = new Set(['PARSE_JSON', 'TRY_PARSE_JSON', 'PARSE_XML', 'TO_VARIANT', 'TO_OBJECT', 'TO_ARRAY',
+  'OBJECT_CONSTRUCT', 'OBJECT_CONSTRUCT_KEEP_NULL', 'ARRAY_CONSTRUCT', 'ARRAY_CONSTRUCT_COMPACT']);
+
+export interface Translation {
+  sql: string;
+  /** Highest `$n` used. */
+  paramCount: number;
+  /** COMMENT ON statements to run after a CREATE TABLE / ALTER TABLE ADD COLUMN whose inline COMMENTs were lifted. */
+  followUps: string[];
+  /** Recorded inline comments: '' key = table comment. */
+  comments: Record<string, string>;
+}
+
+/** The source text of an invalid `PARSE_JSON(...)` inside INSERT … VALUES, or undefined. */
+export function findFunctionInValues(tokens: Token[], sql: string): string | undefined {
+  if (classify(tokens) !== 'insert') return undefined;
+  const sig = tokens.filter(isSignificant);
+  let depth = 0;
+  let inValues = false;
+  for (let i = 0; i < sig.length; i++) {
+    const t = sig[i]!;
+    if (t.kind === 'op' && t.value === '(') depth++;
+    else if (t.kind === 'op' && t.value === ')') depth--;
+    else if (t.kind === 'word' && depth === 0 && t.value.toUpperCase() === 'VALUES') inValues = true;
+    else if (inValues && t.kind === 'word' && NOT_IN_VALUES.has(t.value.toUpperCase()) && sig[i + 1]?.value === '(') {
+      let d = 0;
+      for (let j = i + 1; j < sig.length; j++) {
+        if (sig[j]!.value === '(') d++;
+        if (sig[j]!.value === ')' && --d === 0) {
+          return `${t.value.toUpperCase()}${sql.slice(sig[i + 1]!.start, sig[j]!.end).replace(/\s+/g, ' ')}`;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+interface Frame { opener: string }
+
+/** Translate one statement's tokens into DuckDB SQL. */
+export function translate(tokens: Token[]): Translation {
+  const sig = tokens.filter(isSignificant);
+  const kind = classify(tokens);
+  const words = leadingWords(tokens, 8);
+  const isCreateTable = kind === 'ddl' && createdObject(tokens) === 'TABLE';
+  const isAlterAdd = words[0] === 'ALTER' && words[1] === 'TABLE';
+  const typePos = new Set<number>();
+  const drop = new Set<number>();
+  const comments: Record<string, string> = {};
+  let tableNameEnd = -1;
+  let tableNameStart = -1;
+
+  // Pass 1: find type positions, inline COMMENT clauses and table-name span.
+  const stack: Frame[] = [];
+  let lastColumn: string | undefined;
+  let expectColumn = false;
+  for (let i = 0; i < sig.length; i++) {
+    const t = sig[i]!;
+    const up = t.kind === 'word' ? t.value.toUpperCase() : t.value;
+    const prev = sig[i - 1];
+    if (t.kind === 'op' && t.value === '::') { typePos.add(i + 1); continue; }
+    if (t.kind === 'word' && up === 'AS' && stack.at(-1)?.opener.match(/^(TRY_)?CAST$/)) typePos.add(i + 1);
+    if (isCreateTable || isAlterAdd) {
+      if (tableNameStart < 0 && up === 'TABLE') {
+        let j = i + 1;
+        while (sig[j]?.kind === 'word' && ['IF', 'NOT', 'EXISTS'].includes(sig[j]!.value.toUpperCase())) j++;
+        tableNameStart = j;
+        while (sig[j + 1]?.value === '.' && sig[j + 2]) j += 2;
+        tableNameEnd = j;
+      }
+      const depth = stack.length;
+      const columnDepth = isCreateTable ? 1 : 0;
+      if (isCreateTable && depth === 0 && t.value === '(' && i === tableNameEnd + 1) {
+        expectColumn = true;
+      } else if (isAlterAdd && depth === 0 && up === 'ADD') {
+        let j = i + 1;
+        while (sig[j]?.kind === 'word' && ['COLUMN', 'IF', 'NOT', 'EXISTS'].includes(sig[j]!.value.toUpperCase())) j++;
+        lastColumn = sig[j]?.kind === 'qident' ? sig[j]!.value : sig[j]?.value.toUpperCase();
+        typePos.add(j + 1);
+      } else if (expectColumn && depth === columnDepth && (t.kind === 'word' || t.kind === 'qident')) {
+        expectColumn = false;
+        if (!['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN', 'CHECK'].includes(up)) {
+          lastColumn = t.kind === 'qident' ? t.value : up;
+          typePos.add(i + 1);
+        }
+      } else if (isCreateTable && depth === columnDepth && t.value === ',') {
+        expectColumn = true;
+      }
+      if (t.kind === 'word' && up === 'COMMENT' && i > 0 && prev?.value.toUpperCase() !== 'ON') {
+        let j = i + 1;
+        if (sig[j]?.value === '=') j++;
+        if (sig[j]?.kind === 'string') {
+          const key = depth === columnDepth && lastColumn !== undefined && !(isCreateTable && depth === 0) ? lastColumn : '';
+          comments[key] = sig[j]!.value;
+          for (let k = i; k <= j; k++) drop.add(k);
+          i = j;
+          continue;
+        }
+      }
+      if (isCreateTable && t.kind === 'word' && ['COPY'].includes(up) && sig[i + 1]?.value.toUpperCase() === 'GRANTS' && depth === 0) {
+        drop.add(i); drop.add(i + 1);
+      }
+    }
+    if (t.value === '(') stack.push({ opener: prev?.kind === 'word' ? prev.value.toUpperCase() : '' });
+    else if (t.value === ')') stack.pop();
+  }
+
+  // Pass 2: emit.
+  const out: string[] = [];
+  let auto = 0;
+  let maxParam = 0;
+  for (let i = 0; i < sig.length; i++) {
+    if (drop.has(i)) continue;
+    const t = sig[i]!;
+    const next = sig[i + 1];
+    const prev = sig[i - 1];
+    let text: string;
+    switch (t.kind) {
+      case 'string': text = quoteString(t.value); break;
+      case 'qident': text = quoteIdent(t.value); break;
+      case 'number': text = t.text; break;
+      case 'param': {
+        const n = t.value === '' ? ++auto : Number(t.value);
+        maxParam = Math.max(maxParam, n);
+        text = `$${n}`;
+        break;
+      }
+      case 'word': {
+        const up = t.value.toUpperCase();
+        const qualified = prev?.value === '.' || next?.value === '.';
+        if (typePos.has(i) && !qualified && TYPE_MAP[up] !== undefined) {
+          const mapped = TYPE_MAP[up]!;
+          text = PARAMETERIZED.has(mapped) && next?.value !== '(' ? 'DECIMAL(38,0)' : mapped;
+          // NUMBER(p,s) keeps its arguments; other mapped types drop theirs (VARCHAR(n) is fine either way).
+          if (next?.value === '(' && !PARAMETERIZED.has(mapped) && mapped !== 'VARCHAR') {
+            let d = 0;
+            for (let j = i + 1; j < sig.length; j++) {
+              drop.add(j);
+              if (sig[j]!.value === '(') d++;
+              if (sig[j]!.value === ')' && --d === 0) break;
+            }
+          }
+        } else if (!qualified && next?.value === '(' && FUNCTION_RENAME[up] !== undefined) {
+          text = FUNCTION_RENAME[up]!;
+        } else if (!qualified && next?.value === '(' && sig[i + 2]?.value === ')' && NILADIC[up] !== undefined) {
+          text = NILADIC[up]!;
+          drop.add(i + 1); drop.add(i + 2);
+        } else if (up === 'TRANSIENT' && isCreateTable) {
+          text = '';
+        } else if (up === 'VOLATILE' && isCreateTable) {
+          text = 'TEMPORARY';
+        } else {
+          text = up;
+        }
+        break;
+      }
+      default: text = t.value;
+    }
+    // Keep the original spacing: `a.b`, `x::INT` and `->` stay glued, as written.
+    if (text !== '') out.push(out.length > 0 && prev !== undefined && t.start > prev.end ? ` ${text}` : text);
+  }
+
+  const followUps: string[] = [];
+  if (Object.keys(comments).length > 0 && tableNameStart >= 0) {
+    const name = sig.slice(tableNameStart, tableNameEnd + 1)
+      .map((t) => (t.kind === 'qident' ? quoteIdent(t.value) : t.kind === 'word' ? t.value.toUpperCase() : t.value)).join('');
+    for (const [col, text] of Object.entries(comments)) {
+      followUps.push(col === '' ? `COMMENT ON TABLE ${name} IS ${quoteString(text)}`
+        : `COMMENT ON COLUMN ${name}.${quoteIdent(col)} IS ${quoteString(text)}`);
+    }
+  }
+  return { sql: out.join(''), paramCount: maxParam, followUps, comments };
+}
