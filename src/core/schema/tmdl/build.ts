@@ -12,7 +12,6 @@ import type {
   Role,
   SemanticModel,
   Table,
-  TomDataType,
 } from '../model.js';
 import { Decl, groupTopLevel, tmdlError } from './decl.js';
 import {
@@ -46,9 +45,13 @@ export function buildModel(roots: TmdlNode[], refs: TmdlRef[], modelName: string
   const unknown = [...top.keys()].filter((k) => !TOP_LEVEL_KNOWN.has(k));
   if (unknown.length > 0) warnings.push(`TMDL: ignored unknown top-level object type(s): ${unknown.join(', ')}`);
 
-  const decls = (kw: string) => [...(top.get(kw)?.values() ?? [])].map((nodes) => new Decl(nodes));
-  const database = decls('database')[0];
-  const modelDecl = decls('model')[0];
+  const decls = (kw: string, named = true) =>
+    [...(top.get(kw)?.entries() ?? [])].map(([key, nodes]) => {
+      if (named && key === '') tmdlError(`${kw} needs a name`, nodes[0] as TmdlNode);
+      return new Decl(nodes);
+    });
+  const database = decls('database', false)[0];
+  const modelDecl = decls('model', false)[0];
   const defaultModeRaw = modelDecl?.str('defaultmode');
   const defaultMode = defaultModeRaw === undefined ? undefined : canonical(MODES, defaultModeRaw);
 
@@ -115,6 +118,11 @@ function ordered(items: Decl[], refs: TmdlRef[], type: string): Decl[] {
   return out;
 }
 
+/** Sets an optional property only when present (model.ts: absent, not undefined). */
+function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
+}
+
 function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
@@ -175,36 +183,33 @@ function readPartition(p: Decl): Partition {
 
 function readColumn(c: Decl, inCalculatedTable: boolean): Column {
   const calculated = c.hasEquals;
-  // TMDL omits properties at their TOM default; an absent dataType is the default `automatic`
-  // (seen only on calculated and calculated-table columns, whose type the engine infers).
-  const dataType: TomDataType = enumProp(c, 'datatype', DATA_TYPES) ?? 'automatic';
-  const summarizeBy = c.str('summarizeby');
-  return {
+  const col: Column = {
     name: c.name,
-    dataType,
+    // TMDL omits properties at their TOM default; an absent dataType is the default `automatic`
+    // (seen only on calculated and calculated-table columns, whose type the engine infers).
+    dataType: enumProp(c, 'datatype', DATA_TYPES) ?? 'automatic',
     kind: calculated ? 'calculated' : inCalculatedTable ? 'calculatedTableColumn' : 'data',
-    ...opt('expression', calculated ? (c.value ?? '') : undefined),
-    ...opt('sourceColumn', c.str('sourcecolumn')),
     isHidden: c.bool('ishidden') ?? false,
     isKey: c.bool('iskey') ?? false,
-    ...opt('formatString', c.str('formatstring')),
-    ...opt('displayFolder', c.str('displayfolder')),
-    ...opt('dataCategory', c.str('datacategory')),
-    ...opt('summarizeBy', summarizeBy === undefined ? undefined : canonical(SUMMARIZE_BY, summarizeBy)),
-    ...opt('sortByColumn', c.str('sortbycolumn')),
-    ...opt('description', c.description),
   };
+  if (calculated) col.expression = c.value ?? '';
+  put(col, 'sourceColumn', c.str('sourcecolumn'));
+  put(col, 'formatString', c.str('formatstring'));
+  put(col, 'displayFolder', c.str('displayfolder'));
+  put(col, 'dataCategory', c.str('datacategory'));
+  const summarizeBy = c.str('summarizeby');
+  if (summarizeBy !== undefined) col.summarizeBy = canonical(SUMMARIZE_BY, summarizeBy);
+  put(col, 'sortByColumn', c.str('sortbycolumn'));
+  put(col, 'description', c.description);
+  return col;
 }
 
 function readMeasure(m: Decl): Measure {
-  return {
-    name: m.name,
-    expression: m.value ?? '',
-    ...opt('formatString', m.str('formatstring')),
-    ...opt('displayFolder', m.str('displayfolder')),
-    ...opt('description', m.description),
-    isHidden: m.bool('ishidden') ?? false,
-  };
+  const measure: Measure = { name: m.name, expression: m.value ?? '', isHidden: m.bool('ishidden') ?? false };
+  put(measure, 'formatString', m.str('formatstring'));
+  put(measure, 'displayFolder', m.str('displayfolder'));
+  put(measure, 'description', m.description);
+  return measure;
 }
 
 function readHierarchy(h: Decl): Hierarchy {

@@ -4,8 +4,9 @@
 import { InputError } from '../../errors.js';
 import type { TmdlNode } from './parse.js';
 
-// Keywords that may legitimately repeat inside one object (they name no single property).
-const REPEATABLE = new Set(['changedproperty', 'annotation', 'extendedproperty']);
+// Keywords that may legitimately repeat inside one object and that the model does not keep
+// (designer metadata); skipped without indexing, which is most of a Desktop file's lines.
+const IGNORED = new Set(['changedproperty', 'annotation', 'extendedproperty']);
 
 export function tmdlError(message: string, node: TmdlNode): never {
   throw new InputError(`TMDL error: ${message}`, { file: node.file, line: node.line, text: node.text });
@@ -50,10 +51,10 @@ export class Decl {
   }
 
   private index(c: TmdlNode): void {
+    if (IGNORED.has(c.kw)) return;
     // A property: `key: value`, a bare boolean `key`, or a nameless `key = text` without children.
     const isProp = c.name === undefined && (c.sep === ':' || c.children.length === 0);
     if (isProp) {
-      if (REPEATABLE.has(c.kw)) return;
       const prev = this.props.get(c.kw);
       if (prev) {
         tmdlError(`property '${c.kw}' of ${this.label()} is declared twice (first on line ${prev.line} of ${prev.file})`, c);
@@ -99,12 +100,15 @@ export class Decl {
     return x;
   }
 
-  /** Child objects of one keyword, each merged from its partial declarations. */
+  /** Named child objects of one keyword, each merged from its partial declarations. */
   children(kw: string): Decl[] {
     const byName = this.objects.get(kw);
     if (!byName) return [];
     const out: Decl[] = [];
-    for (const nodes of byName.values()) out.push(new Decl(nodes));
+    for (const [key, nodes] of byName) {
+      if (key === '') tmdlError(`${kw} needs a name`, nodes[0] as TmdlNode);
+      out.push(new Decl(nodes));
+    }
     return out;
   }
 

@@ -42,6 +42,10 @@ export interface ParsedDocument {
   scriptCommand?: string;
 }
 
+// Shared by every line without nested lines (most of them: properties) to spare an allocation each;
+// replaced by a fresh array on the first child.
+const NO_CHILDREN: TmdlNode[] = [];
+
 // TMDL script commands ([S]): a document starting with one of these is a script, not model files.
 const SCRIPT_COMMANDS = new Set(['createorreplace', 'create', 'alter', 'delete', 'refresh']);
 const HINT =
@@ -73,8 +77,10 @@ class DocumentParser {
     const { t } = this;
     const roots: TmdlNode[] = [];
     const refs: TmdlRef[] = [];
-    // stack[d] = the open node at depth d; a `null` entry is a line that cannot hold children.
+    // stack[d] = the open node at depth d (valid below `open`); `null` = a line that cannot hold
+    // children. A separate counter avoids resizing the array on every line.
     const stack: (TmdlNode | null)[] = [];
+    let open = 0;
     let desc: string[] | null = null;
     let descDepth = -1;
     while (this.pos <= this.n) {
@@ -91,14 +97,14 @@ class DocumentParser {
         this.fail('indentation must use tabs, not spaces (one tab per level)', lineNo, t.slice(start, end));
       }
       if (content.charCodeAt(0) < 32) this.fail('unexpected control character (is this a text file?)', lineNo, content);
-      if (depth > stack.length) {
+      if (depth > open) {
         this.fail(
-          `line is indented ${depth} tab(s) but its parent allows at most ${stack.length}; a child must be exactly one level deeper than its parent`,
+          `line is indented ${depth} tab(s) but its parent allows at most ${open}; a child must be exactly one level deeper than its parent`,
           lineNo,
           t.slice(start, end),
         );
       }
-      stack.length = depth;
+      open = depth + 1;
       const parent = depth > 0 ? stack[depth - 1] : undefined;
       if (parent === null) {
         this.fail('a property line cannot have nested lines (check the indentation of this line)', lineNo, t.slice(start, end));
@@ -108,7 +114,7 @@ class DocumentParser {
         if (desc === null || descDepth !== depth) desc = [];
         desc.push(d);
         descDepth = depth;
-        stack.push(null);
+        stack[depth] = null;
         continue;
       }
       const node = this.parseLine(content, depth, lineNo);
@@ -116,15 +122,18 @@ class DocumentParser {
       desc = null;
       if (node.kw === 'ref') {
         if (depth === 0 && node.name !== undefined) refs.push({ type: node.value ?? '', name: node.name });
-        stack.push(node); // children of a ref scope (script style) are read and ignored
+        stack[depth] = node; // children of a ref scope (script style) are read and ignored
         continue;
       }
       if (depth === 0 && roots.length === 0 && SCRIPT_COMMANDS.has(node.kw) && node.name === undefined && node.sep === '') {
         return { roots: [], refs: [], scriptCommand: content };
       }
-      if (parent) parent.children.push(node);
+      if (parent) {
+        if (parent.children === NO_CHILDREN) parent.children = [node];
+        else parent.children.push(node);
+      }
       else roots.push(node);
-      stack.push(node.sep === ':' ? null : node);
+      stack[depth] = node.sep === ':' ? null : node;
     }
     return { roots, refs };
   }
@@ -138,7 +147,7 @@ class DocumentParser {
       sep: '',
       value: undefined,
       description: undefined,
-      children: [],
+      children: NO_CHILDREN,
       file: this.file,
       line: lineNo,
       text: content,
@@ -193,6 +202,10 @@ class DocumentParser {
    * when they are).
    */
   private readIndentedBody(minDepth: number, skip: boolean): string {
+    if (skip) {
+      this.skipIndentedBody(minDepth);
+      return '';
+    }
     const { t } = this;
     const starts: number[] = [];
     const ends: number[] = [];
@@ -214,13 +227,31 @@ class DocumentParser {
       this.pos = e + 1;
       this.lineNo++;
     }
-    if (skip || last < 0) return '';
+    if (last < 0) return '';
     const parts = new Array<string>(last + 1);
     for (let k = 0; k <= last; k++) {
       const s = starts[k] as number;
       parts[k] = s < 0 ? '' : t.slice(s + minTabs, ends[k] as number).trimEnd();
     }
     return parts.join('\n');
+  }
+
+  /**
+   * The same extent as readIndentedBody, keeping nothing: culture files carry up to 2.4 MB of
+   * linguistic-metadata JSON the model does not need (tmdl.md §12), so only the first `minDepth`
+   * characters of each line are looked at.
+   */
+  private skipIndentedBody(minDepth: number): void {
+    const { t } = this;
+    while (this.pos <= this.n) {
+      let e = t.indexOf('\n', this.pos);
+      if (e === -1) e = this.n;
+      let k = 0;
+      while (k < minDepth && t.charCodeAt(this.pos + k) === 9) k++;
+      if (k < minDepth && !isWhitespaceLine(t, this.pos + k, e)) return;
+      this.pos = e + 1;
+      this.lineNo++;
+    }
   }
 
   /** ``` block ([O] §5): verbatim up to a line holding only ```; that line's indentation is the margin. */
