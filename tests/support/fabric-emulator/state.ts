@@ -73,7 +73,7 @@ export class EmulatorState {
   itemsOf(workspaceId: string): Array<ModelRec | PushRec> {
     return [...this.models.values(), ...this.pushes.values()]
       .filter((x) => x.workspaceId === workspaceId)
-      .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+      .sort((a, b) => a.createdAt - b.createdAt); // stable: ties keep insertion order
   }
 }
 
