@@ -341,3 +341,36 @@ describe('readTmdl: objects need names', () => {
     expect(readError([{ path: 'a.tmdl', text: doc('table T', '\tcolumn', '\t\tdataType: string') }]).line).toBe(2);
   });
 });
+
+describe('readTmdl: descriptions, cultures and Direct Lake partitions', () => {
+  it('joins /// lines into one description and skips linguistic metadata bodies', () => {
+    const json = Array.from({ length: 5000 }, (_, i) => `\t\t\t  "k${i}": "column c${i}",`).join('\n');
+    const { model } = read([
+      {
+        path: 'tables/T.tmdl',
+        text: doc('/// Sales facts,', '/// one row per order line', 'table T', '\t/// The key', '\tcolumn K', '\t\tdataType: int64'),
+      },
+      { path: 'cultures/en-US.tmdl', text: doc('cultureInfo en-US', '', '\tlinguisticMetadata =', '\t\t\t{', json, '\t\t\t}', '\t\tcontentType: json') },
+    ]);
+    expect(model.tables[0]).toMatchObject({ name: 'T', description: 'Sales facts,\none row per order line' });
+    expect(model.tables[0]!.columns[0]!.description).toBe('The key');
+    expect(model.tables[0]!.columns).toHaveLength(1);
+    expect(model.cultures).toEqual(['en-US']);
+  });
+
+  it('reads a Direct Lake entity partition with a source block, and the table storage mode', () => {
+    const { model } = read([
+      { path: 'model.tmdl', text: doc('model Model', '\tculture: en-US') },
+      { path: 'expressions.tmdl', text: doc('expression DatabaseQuery =', '\t\tlet', '\t\t    database = Sql.Database("x", "y")', '\t\tin', '\t\t    database') },
+      {
+        path: 'tables/calendar.tmdl',
+        text: doc('table calendar', '\tcolumn Date', '\t\tdataType: dateTime', '\t\tsourceColumn: Date', '\tpartition calendar = entity', '\t\tmode: directLake', '\t\tsource', '\t\t\tentityName: calendar', '\t\t\tschemaName: dbo', '\t\t\texpressionSource: DatabaseQuery'),
+      },
+      { path: 'tables/mixed.tmdl', text: doc('table mixed', '\tpartition a = m', '\t\tmode: import', '\t\tsource = x', '\tpartition b = m', '\t\tmode: directQuery', '\t\tsource = y') },
+    ]);
+    expect(model.tables[0]).toMatchObject({ kind: 'data', storageMode: 'directLake', partitions: [{ name: 'calendar', mode: 'directLake', sourceType: 'entity' }] });
+    expect(model.tables[0]!.partitions[0]!.expression).toBeUndefined();
+    expect(model.tables[1]!.storageMode).toBe('mixed');
+    expect(model.expressions[0]!.expression).toBe('let\n    database = Sql.Database("x", "y")\nin\n    database');
+  });
+});
