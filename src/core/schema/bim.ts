@@ -268,7 +268,7 @@ export function storageModeOf(partitions: ReadonlyArray<{ mode?: string }>, defa
 }
 
 /** Typed field access with JSON-path error messages. */
-class Fields {
+export class Fields {
   constructor(readonly file: string) {}
 
   private fail(path: string, key: string, expected: string, v: unknown): never {
@@ -346,7 +346,7 @@ function describe(v: unknown): string {
 }
 
 /** Drops undefined properties: absent, not undefined, keeps canonical JSON stable (model.ts). */
-function opt<T extends object>(o: T): T {
+export function opt<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
   return o;
 }
