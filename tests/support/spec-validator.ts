@@ -160,7 +160,10 @@ function check(surface: Surface, ref: string, value: unknown, base: string): str
   const normalized = walk(surface, b, node, value, '', errors, ref);
   const fn = compile(b);
   if (!fn(normalized)) {
-    for (const e of fn.errors ?? []) errors.push(`${e.instancePath || '/'} ${e.message ?? 'invalid'}`);
+    for (const e of fn.errors ?? []) {
+      const text = `${e.instancePath || '/'} ${e.message ?? 'invalid'}`;
+      if (!errors.includes(text)) errors.push(text); // allOf branches repeat e.g. Item's `required`
+    }
   }
   return errors;
 }
