@@ -1,0 +1,114 @@
+// The Fabric long-running-operation protocol (fabric-api.md §3b,
+// https://learn.microsoft.com/rest/api/fabric/articles/long-running-operation):
+// 202 + Location + x-ms-operation-id + Retry-After → poll GET /v1/operations/{id} until Succeeded →
+// GET /v1/operations/{id}/result. `Failed` carries an ErrorResponse that becomes the ApiError.
+import type { Clock, Sleep } from '../context.js';
+import { ApiError } from '../errors.js';
+import { hintFor, readErrorBody } from './error-mapping.js';
+import { parseRetryAfter } from './retry-after.js';
+
+export interface LroOptions {
+  /** Fetch `/result` after `Succeeded` (default true). Some operations have none. */
+  result?: boolean;
+  /** Poll interval when the service sends no Retry-After (default 2 s). */
+  defaultPollMs?: number;
+}
+
+interface OperationState {
+  status?: string;
+  percentComplete?: number;
+  error?: unknown;
+}
+
+interface Polled<T> {
+  status: number;
+  headers: Record<string, string>;
+  body: T;
+  method: string;
+  url: string;
+  requestId: string | undefined;
+}
+
+interface LroDeps {
+  request<T>(o: { url: string; deadline: number }): Promise<Polled<T>>;
+  clock: Clock;
+  sleep: Sleep;
+  baseUrl: string;
+  budgetMs: number;
+}
+
+type Started = { status: number; headers: Record<string, string>; body: unknown; method: string; url: string };
+
+/** Error codes inside a failed operation that mean "no permission" (exit code 3, not 1). */
+const DENIED_CODES = /Unauthorized|Forbidden|InsufficientPrivileges|PrincipalTypeNotSupported|NotAuthorized/i;
+
+export async function runLongRunningOperation<T>(started: Started, options: LroOptions, deps: LroDeps): Promise<T> {
+  if (started.status !== 202) return started.body as T;
+  const { clock, sleep, baseUrl } = deps;
+  const deadline = clock.now() + deps.budgetMs;
+  const operationId = started.headers['x-ms-operation-id'];
+  const origin = new URL(baseUrl).origin;
+  let stateUrl = locate(started.headers.location, operationId, origin, baseUrl);
+  if (!stateUrl) {
+    throw new ApiError(`${started.method} ${started.url} answered 202 without Location or x-ms-operation-id.`, {
+      status: 202,
+      url: started.url,
+      method: started.method,
+    });
+  }
+  let waitMs = parseRetryAfter(started.headers['retry-after'], clock.now()) ?? options.defaultPollMs ?? 2000;
+
+  for (;;) {
+    if (clock.now() + waitMs > deadline) {
+      throw new ApiError(
+        `The operation ${operationId ?? stateUrl} started by ${started.method} ${started.url} did not finish within the time budget.`,
+        { status: 202, url: stateUrl, method: 'GET', errorCode: 'OperationTimedOut' },
+        { hint: 'The service is slow or busy; run again later.' },
+      );
+    }
+    await sleep(waitMs);
+    const polled: Polled<OperationState | undefined> = await deps.request<OperationState | undefined>({ url: stateUrl, deadline });
+    const state = polled.body ?? {};
+    if (state.status === 'Succeeded') {
+      if (options.result === false) return undefined as T;
+      // Once succeeded, Location points at …/result (spec examples omit /v1: follow it verbatim).
+      const next = polled.headers.location ? locate(polled.headers.location, undefined, origin, baseUrl) : undefined;
+      const resultUrl = next && next !== stateUrl ? next : `${stateUrl.replace(/\/+$/, '')}/result`;
+      const result = await deps.request<T>({ url: resultUrl, deadline });
+      return result.body;
+    }
+    if (state.status === 'Failed') {
+      const facts = readErrorBody(state.error, polled.headers);
+      const code = facts.errorCode ?? 'OperationFailed';
+      const status = DENIED_CODES.test(code) ? 403 : 200;
+      throw new ApiError(
+        `${started.method} ${started.url} failed: operation ${operationId ?? stateUrl} ended ${code}` +
+          `${facts.message ? `: ${facts.message}` : ''}${facts.requestId ? ` (request id ${facts.requestId})` : ''}.`,
+        {
+          status,
+          url: started.url,
+          method: started.method,
+          errorCode: code,
+          ...(facts.requestId ? { requestId: facts.requestId } : {}),
+          ...(facts.isRetriable !== undefined ? { isRetriable: facts.isRetriable } : {}),
+        },
+        { hint: hintFor(status, code) ?? 'The service could not complete the operation; run again later.' },
+      );
+    }
+    // Undefined / NotStarted / Running (the status set is extensible): keep polling.
+    waitMs = parseRetryAfter(polled.headers['retry-after'], clock.now()) ?? options.defaultPollMs ?? 2000;
+    if (polled.headers.location) stateUrl = locate(polled.headers.location, operationId, origin, baseUrl) ?? stateUrl;
+  }
+}
+
+/**
+ * Where to poll. Location is followed verbatim when it is on our own origin; a Location on another
+ * host is not sent our token — the state URL is rebuilt from the operation id instead.
+ */
+function locate(location: string | undefined, operationId: string | undefined, origin: string, baseUrl: string): string | undefined {
+  if (location) {
+    const u = new URL(location, baseUrl);
+    if (u.origin === origin) return u.toString();
+  }
+  return operationId ? `${baseUrl}/v1/operations/${encodeURIComponent(operationId)}` : undefined;
+}
