@@ -67,7 +67,7 @@ describe('fingerprint is stable under', () => {
           if (noisy) d = noisyExpressions(d);
           expect(fp(JSON.stringify(d, null, indent))).toBe(base);
         }),
-        { numRuns: label === 'as-sales-bim' ? 25 : 100 },
+        { numRuns: label === 'as-sales-bim' ? 15 : 100 },
       );
     });
   }
@@ -87,6 +87,7 @@ describe('fingerprint is stable under', () => {
         };
         expect(fingerprint(p)).toBe(base);
       }),
+      { numRuns: 40 },
     );
   });
 
@@ -195,7 +196,7 @@ describe('fingerprint changes on any single schema change', () => {
           if (!MUTATIONS[name]!(d, pick)) return;
           expect(fp(JSON.stringify(d))).not.toBe(base);
         }),
-        { numRuns: label === 'as-sales-bim' ? 50 : 200 },
+        { numRuns: label === 'as-sales-bim' ? 30 : 200 },
       );
     });
   }

@@ -26,7 +26,7 @@ export async function loadModel(pathArg: string, options: LoadModelOptions = {})
   const resolved = await resolveModelPath(pathArg);
   const modelName = options.datasetName ?? resolved.name;
   if (resolved.kind === 'bim') {
-    const text = decodeText(await readFile(resolved.file), resolved.file);
+    const text = decodeText(await readText(resolved.file), resolved.file);
     return readBim(text, { modelName, location: resolved.file });
   }
   const files = await readTmdlFiles(resolved.dir);
@@ -143,9 +143,16 @@ async function readTmdlFiles(dir: string): Promise<{ path: string; text: string 
   return Promise.all(
     files.map(async (f) => ({
       path: path.relative(dir, f).split(path.sep).join('/'),
-      text: decodeText(await readFile(f), f),
+      text: decodeText(await readText(f), f),
     })),
   );
+}
+
+async function readText(file: string): Promise<Buffer> {
+  return readFile(file).catch((e: unknown) => {
+    const code = (e as { code?: string }).code;
+    throw new InputError(`Cannot read the file${code ? ` (${code})` : ''}`, { file }, { hint: 'Check that the file exists and is readable.', cause: e });
+  });
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
