@@ -139,6 +139,16 @@ describe('readTmdl: expressions are never interpreted', () => {
     ]);
   });
 
+  it('accepts a property expression indented one level below the property (docs) or two (serializer)', () => {
+    const part = (indent: string) =>
+      doc('table T', '\tpartition p = m', '\t\tmode: import', '\t\tsource =', `${indent}let`, `${indent}    x = 1`, `${indent}in`, `${indent}    x`, '\t\tqueryGroup: G', '\tcolumn C', '\t\tdataType: string');
+    for (const indent of ['\t\t\t', '\t\t\t\t']) {
+      const t = read([{ path: 'tables/T.tmdl', text: part(indent) }]).model.tables[0]!;
+      expect(t.partitions[0]!.expression).toBe('let\n    x = 1\nin\n    x');
+      expect(t.columns.map((c) => c.name)).toEqual(['C']);
+    }
+  });
+
   it('keeps blank, whitespace-only and trailing-space lines of a ``` block verbatim', () => {
     const text = doc(
       'table T',

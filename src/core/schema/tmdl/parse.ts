@@ -180,7 +180,8 @@ class DocumentParser {
       }
       node.sep = '=';
       this.current = content;
-      node.value = this.readAssignment(content.slice(i + 1).trim(), depth, lineNo, node.kw === 'linguisticmetadata');
+      const isProperty = node.name === undefined;
+      node.value = this.readAssignment(content.slice(i + 1).trim(), depth, lineNo, isProperty, node.kw === 'linguisticmetadata');
       return node;
     } catch (e) {
       if (e instanceof LineSyntaxError) this.fail(e.message, lineNo, content);
@@ -188,11 +189,32 @@ class DocumentParser {
     }
   }
 
-  /** The text after `=`: one line, a multi-line body two levels deeper, or a ``` block. */
-  private readAssignment(rest: string, depth: number, lineNo: number, skip: boolean): string {
+  /**
+   * The text after `=`: one line, a ``` block, or a multi-line body. An object's body sits one level
+   * below its properties (declaration depth + 2, [O] "Indentation"). For a property expression
+   * (`source =`, a nameless line) the docs indent the body one level below the property while the
+   * serializer writes two ([C]: `source =` at 2 tabs, M at 4); both are accepted, decided by the
+   * depth of the first non-blank line.
+   */
+  private readAssignment(rest: string, depth: number, lineNo: number, isProperty: boolean, skip: boolean): string {
     if (rest.startsWith('```')) return this.readBacktickBlock(rest.slice(3).trim(), lineNo, skip);
     if (rest.length > 0) return rest;
-    return this.readIndentedBody(depth + 2, skip);
+    const minDepth = isProperty && this.nextContentDepth() === depth + 1 ? depth + 1 : depth + 2;
+    return this.readIndentedBody(minDepth, skip);
+  }
+
+  /** Tab depth of the next line that is not blank, without consuming anything (-1 at the end). */
+  private nextContentDepth(): number {
+    const { t } = this;
+    let p = this.pos;
+    while (p <= this.n) {
+      let e = t.indexOf('\n', p);
+      if (e === -1) e = this.n;
+      const d = tabDepth(t, p, e);
+      if (!isWhitespaceLine(t, p + d, e)) return d;
+      p = e + 1;
+    }
+    return -1;
   }
 
   /**
