@@ -206,6 +206,15 @@ describe('publishPushDataset against the emulator', () => {
     }
   });
 
+  test('a non-push dataset carrying the push name is never touched', async () => {
+    const ws = emulator.addWorkspace({ name: 'Foreign' });
+    const rr = corpusEntries().find((e) => e.id === 'rr-model01');
+    emulator.addModel(ws, { name: `${source.name}_PushSync`, path: rr?.dir ?? '' });
+    emulator.resetStats();
+    await expect(publishPushDataset(api, ws, planPushDataset(source), { onIncompatible: 'recreate' })).rejects.toThrow(/not a push dataset/);
+    expect(emulator.stats.writes).toBe(0);
+  });
+
   test('every non-empty corpus plan is accepted by the emulator', async () => {
     const ws = emulator.addWorkspace({ name: 'Corpus' });
     for (const e of corpusEntries()) {

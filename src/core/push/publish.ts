@@ -72,6 +72,13 @@ export async function publishPushDataset(api: PushApi, workspaceId: string, plan
   // After a create (or on entry), keep one winner of the name and delete the others.
   const converge = async (listed: Listed[]): Promise<Listed | undefined> => {
     const same = listed.filter((d) => d.name === name);
+    // Never touch a model that is not a push dataset, even if it carries our name.
+    const foreign = same.find((d) => d.addRowsAPIEnabled === false);
+    if (foreign) {
+      throw new ConversionError(`A dataset named '${name}' (${foreign.id}) exists in the workspace and is not a push dataset; it is left alone.`, {
+        hint: 'Rename or remove that dataset, or choose another push suffix.',
+      });
+    }
     const winner = pickWinner(same);
     for (const d of same) if (d !== winner) await del(d.id);
     return winner;
