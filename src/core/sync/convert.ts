@@ -1,0 +1,167 @@
+// The `convert` runner (issue 4 item 3): one local model, one Fabric model, or every model of the
+// watched workspaces that lacks an up-to-date copy. `--auto` is one monitor cycle that re-checks
+// every known model (no budget) and ignores failure backoff: a one-shot CI step must try everything.
+import type { Clock, Logger, Sleep } from '../context.js';
+import { FabricSyncError, UsageError } from '../errors.js';
+import { loadModel } from '../schema/load.js';
+import type { StateStore } from '../state/store.js';
+import { runMonitor, type MonitorEvent } from './monitor.js';
+import { runPipeline, type PipelineDeps, type PipelineResult, type PipelineSettings } from './pipeline.js';
+import { createRemoteRunner, type FabricApi, type RemoteOptions } from './remote.js';
+import type { ModelListing } from './types.js';
+
+export type ConvertRequest =
+  | { mode: 'source'; source: string; datasetName?: string; workspaceId?: string }
+  | { mode: 'dataset'; datasetId: string; datasetName?: string }
+  | { mode: 'auto'; concurrency: number; include?: string[]; exclude?: string[] };
+
+export interface ConvertDeps {
+  api: FabricApi | null;
+  store: StateStore;
+  pipeline: PipelineDeps;
+  settings: PipelineSettings;
+  remote: RemoteOptions;
+  clock: Clock;
+  sleep: Sleep;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Progress: every monitor event of an --auto run, and model-start / model-done of the single forms. */
+  onEvent(event: MonitorEvent | { type: 'model-start'; name: string }): void;
+}
+
+export interface ConvertModelResult {
+  id: string;
+  name: string;
+  status: 'synced' | 'unchanged' | 'failed';
+  result?: PipelineResult;
+  error?: { message: string; hint?: string; name: string };
+}
+
+export interface ConvertSummary {
+  models: ConvertModelResult[];
+  synced: number;
+  unchanged: number;
+  failed: number;
+  deleted: number;
+  interrupted: boolean;
+}
+
+export async function runConvert(request: ConvertRequest, deps: ConvertDeps): Promise<ConvertSummary> {
+  if (request.mode === 'source') return convertSource(request, deps);
+  if (!deps.api) throw new UsageError('Converting a Fabric model needs Fabric settings.', { hint: 'Set FABRIC_WORKSPACE_ID and credentials, or use --source <path> for a local model.' });
+  if (request.mode === 'dataset') return convertDataset(request, deps.api, deps);
+  return convertAuto(request, deps.api, deps);
+}
+
+async function convertSource(request: Extract<ConvertRequest, { mode: 'source' }>, deps: ConvertDeps): Promise<ConvertSummary> {
+  const loaded = await loadModel(request.source, { datasetName: request.datasetName });
+  const modelId = `local:${loaded.model.name}`;
+  deps.onEvent({ type: 'model-start', name: loaded.model.name });
+  const previousRequest = deps.remote.previousRequest ? await deps.remote.previousRequest(loaded.model.name) : undefined;
+  const result = await runPipeline(
+    loaded,
+    { modelId, workspaceId: request.workspaceId ?? null, isPushDataset: false, previousRequest },
+    { ...deps.pipeline, push: request.workspaceId ? deps.pipeline.push : null },
+    deps.settings,
+  );
+  recordSynced(deps, modelId, result, request.workspaceId);
+  await deps.store.save();
+  return summary([{ id: modelId, name: result.sourceName, status: 'synced', result }], false);
+}
+
+async function convertDataset(request: Extract<ConvertRequest, { mode: 'dataset' }>, api: FabricApi, deps: ConvertDeps): Promise<ConvertSummary> {
+  const runner = createRemoteRunner(api, deps.store, deps.pipeline, deps.settings, { ...deps.remote, force: true });
+  const listed = await runner.list(deps.signal);
+  const listing = listed.listings.find((l) => l.id.toLowerCase() === request.datasetId.toLowerCase());
+  if (!listing) {
+    const where = listed.listedWorkspaces.length ? `workspace${listed.listedWorkspaces.length > 1 ? 's' : ''} ${listed.listedWorkspaces.join(', ')}` : 'no workspace';
+    throw new UsageError(`Semantic model ${request.datasetId} was not found in ${where}.`, {
+      hint: 'Check the id (the GUID in the model URL) and --workspace / FABRIC_WORKSPACE_ID; the principal needs at least Viewer on the workspace.',
+    });
+  }
+  const target: ModelListing = request.datasetName ? { ...listing, name: request.datasetName } : listing;
+  deps.onEvent({ type: 'model-start', name: target.name });
+  try {
+    const outcome = await runner.sync(target, 'changed', deps.signal);
+    const result = runner.results.at(-1)?.result ?? undefined;
+    if (result) recordSynced(deps, listing.id, result, listing.workspaceId);
+    await deps.store.save();
+    return summary([{ id: listing.id, name: target.name, status: outcome.status === 'synced' ? 'synced' : 'unchanged', ...(result ? { result } : {}) }], false);
+  } catch (e) {
+    deps.store.recordFailure(listing.id, e instanceof Error ? e.message : String(e), deps.clock.now(), { name: target.name, workspaceId: listing.workspaceId });
+    await deps.store.save();
+    throw e;
+  }
+}
+
+async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, api: FabricApi, deps: ConvertDeps): Promise<ConvertSummary> {
+  const runner = createRemoteRunner(api, deps.store, deps.pipeline, deps.settings, deps.remote);
+  const failures = new Map<string, { name: string; message: string }>();
+  const totals = await runMonitor(
+    {
+      store: deps.store,
+      list: runner.list,
+      sync: runner.sync,
+      markDeleted: runner.markDeleted,
+      clock: deps.clock,
+      sleep: deps.sleep,
+      logger: deps.logger,
+      onEvent: (e) => {
+        if (e.type === 'model-failed') failures.set(e.id, { name: e.name, message: e.error });
+        deps.onEvent(e);
+      },
+    },
+    {
+      intervalMs: 0,
+      once: true,
+      concurrency: request.concurrency,
+      budget: Number.MAX_SAFE_INTEGER,
+      minRecheckAgeMs: 0,
+      include: request.include,
+      exclude: request.exclude,
+      suffix: deps.settings.suffix,
+      ignoreBackoff: true,
+      signal: deps.signal,
+    },
+  );
+  const models: ConvertModelResult[] = runner.results.map(({ listing, result, outcome }) => ({
+    id: listing.id,
+    name: listing.name,
+    status: outcome.status === 'synced' ? 'synced' : 'unchanged',
+    ...(result ? { result } : {}),
+  }));
+  for (const [id, f] of failures) models.push({ id, name: f.name, status: 'failed', error: { name: 'Error', message: f.message } });
+  const s = summary(models, totals.interrupted);
+  s.deleted = totals.deleted;
+  return s;
+}
+
+function recordSynced(deps: ConvertDeps, id: string, result: PipelineResult, workspaceId: string | undefined | null): void {
+  if (deps.settings.dryRun) return;
+  const push = 'datasetId' in result.push && result.push.datasetId ? result.push : null;
+  deps.store.recordSync(id, {
+    name: result.publishedName,
+    fingerprint: result.fingerprint,
+    sourceName: result.sourceName,
+    ...(workspaceId ? { workspaceId } : {}),
+    pushDatasetId: push?.datasetId ?? null,
+    pushName: push?.name ?? null,
+  });
+}
+
+function summary(models: ConvertModelResult[], interrupted: boolean): ConvertSummary {
+  return {
+    models,
+    synced: models.filter((m) => m.status === 'synced').length,
+    unchanged: models.filter((m) => m.status === 'unchanged').length,
+    failed: models.filter((m) => m.status === 'failed').length,
+    deleted: 0,
+    interrupted,
+  };
+}
+
+/** Error facts safe to print and store (messages are built from safe parts; no secrets). */
+export function errorFacts(e: unknown): { message: string; hint?: string; name: string } {
+  if (e instanceof FabricSyncError) return { message: e.message, ...(e.hint ? { hint: e.hint } : {}), name: e.name };
+  return { message: e instanceof Error ? e.message : String(e), name: 'Error' };
+}

@@ -1,0 +1,122 @@
+// The warehouse side of a run: connections are opened lazily (a quiet monitor cycle logs in to
+// nothing and sends zero statements), and each model's transaction holds one connection from start
+// to COMMIT — a Snowflake transaction belongs to its session, so two models never interleave on one
+// connection. Snowflake gets up to `maxConnections` sessions (one per concurrent model); the
+// embedded DuckDB file gets one, since it is local and its writers would only conflict.
+import type { ConversionReport } from '../push/report.js';
+import type { SemanticModel } from '../schema/model.js';
+import { applyPlan, type WarehouseBackend } from '../warehouse/backend.js';
+import type { Dialect } from '../warehouse/dialect.js';
+import { planMarkDeleted, planModelSync, type Statement, type SyncContext, type WarehousePlan } from '../warehouse/plan.js';
+
+export interface ModelWriteOptions {
+  dryRun: boolean;
+  createTables: boolean;
+  tablesSchema: string;
+}
+
+export interface ModelWriteResult {
+  statements: number;
+  rowsChanged: number;
+  /** With dryRun: the SQL that would run. */
+  sql?: string[];
+  /** Physical-table notes (type conflicts that were not applied). */
+  notes?: string[];
+}
+
+export interface WarehouseSessionOptions {
+  dialect: Dialect;
+  open: () => Promise<WarehouseBackend>;
+  maxConnections: number;
+  /** Optional: plan and apply the physical tables of --create-tables on a connection. */
+  physicalTables?: (backend: WarehouseBackend, model: SemanticModel, schema: string) => Promise<{ statements: number; notes: string[] }>;
+}
+
+export class WarehouseSession {
+  readonly dialect: Dialect;
+  private readonly options: WarehouseSessionOptions;
+  private readonly idle: WarehouseBackend[] = [];
+  private readonly all: Promise<WarehouseBackend>[] = [];
+  private readonly waiters: Array<(b: WarehouseBackend) => void> = [];
+  /** Statements sent by this session (for summaries and benchmarks). */
+  statementsSent = 0;
+
+  constructor(options: WarehouseSessionOptions) {
+    this.options = options;
+    this.dialect = options.dialect;
+  }
+
+  /** Writes one model atomically; returns statement and row counts. */
+  async syncModel(model: SemanticModel, report: ConversionReport | null, context: SyncContext, options: ModelWriteOptions): Promise<ModelWriteResult> {
+    const plan = planModelSync(model, report, context, this.dialect);
+    if (options.dryRun) return { statements: 0, rowsChanged: 0, sql: describe(plan) };
+    return this.withConnection(async (backend) => {
+      const applied = await applyPlan(backend, plan);
+      let statements = applied.executed;
+      const notes: string[] = [...(plan.warnings ?? [])];
+      if (options.createTables && this.options.physicalTables) {
+        const physical = await this.options.physicalTables(backend, model, options.tablesSchema);
+        statements += physical.statements;
+        notes.push(...physical.notes);
+      }
+      this.statementsSent += statements;
+      const rowsChanged = applied.outcomes.filter((o) => /^(merge|delete vanished)/i.test(o.purpose)).reduce((n, o) => n + (o.rowsAffected ?? 0), 0);
+      return { statements, rowsChanged, ...(notes.length ? { notes } : {}) };
+    });
+  }
+
+  /** Sets DELETED_AT on a model's row (recorded, never erased). */
+  async markDeleted(modelId: string, at: Date): Promise<void> {
+    const plan = planMarkDeleted(modelId, at, this.dialect);
+    await this.withConnection(async (backend) => {
+      const applied = await applyPlan(backend, plan);
+      this.statementsSent += applied.executed;
+    });
+  }
+
+  /** Runs `fn` with a connection of its own; opens one when none is idle and the pool has room. */
+  async withConnection<T>(fn: (backend: WarehouseBackend) => Promise<T>): Promise<T> {
+    const backend = await this.acquire();
+    try {
+      return await fn(backend);
+    } finally {
+      this.release(backend);
+    }
+  }
+
+  async close(): Promise<void> {
+    const opened = await Promise.allSettled(this.all);
+    await Promise.allSettled(opened.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+  }
+
+  private async acquire(): Promise<WarehouseBackend> {
+    const idle = this.idle.pop();
+    if (idle) return idle;
+    if (this.all.length < Math.max(1, this.options.maxConnections)) {
+      const opening = this.options.open();
+      this.all.push(opening);
+      try {
+        return await opening;
+      } catch (e) {
+        this.all.splice(this.all.indexOf(opening), 1);
+        throw e;
+      }
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private release(backend: WarehouseBackend): void {
+    const next = this.waiters.shift();
+    if (next) next(backend);
+    else this.idle.push(backend);
+  }
+}
+
+/** The SQL a plan would run, one line per statement with its purpose (for --dry-run). */
+function describe(plan: WarehousePlan): string[] {
+  const line = (s: Statement) => {
+    const rows = Array.isArray(s.binds?.[0]) ? ` -- ${s.binds!.length} rows` : '';
+    return `${s.sql.replace(/\s+/g, ' ').trim()};${rows}  -- ${s.purpose}`;
+  };
+  return [...plan.ddl, ...plan.transaction].map(line);
+}
