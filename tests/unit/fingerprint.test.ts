@@ -6,6 +6,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readBim } from '../../src/core/schema/bim.js';
+import { loadModelFromParts } from '../../src/core/schema/load.js';
 import { canonicalModel, normalizeExpression } from '../../src/core/schema/canonical.js';
 import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import type { SemanticModel, TomDataType } from '../../src/core/schema/model.js';
@@ -116,6 +117,36 @@ describe('fingerprint is stable under', () => {
         { numRuns: 20 },
       );
     }
+  });
+
+  it('the format: the same model as TMSL and as TMDL', () => {
+    const bim = JSON.stringify({
+      name: 'X', compatibilityLevel: 1600,
+      model: {
+        culture: 'en-US',
+        tables: [
+          {
+            name: 'T',
+            columns: [{ name: 'A', dataType: 'int64', sourceColumn: 'A' }, { name: 'B', type: 'calculated', dataType: 'string', expression: '"x"' }],
+            measures: [{ name: 'M', expression: 'SUM(T[A])', formatString: '0' }],
+            partitions: [{ name: 'p', mode: 'import', source: { type: 'm', expression: ['let', '  S = 1', 'in', '  S'] } }],
+          },
+          { name: 'U', columns: [{ name: 'A', dataType: 'int64', sourceColumn: 'A' }], partitions: [{ name: 'q', mode: 'import', source: { type: 'm', expression: 'x' } }] },
+        ],
+        relationships: [{ name: 'r', fromTable: 'T', fromColumn: 'A', toTable: 'U', toColumn: 'A' }],
+      },
+    });
+    const tmdl = [
+      { path: 'definition/database.tmdl', text: 'database X\n\tcompatibilityLevel: 1600\n' },
+      { path: 'definition/model.tmdl', text: 'model Model\n\tculture: en-US\n' },
+      { path: 'definition/tables/T.tmdl', text: 'table T\n\n\tmeasure M = SUM(T[A])\n\t\tformatString: 0\n\n\tcolumn A\n\t\tdataType: int64\n\t\tsourceColumn: A\n\n\tcolumn B = "x"\n\t\tdataType: string\n\n\tpartition p = m\n\t\tmode: import\n\t\tsource =\n\t\t\t\tlet\n\t\t\t\t  S = 1\n\t\t\t\tin\n\t\t\t\t  S\n\n' },
+      { path: 'definition/tables/U.tmdl', text: 'table U\n\n\tcolumn A\n\t\tdataType: int64\n\t\tsourceColumn: A\n\n\tpartition q = m\n\t\tmode: import\n\t\tsource = x\n' },
+      { path: 'definition/relationships.tmdl', text: 'relationship r\n\tfromColumn: T.A\n\ttoColumn: U.A\n' },
+    ];
+    const a = loadModelFromParts([{ path: 'model.bim', text: bim }], { modelName: 'X', location: 'l' }).model;
+    const b = loadModelFromParts(tmdl, { modelName: 'X', location: 'l' }).model;
+    expect(canonicalModel(b)).toEqual(canonicalModel(a));
+    expect(fingerprint(b)).toBe(fingerprint(a));
   });
 
   it('CRLF and trailing whitespace inside expressions', () => {
