@@ -88,6 +88,13 @@ const cases: Case[] = [
     expected: { recheck: ['b'], skipped: ['a:backoff'] },
   },
   {
+    name: 'ignoreBackoff (convert --auto) tries failing models now',
+    state: snap(known('wait', { failures: 3, next_retry_at: later(MIN) }), known('new-wait', { sync_count: 0, fingerprint: null, failures: 1, next_retry_at: later(MIN) })),
+    listings: [listing('wait'), listing('new-wait')],
+    options: { ignoreBackoff: true },
+    expected: { new: ['new-wait'], recheck: ['wait'] },
+  },
+  {
     name: 'deleted: only models of workspaces listed successfully, not already deleted',
     state: snap(known('gone1'), known('gone2', { workspace_id: 'ws2' }), known('old', { deleted_at: ago(MIN) }), known('here', {}, MIN)),
     listings: [listing('here')],

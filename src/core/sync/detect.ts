@@ -29,6 +29,8 @@ export interface DetectOptions {
    * workspaces present in `listings`.
    */
   listedWorkspaces?: string[];
+  /** One-shot runs (`convert --auto`) try every failing model now instead of waiting for its retry time. */
+  ignoreBackoff?: boolean;
   /** Workspaces whose listing failed; models with no recorded workspace are only judged when this is empty. */
   failedWorkspaces?: string[];
 }
@@ -69,7 +71,7 @@ export function detectChanges(state: StateSnapshot, listings: readonly ModelList
       continue;
     }
     const entry = state.models[listing.id];
-    const inBackoff = entry !== undefined && entry.failures > 0 && !isDue(entry, now, options.retry);
+    const inBackoff = entry !== undefined && entry.failures > 0 && !options.ignoreBackoff && !isDue(entry, now, options.retry);
     if (entry === undefined || entry.deleted_at !== null || neverRead(entry)) {
       if (inBackoff && entry.deleted_at === null) out.skipped.push({ listing, reason: 'backoff' });
       else out.new.push(listing);

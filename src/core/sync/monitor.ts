@@ -44,6 +44,8 @@ export interface MonitorOptions {
   signal: AbortSignal;
   /** After an abort, how long in-flight models may take to finish. Default 30 s. */
   shutdownTimeoutMs?: number;
+  /** Try failing models now regardless of their retry time (one-shot `convert --auto`). */
+  ignoreBackoff?: boolean;
   /** Longest backoff between attempts on a failing model. Default 1 h. */
   maxBackoffMs?: number;
 }
@@ -157,6 +159,7 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
     exclude: options.exclude,
     suffix: options.suffix,
     retry: backoff,
+    ignoreBackoff: options.ignoreBackoff ?? false,
     listedWorkspaces: listed.listedWorkspaces,
     failedWorkspaces: listed.failedWorkspaces.map((w) => w.id),
   });
