@@ -3,7 +3,7 @@
 // (fabric-api.md §2, §3a, §3b; platform/swagger.json, semanticModel/swagger.json).
 import { Buffer } from 'node:buffer';
 import type { Route, RouteContext } from './router.js';
-import { EmulatorHttpError, fabricPage, isPush, iso, type ModelRec, type PushRec, type Request } from './state.js';
+import { EmulatorHttpError, fabricPage, iso, type ModelRec, type PushRec, type Request } from './state.js';
 
 function item(x: ModelRec | PushRec): Record<string, unknown> {
   return { id: x.id, displayName: x.name, description: '', type: 'SemanticModel', workspaceId: x.workspaceId };

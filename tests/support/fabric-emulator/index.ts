@@ -33,6 +33,8 @@ export interface EmulatorOptions {
   describeModel?: (parts: { path: string; text: string }[]) => unknown;
   /** Clock in ms (default Date.now); share the client's fake clock so pauses and quotas line up. */
   now?: () => number;
+  /** Listening port (default 0 = any free port); the standalone CLI uses a fixed one. */
+  port?: number;
 }
 
 export interface PushDatasetView { id: string; name: string; workspaceId: string; tables: any[]; relationships: any[]; createdAt: number; }
@@ -212,7 +214,7 @@ export async function startFabricEmulator(options: EmulatorOptions = {}): Promis
     });
   });
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   ctx.url = url;
 

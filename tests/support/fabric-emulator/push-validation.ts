@@ -3,10 +3,13 @@
 // 75 relationships, the dataType set (case-insensitive, plus the `bool` alias used by the official
 // example), relationship ends that exist, duplicate names. Returns Power BI error codes + messages.
 
+// The swagger's character classes include tab/CR/LF on purpose (copied from powerbi/swagger.json).
+/* eslint-disable no-control-regex */
 /** Table and relationship names: ASCII letters, digits, space, tab/CR/LF, `# - @ ^ _ ~`, any non-ASCII. */
 export const TABLE_NAME = /^[\x09\x0A\x0D\x20\x23\x2D\x30-\x39\x40-\x5A\x5E-\x5F\x61-\x7A\x7E-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]{1,100}$/u;
 /** Column, measure, fromColumn/toColumn names: any printable character, at least one. */
 export const COLUMN_NAME = /^[\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+$/u;
+/* eslint-enable no-control-regex */
 export const DATA_TYPES = ['int64', 'double', 'boolean', 'bool', 'datetime', 'string', 'decimal'];
 export const MAX_TABLES = 75;
 export const MAX_COLUMNS = 75;
