@@ -189,6 +189,27 @@ describe('synthetic models', () => {
     expect(validateAgainstDefinition('powerbi', 'CreateDatasetRequest', plan.request)).toEqual([]);
   });
 
+  test('measures of a calculated measure table move to the first pushed table; qualified references to them lose the dropped qualifier', () => {
+    const m = model([
+      table('Sales', [col('Qty')]),
+      table('_Measures', [col('Dummy', { kind: 'calculatedTableColumn' })], [
+        meas('Total', 'SUM(Sales[Qty])'),
+        meas('Double', "'_Measures'[Total] * 2 + _Measures[Total]"),
+        meas('Uses dummy', "COUNTROWS('_Measures') + MAX('_Measures'[Dummy])"),
+      ], { kind: 'calculatedTable' }),
+    ]);
+    const plan = planPushDataset(m);
+    expect(plan.request.tables.map((t) => t.name)).toEqual(['Sales']);
+    expect(plan.request.tables[0]?.measures).toEqual([
+      { name: 'Total', expression: 'SUM(Sales[Qty])' },
+      { name: 'Double', expression: '[Total] * 2 + [Total]' },
+    ]);
+    const entry = (n: string) => plan.report.entries.find((e) => e.kind === 'measure' && e.name === n);
+    expect(entry('Total')).toMatchObject({ action: 'changed', reason: 'movedTable', pushName: 'Sales' });
+    expect(entry('Uses dummy')).toMatchObject({ action: 'dropped', reason: 'referencesDropped' });
+    expect(entry('Uses dummy')?.detail).toMatch(/table '_Measures'.*column '_Measures'\[Dummy\]/);
+  });
+
   test('limits: the first 75 tables, 75 columns and 75 relationships in model order are kept, each loss reported', () => {
     const dims = Array.from({ length: 80 }, (_, i) => table(`D${i}`, [col('K')]));
     const wide = table('Fact', Array.from({ length: 80 }, (_, i) => col(`C${i}`)));

@@ -6,8 +6,8 @@
 // Positions let the planner rewrite renamed tables in place.
 
 export type DaxRef =
-  /** A table name token: `'Sales Fact'` (quoted) or `Sales` before `[`. */
-  | { kind: 'table'; name: string; quoted: boolean; start: number; end: number }
+  /** A table name token: `'Sales Fact'` (quoted) or `Sales` before `[`; `qualifies` when a `[X]` follows. */
+  | { kind: 'table'; name: string; quoted: boolean; qualifies?: boolean; start: number; end: number }
   /** `[X]` alone or `T[X]`; `table` is set for the qualified form. Span covers the brackets only. */
   | { kind: 'column'; table?: string; name: string; start: number; end: number }
   /** An identifier followed by `(`. */
@@ -92,7 +92,8 @@ export function scanDax(text: string): DaxScan {
     if (c === "'") {
       const t = readDelimited(i, "'");
       if (!t) return { refs, variables, error: 'unterminated quoted table name' };
-      refs.push({ kind: 'table', name: t.value, quoted: true, start: i, end: t.end });
+      const tableRef: DaxRef = { kind: 'table', name: t.value, quoted: true, start: i, end: t.end };
+      refs.push(tableRef);
       i = t.end;
       // 'T' [Col]: whitespace between a quoted table and its column is allowed.
       let k = i;
@@ -100,6 +101,7 @@ export function scanDax(text: string): DaxScan {
       if (text[k] === '[') {
         const col = readDelimited(k, ']');
         if (!col) return { refs, variables, error: 'unterminated [ reference' };
+        tableRef.qualifies = true;
         refs.push({ kind: 'column', table: t.value, name: col.value, start: k, end: col.end });
         i = col.end;
       }
@@ -122,7 +124,7 @@ export function scanDax(text: string): DaxScan {
         // Bare table before a column: only when adjacent (`RETURN [M]` is not a table).
         const col = readDelimited(j, ']');
         if (!col) return { refs, variables, error: 'unterminated [ reference' };
-        refs.push({ kind: 'table', name, quoted: false, start: i, end: j });
+        refs.push({ kind: 'table', name, quoted: false, qualifies: true, start: i, end: j });
         refs.push({ kind: 'column', table: name, name: col.value, start: j, end: col.end });
         i = col.end;
         lastIdent = '';
@@ -157,15 +159,23 @@ export function quoteDaxTable(name: string): string {
  * new name or undefined to leave it). Renamed references are always written quoted, so
  * `Sales.Fact[Amount]` and `'Sales.Fact'[Amount]` both become `'Sales_Fact'[Amount]`.
  * `tableNames` (lower-cased) says which bare identifiers are tables rather than variables/keywords.
+ * `unqualify(table, name)` → true removes the table from a `T[X]` reference (a measure whose
+ * table is gone: `'Metrics'[Total]` → `[Total]`, valid because measure names are model-global).
  */
 export function rewriteDaxTables(
   text: string,
   scan: DaxScan,
   rename: (table: string) => string | undefined,
   tableNames: ReadonlySet<string>,
+  unqualify?: (table: string, name: string) => boolean,
 ): string {
   const edits: { start: number; end: number; value: string }[] = [];
-  for (const r of scan.refs) {
+  for (const [i, r] of scan.refs.entries()) {
+    const next = scan.refs[i + 1];
+    if (r.kind === 'table' && r.qualifies && next?.kind === 'column' && unqualify?.(r.name, next.name)) {
+      edits.push({ start: r.start, end: r.end, value: '' });
+      continue;
+    }
     const isTable =
       r.kind === 'table' ||
       (r.kind === 'name' && tableNames.has(r.name.toLowerCase()) && !scan.variables.has(r.name.toLowerCase()));

@@ -66,7 +66,8 @@ export function decideMeasures(model: SemanticModel, ctx: MeasureContext): Measu
             missing.push(`function ${r.name}`);
           }
         } else if (r.kind === 'table') {
-          if (tableNames.has(r.name.toLowerCase())) tableGone(r.name);
+          // `T[X]` is judged at its column reference (X may be a measure, which needs no table).
+          if (!r.qualifies && tableNames.has(r.name.toLowerCase())) tableGone(r.name);
         } else if (r.kind === 'name') {
           const lower = r.name.toLowerCase();
           if (tableNames.has(lower) && !scan.variables.has(lower)) tableGone(r.name);
@@ -74,9 +75,11 @@ export function decideMeasures(model: SemanticModel, ctx: MeasureContext): Measu
           const t2 = r.table.toLowerCase();
           if (!tableNames.has(t2)) continue; // a variable table or a table built in the expression
           if (columnsOf.get(t2)?.has(r.name.toLowerCase())) {
-            if (ctx.keptTables.has(t2) && !ctx.keptColumns.has(key(t2, r.name))) missing.push(`column '${r.table}'[${r.name}]`);
+            if (!ctx.keptColumns.has(key(t2, r.name))) missing.push(`column '${r.table}'[${r.name}]`);
           } else if (measureNames.has(r.name.toLowerCase())) {
             node.deps.push(r.name.toLowerCase());
+          } else {
+            tableGone(r.table);
           }
         } else {
           const lower = r.name.toLowerCase();
@@ -125,6 +128,11 @@ export function decideMeasures(model: SemanticModel, ctx: MeasureContext): Measu
     if (to !== undefined && to !== t.name) renamed.set(t.name.toLowerCase(), to);
   }
   const rename = (name: string): string | undefined => renamed.get(name.toLowerCase());
+  // A measure referenced through a table that is not pushed: drop the qualifier.
+  const unqualify = (table: string, name: string): boolean =>
+    !ctx.keptTables.has(table.toLowerCase()) &&
+    measureNames.has(name.toLowerCase()) &&
+    !columnsOf.get(table.toLowerCase())?.has(name.toLowerCase());
   const out: MeasureDecision[] = [];
   for (const t of model.tables) {
     for (const m of t.measures) {
@@ -134,7 +142,7 @@ export function decideMeasures(model: SemanticModel, ctx: MeasureContext): Measu
         out.push({ table: t.name, name: m.name, rewritten: false, dropReason: d.reason, detail: d.detail });
         continue;
       }
-      const expression = rewriteDaxTables(m.expression, n.scan, rename, tableNames);
+      const expression = rewriteDaxTables(m.expression, n.scan, rename, tableNames, unqualify);
       const decision: MeasureDecision = { table: t.name, name: m.name, expression, rewritten: expression !== m.expression };
       if (!ctx.keptTables.has(t.name.toLowerCase()) && ctx.host !== undefined) decision.movedTo = ctx.host;
       out.push(decision);
