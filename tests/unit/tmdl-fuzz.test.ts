@@ -81,14 +81,18 @@ describe('readTmdl on mangled input', () => {
   });
 
   it('truncations, bit flips, random indents and stray tokens end in a model or an InputError', () => {
+    const seen = { model: 0, 'input-error': 0 };
     fc.assert(
       fc.property(fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 4 }), (pick, ms) => {
         const target = pick % files.length;
         const input = files.map((f, i) => (i === target ? { ...f, text: ms.reduce(mutate, f.text) } : f));
-        outcome(input);
+        seen[outcome(input)]++;
       }),
       { numRuns: 400, seed: 20261126 },
     );
+    // Both outcomes occur: the mutations do reach the error paths and do leave readable models.
+    expect(seen.model).toBeGreaterThan(20);
+    expect(seen['input-error']).toBeGreaterThan(20);
   });
 
   it('handles very deep nesting, a 10 MB one-line expression and random bytes', () => {

@@ -70,9 +70,9 @@ export function buildModel(roots: TmdlNode[], refs: TmdlRef[], modelName: string
       name: e.name,
       kind: canonical(EXPRESSION_KINDS, e.str('kind') ?? 'm'),
       expression: e.value ?? '',
-      ...opt('description', e.description),
+      ...opt('description', describe(e)),
     })),
-    functions: decls('function').map((f) => ({ name: f.name, expression: f.value ?? '', ...opt('description', f.description) })),
+    functions: decls('function').map((f) => ({ name: f.name, expression: f.value ?? '', ...opt('description', describe(f)) })),
     dataSources: decls('datasource').length,
   };
   const compat = database?.int('compatibilitylevel') ?? modelDecl?.int('compatibilitylevel');
@@ -80,7 +80,8 @@ export function buildModel(roots: TmdlNode[], refs: TmdlRef[], modelName: string
   if (defaultMode !== undefined) model.defaultMode = defaultMode;
   const culture = modelDecl?.str('culture');
   if (culture !== undefined) model.culture = culture;
-  if (modelDecl?.description !== undefined) model.description = modelDecl.description;
+  const description = modelDecl ? describe(modelDecl) : undefined;
+  if (description !== undefined) model.description = description;
   return { model, warnings };
 }
 
@@ -118,6 +119,11 @@ function ordered(items: Decl[], refs: TmdlRef[], type: string): Decl[] {
   return out;
 }
 
+/** `///` lines, or a `description:` property written by hand. */
+function describe(d: Decl): string | undefined {
+  return d.description ?? d.str('description');
+}
+
 /** Sets an optional property only when present (model.ts: absent, not undefined). */
 function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
   if (value !== undefined) target[key] = value;
@@ -143,7 +149,7 @@ function readTable(t: Decl, defaultMode: string | undefined): Table {
   const kind = cg ? 'calculationGroup' : partitions.some((p) => p.sourceType === 'calculated') ? 'calculatedTable' : 'data';
   const table: Table = {
     name: t.name,
-    ...opt('description', t.description),
+    ...opt('description', describe(t)),
     isHidden: t.bool('ishidden') ?? false,
     kind,
     storageMode: storageMode(partitions, defaultMode),
@@ -200,7 +206,7 @@ function readColumn(c: Decl, inCalculatedTable: boolean): Column {
   const summarizeBy = c.str('summarizeby');
   if (summarizeBy !== undefined) col.summarizeBy = canonical(SUMMARIZE_BY, summarizeBy);
   put(col, 'sortByColumn', c.str('sortbycolumn'));
-  put(col, 'description', c.description);
+  put(col, 'description', describe(c));
   return col;
 }
 
@@ -208,14 +214,14 @@ function readMeasure(m: Decl): Measure {
   const measure: Measure = { name: m.name, expression: m.value ?? '', isHidden: m.bool('ishidden') ?? false };
   put(measure, 'formatString', m.str('formatstring'));
   put(measure, 'displayFolder', m.str('displayfolder'));
-  put(measure, 'description', m.description);
+  put(measure, 'description', describe(m));
   return measure;
 }
 
 function readHierarchy(h: Decl): Hierarchy {
   return {
     name: h.name,
-    ...opt('description', h.description),
+    ...opt('description', describe(h)),
     isHidden: h.bool('ishidden') ?? false,
     ...opt('displayFolder', h.str('displayfolder')),
     levels: h.children('level').map((l, i) => {
@@ -230,13 +236,13 @@ function readCalculationGroup(cg: Decl): CalculationGroup {
   const precedence = cg.int('precedence');
   return {
     ...opt('precedence', precedence),
-    ...opt('description', cg.description),
+    ...opt('description', describe(cg)),
     items: cg.children('calculationitem').map((it) => ({
       name: it.name,
       expression: it.value ?? '',
       ...opt('ordinal', it.int('ordinal')),
       ...opt('formatStringExpression', it.str('formatstringdefinition') ?? it.child('formatstringdefinition')?.value),
-      ...opt('description', it.description),
+      ...opt('description', describe(it)),
     })),
   };
 }
@@ -276,7 +282,7 @@ function readRole(r: Decl): Role {
   return {
     name: r.name,
     modelPermission: perm === undefined ? 'none' : canonical(MODEL_PERMISSIONS, perm),
-    ...opt('description', r.description),
+    ...opt('description', describe(r)),
     tablePermissions: r.children('tablepermission').map((tp) => ({
       table: tp.name,
       ...opt('filterExpression', tp.value ?? tp.str('filterexpression')),
