@@ -1,5 +1,28 @@
-import type { Bind, Command } from './context.js';
-import { notAvailable } from './not-yet.js';
+import { z } from 'zod';
+import { UsageError } from '../core/errors.js';
+import { defined, type Bind, type Command } from './context.js';
+import { renderConvert } from './render-convert.js';
+
+const Options = z
+  .object({
+    datasetId: z.string().min(1).optional(),
+    datasetName: z.string().min(1).optional(),
+    workspace: z.array(z.string().min(1)).optional(),
+    auto: z.boolean().optional(),
+    source: z.string().min(1).optional(),
+    dryRun: z.boolean().optional(),
+    out: z.string().min(1).optional(),
+    push: z.boolean(),
+    warehouse: z.boolean(),
+    target: z.enum(['snowflake', 'duckdb']).optional(),
+    strict: z.boolean().optional(),
+    onIncompatible: z.enum(['recreate', 'fail']).optional(),
+    createTables: z.boolean().optional(),
+    concurrency: z.coerce.number().int().min(1).max(32).optional(),
+  })
+  .refine((o) => [o.datasetId, o.auto, o.source].filter(Boolean).length === 1, {
+    message: 'give exactly one of --dataset-id <id>, --auto or --source <path>',
+  });
 
 export function registerConvert(program: Command, bind: Bind): void {
   program
@@ -14,10 +37,44 @@ export function registerConvert(program: Command, bind: Bind): void {
     .option('--out <dir>', 'where {Model}_push_api.json files go (default ./push-definitions)')
     .option('--no-push', 'skip the push dataset')
     .option('--no-warehouse', 'skip the warehouse step')
-    .option('--target <target>', 'warehouse: snowflake | duckdb')
+    .option('--target <target>', 'warehouse: snowflake | duckdb (default: snowflake when SNOWFLAKE_ACCOUNT is set)')
     .option('--strict', 'fail a model when the conversion drops or changes anything')
-    .option('--on-incompatible <mode>', 'recreate | fail, when relationships or the table set changed')
+    .option('--on-incompatible <mode>', 'recreate | fail, when relationships or the table set changed (default recreate)')
     .option('--create-tables', 'also create physical tables mirroring each model table (additive only)')
-    .option('--concurrency <n>', 'models processed at once with --auto')
-    .action(bind(async () => notAvailable('convert')));
+    .option('--concurrency <n>', 'models processed at once with --auto (default 4)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ fabric-sync convert --source ./Sales.SemanticModel                 # local model → push JSON + DuckDB file
+  $ fabric-sync convert --source ./model.bim --dry-run                 # print the plan only
+  $ fabric-sync convert --dataset-id 6f1c…e2 --workspace 1a2b…9f        # one Fabric model
+  $ fabric-sync convert --auto --json                                  # every model lacking an up-to-date copy
+  $ fabric-sync convert --auto --no-push --target snowflake            # metadata only`,
+    )
+    .action(
+      bind(async (ctx, rawOptions) => {
+        const parsed = Options.safeParse(rawOptions);
+        if (!parsed.success) throw new UsageError(`Invalid options: ${parsed.error.issues.map((i) => (i.path.length ? `--${i.path.join('.')}: ` : '') + i.message).join('; ')}.`, { hint: 'See `fabric-sync convert --help`.' });
+        const o = parsed.data;
+        const { config, runtime } = await ctx.config({
+          fabric: defined({ workspaces: o.workspace }),
+          push: defined({ outDir: o.out, strict: o.strict, onIncompatible: o.onIncompatible }),
+          warehouse: defined({ target: o.target, createTables: o.createTables }),
+          monitor: defined({ concurrency: o.concurrency }),
+        });
+        const { executeConvert } = await import('./convert-run.js');
+        const summary = await executeConvert(ctx, config, runtime, {
+          request: o.source
+            ? { mode: 'source', source: o.source, datasetName: o.datasetName, workspaceId: o.workspace?.[0] }
+            : o.datasetId
+              ? { mode: 'dataset', datasetId: o.datasetId, datasetName: o.datasetName }
+              : { mode: 'auto', concurrency: config.monitor.concurrency, include: config.monitor.include, exclude: config.monitor.exclude },
+          push: o.push && config.push.enabled,
+          warehouse: o.warehouse,
+          dryRun: Boolean(o.dryRun),
+        });
+        return renderConvert(ctx, summary, Boolean(o.dryRun));
+      }),
+    );
 }

@@ -64,9 +64,15 @@ async function convertSource(request: Extract<ConvertRequest, { mode: 'source' }
     { ...deps.pipeline, push: request.workspaceId ? deps.pipeline.push : null },
     deps.settings,
   );
-  recordSynced(deps, modelId, result, request.workspaceId);
+  // The pipeline always runs for a local source (its writes are idempotent: an unchanged model
+  // changes no row), but the state counts a sync only when the fingerprint moved.
+  const known = deps.store.get(modelId);
+  const unchanged = known?.fingerprint === result.fingerprint && known.name === result.publishedName;
+  if (unchanged) {
+    if (!deps.settings.dryRun) deps.store.recordChecked(modelId, deps.clock.now());
+  } else recordSynced(deps, modelId, result, request.workspaceId);
   await deps.store.save();
-  return summary([{ id: modelId, name: result.sourceName, status: 'synced', result }], false);
+  return summary([{ id: modelId, name: result.sourceName, status: unchanged ? 'unchanged' : 'synced', result }], false);
 }
 
 async function convertDataset(request: Extract<ConvertRequest, { mode: 'dataset' }>, api: FabricApi, deps: ConvertDeps): Promise<ConvertSummary> {

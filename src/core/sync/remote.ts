@@ -113,7 +113,9 @@ export function createRemoteRunner(
       const twinName = listing.isPushDataset ? null : `${loaded.model.name}${options.suffix}`;
       const twin = twinName ? byName.get(`${listing.workspaceId}\u0000${twinName.toLowerCase()}`) : undefined;
       const twinOk = !settings.push || listing.isPushDataset || (twin !== undefined && (!known?.push_dataset_id || known.push_dataset_id === twin.id));
-      if (!options.force && known && known.fingerprint === fp && twinOk && !known.deleted_at) {
+      // The fingerprint ignores the model's name: a renamed model keeps it, but must be republished.
+      const expectedName = twinName ?? loaded.model.name;
+      if (!options.force && known && known.fingerprint === fp && known.name === expectedName && twinOk && !known.deleted_at) {
         const outcome: SyncOutcome = { status: 'unchanged', fingerprint: fp, publishedName: known.name };
         results.push({ listing, result: null, outcome });
         return outcome;

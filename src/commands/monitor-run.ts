@@ -1,0 +1,116 @@
+// Wires `monitor` to the core loop: runtime, the locked state file, events rendered as lines (or
+// NDJSON with --json), and the exit code: --once exits 1 when a model failed; an interrupt exits
+// 130 (SIGINT) or 0 (SIGTERM, a normal service stop).
+import type { Config } from '../core/config/schema.js';
+import { realSleep, systemClock } from '../core/context.js';
+import { ExitCode } from '../core/errors.js';
+import { openStateStore } from '../core/state/store.js';
+import { runMonitor, type MonitorEvent } from '../core/sync/monitor.js';
+import { createRemoteRunner } from '../core/sync/remote.js';
+import { createRuntime } from '../core/sync/runtime.js';
+import type { CommandContext } from './context.js';
+
+export interface ExecuteMonitorOptions {
+  once: boolean;
+  maxCycles?: number;
+  push: boolean;
+  warehouse: boolean;
+  /** Seconds, possibly fractional (tests use 1). */
+  intervalSeconds?: number;
+}
+
+export async function executeMonitor(ctx: CommandContext, config: Config, options: ExecuteMonitorOptions): Promise<number> {
+  const logger = ctx.ui.logger();
+  const store = await openStateStore(config.state.path, { clock: systemClock, lock: true, logger });
+  for (const w of store.warnings) ctx.ui.warn(w);
+  const runtime = createRuntime(config, {
+    clock: systemClock,
+    sleep: realSleep,
+    logger,
+    version: ctx.version,
+    verbose: ctx.globals.verbose,
+    push: options.push,
+    warehouse: options.warehouse,
+    dryRun: false,
+    fabric: true,
+  });
+  const runner = createRemoteRunner(runtime.api!, store, runtime.pipeline, runtime.settings, runtime.remote);
+  const intervalMs = (options.intervalSeconds ?? config.monitor.intervalSeconds) * 1000;
+  if (!ctx.globals.json) {
+    ctx.ui.info(
+      `fabric-sync ${ctx.version} monitoring ${config.fabric.workspaces.length ? `${config.fabric.workspaces.length} workspace(s)` : 'every visible workspace'}` +
+        `${options.once ? ' (one cycle)' : `, every ${intervalMs / 1000} s`} · warehouse ${runtime.target} · state ${config.state.path}`,
+    );
+  }
+  try {
+    const totals = await runMonitor(
+      {
+        store,
+        list: runner.list,
+        sync: runner.sync,
+        markDeleted: runner.markDeleted,
+        clock: systemClock,
+        sleep: realSleep,
+        logger,
+        onEvent: (e) => (ctx.globals.json ? ctx.ui.event(e as unknown as Record<string, unknown>) : renderEvent(ctx, e)),
+      },
+      {
+        intervalMs,
+        once: options.once,
+        maxCycles: options.maxCycles,
+        concurrency: config.monitor.concurrency,
+        budget: config.monitor.recheckBudget,
+        minRecheckAgeMs: config.monitor.minRecheckAgeSeconds * 1000,
+        include: config.monitor.include,
+        exclude: config.monitor.exclude,
+        suffix: config.push.suffix,
+        prune: config.monitor.prune,
+        signal: ctx.signal,
+      },
+    );
+    if (totals.interrupted) return String(ctx.signal.reason).includes('SIGTERM') ? ExitCode.ok : ExitCode.interrupted;
+    return options.once && totals.failed > 0 ? ExitCode.failed : ExitCode.ok;
+  } finally {
+    await runtime.close();
+    await store.close();
+  }
+}
+
+function renderEvent(ctx: CommandContext, e: MonitorEvent): void {
+  const { ui } = ctx;
+  switch (e.type) {
+    case 'detected':
+      if (e.new > 0) ui.info(`New models detected: ${e.new}`);
+      if (e.deleted > 0) ui.info(`Deleted models detected: ${e.deleted}`);
+      break;
+    case 'model-changed':
+      ui.info(`Changed: ${e.name}`);
+      break;
+    case 'model-synced':
+      ui.success(`${e.name} → ${e.publishedName} synced (${e.reason}, sync #${e.syncCount})${e.detail ? `: ${e.detail}` : ''}`);
+      break;
+    case 'model-failed':
+      ui.error(`${e.name}: ${e.error} (failure ${e.failures}${e.nextRetryAt ? `, next try after ${e.nextRetryAt}` : ''})`);
+      ui.annotate('error', `fabric-sync: ${e.name}: ${e.error}`);
+      break;
+    case 'model-deleted':
+      ui.info(`${e.name} is no longer in Fabric: marked deleted${e.pruned ? ', push twin removed' : ''}`);
+      break;
+    case 'workspace-failed':
+      ui.warn(`workspace ${e.workspaceId} could not be listed: ${e.error}`);
+      break;
+    case 'list-failed':
+      ui.error(`listing failed: ${e.error} (next cycle retries)`);
+      break;
+    case 'cycle-end': {
+      const c = e.counts;
+      const busy = c.synced + c.failed + c.deleted + c.new > 0;
+      const text = `cycle ${e.cycle}: ${c.listed} models listed, ${c.checked} checked, ${c.synced} synced, ${c.failed} failed, ${c.deleted} deleted (${(e.durationMs / 1000).toFixed(1)} s)`;
+      if (busy) ui.info(text);
+      else ui.debug(text);
+      break;
+    }
+    default:
+      break;
+  }
+}

@@ -1,0 +1,72 @@
+// The end of `convert`: one JSON document, or a summary table plus the conversion report in brief;
+// CI annotations for dropped objects; the exit code (1 when any model failed, 130 when interrupted).
+import { ExitCode } from '../core/errors.js';
+import type { ConvertModelResult, ConvertSummary } from '../core/sync/convert.js';
+import type { CommandContext } from './context.js';
+
+export function renderConvert(ctx: CommandContext, s: ConvertSummary, dryRun: boolean): number {
+  const { ui } = ctx;
+  for (const m of s.models) {
+    if (m.result?.lossy && m.result.report) ui.annotate('warning', `${m.name}: push conversion ${m.result.report.text}`);
+    for (const w of m.result?.warnings ?? []) ui.warn(`${m.name}: ${w}`);
+  }
+  ui.result({ dryRun, synced: s.synced, unchanged: s.unchanged, failed: s.failed, deleted: s.deleted, interrupted: s.interrupted, models: s.models.map(toJson) }, () => {
+    const rows = s.models.map((m) => [m.name, statusText(ctx, m, dryRun), m.result?.publishedName ?? '', detail(m)]);
+    const head = dryRun ? ui.c.bold('Dry run: nothing was sent or written.') : '';
+    const plan = dryRun ? s.models.flatMap((m) => planLines(m)) : [];
+    const totals = `${s.synced} ${dryRun ? 'planned' : 'synced'} · ${s.unchanged} up to date · ${s.failed} failed${s.deleted ? ` · ${s.deleted} deleted` : ''}`;
+    return [head, ...plan, rows.length ? ui.table(['model', 'status', 'published as', 'details'], rows) : 'No models to convert.', totals].filter(Boolean).join('\n');
+  });
+  if (s.interrupted) return ExitCode.interrupted;
+  return s.failed > 0 ? ExitCode.failed : ExitCode.ok;
+}
+
+function statusText(ctx: CommandContext, m: ConvertModelResult, dryRun: boolean): string {
+  const c = ctx.ui.c;
+  if (m.status === 'failed') return c.red('failed');
+  if (m.status === 'unchanged') return c.dim('up to date');
+  return c.green(dryRun ? 'planned' : 'synced');
+}
+
+function detail(m: ConvertModelResult): string {
+  if (m.error) return m.error.message;
+  const r = m.result;
+  if (!r) return '';
+  const push = 'skipped' in r.push ? 'push skipped' : `push ${r.push.action}${r.push.tablesUpdated.length ? ` (${r.push.tablesUpdated.join(', ')})` : ''}`;
+  const wh = 'skipped' in r.warehouse ? 'no warehouse' : r.warehouse.sql ? `${r.warehouse.sql.length} statements planned` : `${r.warehouse.statements} statements`;
+  const dropped = r.report?.counts.dropped ? `${r.report.counts.dropped} dropped` : '';
+  return [push, wh, dropped].filter(Boolean).join(', ');
+}
+
+function planLines(m: ConvertModelResult): string[] {
+  const r = m.result;
+  if (!r) return [];
+  const lines = [`\n# ${m.name}`];
+  if (r.report) lines.push(`conversion: ${r.report.text}`);
+  if (!('skipped' in r.push)) for (const q of r.push.requests) lines.push(`${q.method} ${q.path}`);
+  else lines.push(`push: ${r.push.skipped}`);
+  if (!('skipped' in r.warehouse) && r.warehouse.sql) lines.push(...r.warehouse.sql.map((s) => `  ${s.length > 160 ? `${s.slice(0, 157)}…` : s}`));
+  return lines;
+}
+
+function toJson(m: ConvertModelResult): Record<string, unknown> {
+  const r = m.result;
+  return {
+    id: m.id,
+    name: m.name,
+    status: m.status,
+    ...(m.error ? { error: m.error } : {}),
+    ...(r
+      ? {
+          publishedName: r.publishedName,
+          fingerprint: r.fingerprint,
+          format: r.format,
+          definitionFile: r.definitionFile,
+          report: r.report ? { counts: r.report.counts, byReason: r.report.byReason } : null,
+          push: r.push,
+          warehouse: r.warehouse,
+          warnings: r.warnings,
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,155 @@
+// Builds what a run works with from the validated Config — token provider, Fabric client, the
+// lazily-opened warehouse session, the pipeline settings — once, and passes it down (STYLE.md rule
+// 7). snowflake-sdk and DuckDB are imported only when the first model actually needs them.
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createTokenProvider, type AuthOptions, type TokenProvider } from '../auth/index.js';
+import { reveal } from '../config/secret.js';
+import { resolveAuthMode, resolveTarget, type WarehouseTarget } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import type { Clock, Logger, Sleep } from '../context.js';
+import { createFabricClient } from '../fabric/index.js';
+import { pushDefinitionFileName } from '../push/files.js';
+import type { CreateDatasetRequest } from '../push/request.js';
+import type { PipelineDeps, PipelineSettings } from './pipeline.js';
+import type { FabricApi, RemoteOptions } from './remote.js';
+import { WarehouseSession } from './warehouse-session.js';
+
+export interface RuntimeOptions {
+  clock: Clock;
+  sleep: Sleep;
+  logger: Logger;
+  version: string;
+  verbose: boolean;
+  /** Skip the push step (--no-push). */
+  push: boolean;
+  /** Skip the warehouse step (--no-warehouse). */
+  warehouse: boolean;
+  dryRun: boolean;
+  /** Fabric is needed (convert --dataset-id/--auto, monitor, convert --source --workspace). */
+  fabric: boolean;
+}
+
+export interface Runtime {
+  runId: string;
+  api: FabricApi | null;
+  tokens: TokenProvider | null;
+  target: WarehouseTarget;
+  warehouse: WarehouseSession | null;
+  pipeline: PipelineDeps;
+  settings: PipelineSettings;
+  remote: RemoteOptions;
+  close(): Promise<void>;
+}
+
+export function authOptions(config: Config): AuthOptions {
+  const f = config.fabric;
+  const authorityHost = f.authorityHost;
+  switch (resolveAuthMode(config)) {
+    case 'static':
+      return { mode: 'static', fabricToken: reveal(f.accessToken), powerbiToken: reveal(f.powerbiAccessToken) };
+    case 'client-secret':
+      return { mode: 'client-secret', tenantId: f.tenantId!, clientId: f.clientId!, clientSecret: reveal(f.clientSecret)!, authorityHost };
+    case 'certificate':
+      return { mode: 'certificate', tenantId: f.tenantId!, clientId: f.clientId!, certificatePath: f.certificatePath!, certificatePassword: reveal(f.certificatePassword), authorityHost };
+    default:
+      return { mode: 'default', tenantId: f.tenantId, clientId: f.clientId, authorityHost };
+  }
+}
+
+export function createRuntime(config: Config, options: RuntimeOptions): Runtime {
+  const runId = randomUUID();
+  const { clock, sleep, logger } = options;
+  const tokens = options.fabric ? createTokenProvider(authOptions(config), { clock, logger }) : null;
+  const api: FabricApi | null = tokens
+    ? createFabricClient({
+        fabricUrl: config.fabric.apiUrl,
+        powerbiUrl: config.fabric.powerbiApiUrl,
+        tokens,
+        clock,
+        sleep,
+        logger,
+        timeoutMs: config.fabric.timeoutSeconds * 1000,
+        maxRetries: config.fabric.maxRetries,
+        budgetMs: config.fabric.throttleBudgetSeconds * 1000,
+        userAgent: `fabric-sync/${options.version}`,
+      })
+    : null;
+  const target = options.warehouse ? resolveTarget(config) : 'none';
+  const warehouse = target === 'none' ? null : createWarehouseSession(config, target, { ...options, runId });
+  const settings: PipelineSettings = {
+    suffix: config.push.suffix,
+    strict: config.push.strict,
+    onIncompatible: config.push.onIncompatible,
+    retention: config.push.retention,
+    outDir: config.push.outDir,
+    push: options.push,
+    warehouse: target !== 'none',
+    createTables: config.warehouse.createTables,
+    tablesSchema: config.warehouse.tablesSchema,
+    dryRun: options.dryRun,
+  };
+  const remote: RemoteOptions = {
+    workspaces: config.fabric.workspaces,
+    definitionFormat: config.fabric.definitionFormat,
+    infoFallback: config.fabric.infoFallback,
+    suffix: config.push.suffix,
+    previousRequest: (modelName) => readPreviousRequest(config.push.outDir, modelName),
+  };
+  return {
+    runId,
+    api,
+    tokens,
+    target,
+    warehouse,
+    pipeline: { push: api, warehouse, clock, logger, runId, toolVersion: options.version },
+    settings,
+    remote,
+    close: async () => {
+      await warehouse?.close();
+    },
+  };
+}
+
+function createWarehouseSession(config: Config, target: 'snowflake' | 'duckdb', o: RuntimeOptions & { runId: string }): WarehouseSession {
+  if (target === 'duckdb') {
+    return new WarehouseSession({
+      dialect: 'duckdb',
+      maxConnections: 1,
+      open: async () => (await import('../warehouse/duckdb.js')).openDuckDb({ path: config.warehouse.duckdbPath }),
+    });
+  }
+  const s = config.snowflake;
+  return new WarehouseSession({
+    dialect: 'snowflake',
+    maxConnections: config.monitor.concurrency,
+    open: async () =>
+      (await import('../warehouse/snowflake.js')).openSnowflake({
+        account: s.account!,
+        username: s.user!,
+        password: reveal(s.password),
+        privateKeyPath: s.privateKeyPath,
+        privateKeyPassphrase: reveal(s.privateKeyPassphrase),
+        authenticator: s.authenticator,
+        accessUrl: s.accessUrl,
+        warehouse: s.warehouse,
+        database: s.database!,
+        schema: s.schema!,
+        role: s.role,
+        queryTag: `fabric-sync/${o.version}/${o.runId}`,
+        verbose: o.verbose,
+        logger: o.logger,
+      }),
+  });
+}
+
+/** The last published request of a push twin is the `{Model}_push_api.json` file written with it. */
+async function readPreviousRequest(outDir: string, modelName: string): Promise<CreateDatasetRequest | undefined> {
+  try {
+    const file = path.join(outDir, pushDefinitionFileName(modelName));
+    return JSON.parse(await readFile(file, 'utf8')) as CreateDatasetRequest;
+  } catch {
+    return undefined;
+  }
+}
