@@ -128,11 +128,9 @@ class DocumentParser {
       if (depth === 0 && roots.length === 0 && SCRIPT_COMMANDS.has(node.kw) && node.name === undefined && node.sep === '') {
         return { roots: [], refs: [], scriptCommand: content };
       }
-      if (parent) {
-        if (parent.children === NO_CHILDREN) parent.children = [node];
-        else parent.children.push(node);
-      }
-      else roots.push(node);
+      if (!parent) roots.push(node);
+      else if (parent.children === NO_CHILDREN) parent.children = [node];
+      else parent.children.push(node);
       stack[depth] = node.sep === ':' ? null : node;
     }
     return { roots, refs };
