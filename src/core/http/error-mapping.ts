@@ -50,7 +50,10 @@ const CODE_HINTS: Record<string, string> = {
     'Add the service principal to the workspace (Contributor or higher) and enable "Service principals can use Fabric APIs".',
   DatasetExecuteQueriesError:
     'The DAX query failed. executeQueries also needs the tenant setting "Dataset Execute Queries REST API" and Build permission on the model.',
-  TokenExpired: 'The access token expired; pre-acquired tokens (FABRIC_ACCESS_TOKEN / POWERBI_ACCESS_TOKEN) last about an hour.',
+  TokenExpired:
+    'The API refused the access token (expired, or issued for another tenant or API). Pre-acquired tokens ' +
+    '(FABRIC_ACCESS_TOKEN / POWERBI_ACCESS_TOKEN) last about an hour; with a service principal check FABRIC_TENANT_ID ' +
+    'and the tenant setting "Service principals can use Fabric APIs".',
 };
 
 const STATUS_HINTS: Record<number, string> = {

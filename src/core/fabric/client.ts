@@ -1,0 +1,300 @@
+// Fabric and Power BI REST operations fabric-sync needs (DESIGN.md §5, issue 3 item 3), on top of the
+// one HTTP seam: two clients (one per API host and token audience) sharing the per-host pause
+// registry, the keep-alive pool and the time budget. Paths come from endpoints.ts.
+import type { TokenProvider } from '../auth/token-cache.js';
+import type { Clock, Logger, Sleep } from '../context.js';
+import { ApiError } from '../errors.js';
+import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http/client.js';
+import type { ModelListing } from '../sync/types.js';
+import { ENDPOINTS, endpointPath, type EndpointName } from './endpoints.js';
+
+export interface FabricClientOptions {
+  /** Default https://api.fabric.microsoft.com */
+  fabricUrl?: string;
+  /** Default https://api.powerbi.com */
+  powerbiUrl?: string;
+  tokens: TokenProvider;
+  clock: Clock;
+  sleep: Sleep;
+  logger: Logger;
+  timeoutMs?: number;
+  maxRetries?: number;
+  budgetMs?: number;
+  userAgent?: string;
+  /** Passed to the HTTP seam (tests: a private pause registry, deterministic jitter). */
+  http?: Pick<HttpClientOptions, 'pauses' | 'random' | 'backoff' | 'dispatcher'>;
+}
+
+export interface DefinitionPart {
+  path: string;
+  text: string;
+}
+
+export interface ScanOptions {
+  lineage?: boolean;
+  datasourceDetails?: boolean;
+  datasetSchema?: boolean;
+  datasetExpressions?: boolean;
+  getArtifactUsers?: boolean;
+}
+
+export interface ScanRequest {
+  id: string;
+  createdDateTime?: string;
+  status: string;
+  error?: unknown;
+}
+
+export interface RefreshEntry {
+  refreshType?: string;
+  startTime?: string;
+  endTime?: string;
+  status?: string;
+  requestId?: string;
+  serviceExceptionJson?: string;
+}
+
+export interface PushDatasetSummary {
+  id: string;
+  name: string;
+  addRowsAPIEnabled?: boolean;
+  createdDate?: string;
+}
+
+export interface FabricClient {
+  listWorkspaces(): Promise<Array<{ id: string; name: string }>>;
+  listModels(workspaceId: string): Promise<ModelListing[]>;
+  getDefinition(workspaceId: string, modelId: string, format?: 'TMSL' | 'TMDL'): Promise<{ format: string; parts: DefinitionPart[] }>;
+  findDatasetsByName(workspaceId: string, name: string): Promise<PushDatasetSummary[]>;
+  createPushDataset(workspaceId: string, body: unknown, retention?: 'None' | 'basicFIFO'): Promise<{ id: string; name: string }>;
+  getPushTables(workspaceId: string, datasetId: string): Promise<unknown[]>;
+  putPushTable(workspaceId: string, datasetId: string, tableName: string, table: unknown): Promise<void>;
+  deleteDataset(workspaceId: string, datasetId: string): Promise<void>;
+  executeQuery(workspaceId: string, datasetId: string, dax: string): Promise<Array<Record<string, unknown>>>;
+  getRefreshHistory(workspaceId: string, datasetId: string, top?: number): Promise<RefreshEntry[]>;
+  /** Admin scanner (opt-in): ids of workspaces modified since `since` (30 min … 30 days ago). 30 requests/hour. */
+  getModifiedWorkspaces(since: Date, options?: { excludePersonalWorkspaces?: boolean; excludeInActiveWorkspaces?: boolean }): Promise<string[]>;
+  /** Start a scan of 1–100 workspaces. 500 requests/hour, 16 simultaneous. */
+  startScan(workspaceIds: string[], options?: ScanOptions): Promise<ScanRequest>;
+  /** 10,000 requests/hour; poll every 30–60 s. */
+  getScanStatus(scanId: string): Promise<ScanRequest>;
+  /** 500 requests/hour; kept 24 h. */
+  getScanResult(scanId: string): Promise<unknown>;
+}
+
+/** Page size for `GET /groups` ($top); Power BI caps it at 5000. */
+const GROUPS_PAGE = 5000;
+
+export function createFabricClient(options: FabricClientOptions): FabricClient {
+  const common = {
+    tokens: options.tokens,
+    clock: options.clock,
+    sleep: options.sleep,
+    logger: options.logger,
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+    ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
+    ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
+    ...options.http,
+  };
+  const clients: Record<'fabric' | 'powerbi', HttpClient> = {
+    fabric: createHttpClient({ ...common, baseUrl: options.fabricUrl ?? 'https://api.fabric.microsoft.com', audience: 'fabric' }),
+    powerbi: createHttpClient({ ...common, baseUrl: options.powerbiUrl ?? 'https://api.powerbi.com', audience: 'powerbi' }),
+  };
+
+  function call<T>(
+    name: EndpointName,
+    params: Record<string, string>,
+    more: { query?: Record<string, string | number | boolean | undefined>; body?: unknown; idempotent?: boolean; expect?: number[] } = {},
+  ) {
+    const e = ENDPOINTS[name];
+    return clients[e.api].request<T>({ method: e.method, path: endpointPath(name, params), ...more });
+  }
+
+  async function listDatasets(workspaceId: string): Promise<Array<Record<string, unknown>>> {
+    const res = await call<{ value?: Array<Record<string, unknown>> }>('listDatasets', { workspaceId });
+    return res.body?.value ?? [];
+  }
+
+  return {
+    async listWorkspaces() {
+      const out: Array<{ id: string; name: string }> = [];
+      for (let skip = 0; ; skip += GROUPS_PAGE) {
+        const res = await call<{ value?: Array<{ id: string; name: string }> }>('listGroups', {}, { query: { $top: GROUPS_PAGE, $skip: skip } });
+        const page = res.body?.value ?? [];
+        for (const g of page) out.push({ id: g.id, name: g.name });
+        if (page.length < GROUPS_PAGE) return out;
+      }
+    },
+
+    async listModels(workspaceId) {
+      // Power BI knows push datasets, createdDate, configuredBy and storage mode; Fabric lists every
+      // semantic model item. Merge by id, Power BI fields first (DESIGN.md §5).
+      const [datasets, items] = await Promise.all([listDatasets(workspaceId), collect(clients.fabric, endpointPath('listSemanticModels', { workspaceId }))]);
+      const byId = new Map<string, ModelListing>();
+      for (const d of datasets) {
+        const id = str(field(d, 'id'));
+        if (!id) continue;
+        byId.set(id, {
+          id,
+          name: str(field(d, 'name')) ?? id,
+          workspaceId,
+          isPushDataset: field(d, 'addRowsAPIEnabled') === true,
+          ...opt('configuredBy', str(field(d, 'configuredBy'))),
+          ...opt('createdDate', str(field(d, 'createdDate'))),
+          ...opt('targetStorageMode', str(field(d, 'targetStorageMode'))),
+          ...opt('description', str(field(d, 'description'))),
+        });
+      }
+      for (const item of items) {
+        const id = str(item.id);
+        if (!id) continue;
+        const known = byId.get(id);
+        if (known) {
+          if (!known.description && str(item.description)) known.description = str(item.description)!;
+          continue;
+        }
+        byId.set(id, { id, name: str(item.displayName) ?? id, workspaceId, isPushDataset: false, ...opt('description', str(item.description)) });
+      }
+      return [...byId.values()];
+    },
+
+    async getDefinition(workspaceId, modelId, format = 'TMSL') {
+      const started = await call<unknown>('getDefinition', { workspaceId, modelId }, { query: { format }, idempotent: true });
+      const result = await clients.fabric.runLro<{ definition?: { format?: string; parts?: Array<{ path: string; payload: string; payloadType?: string }> } }>(started);
+      const parts = result?.definition?.parts;
+      if (!Array.isArray(parts)) {
+        throw new ApiError(`getDefinition of model ${modelId} returned no definition parts.`, { status: started.status, url: started.url, method: 'POST' });
+      }
+      return {
+        format: result?.definition?.format ?? format,
+        parts: parts.map((p) => ({ path: p.path, text: decodePayload(p.payload) })),
+      };
+    },
+
+    async findDatasetsByName(workspaceId, name) {
+      const all = await listDatasets(workspaceId);
+      return all
+        .filter((d) => field(d, 'name') === name)
+        .map((d) => ({
+          id: String(field(d, 'id')),
+          name: String(field(d, 'name')),
+          ...opt('addRowsAPIEnabled', typeof field(d, 'addRowsAPIEnabled') === 'boolean' ? (field(d, 'addRowsAPIEnabled') as boolean) : undefined),
+          ...opt('createdDate', str(field(d, 'createdDate'))),
+        }));
+    },
+
+    async createPushDataset(workspaceId, body, retention) {
+      // Not idempotent: a retried POST after a timeout could create a duplicate; the publisher looks
+      // the dataset up by name before creating (DESIGN.md §6 "never create a duplicate").
+      const res = await call<{ id: string; name: string }>('createDataset', { workspaceId }, {
+        body,
+        expect: [200, 201, 202],
+        ...(retention ? { query: { defaultRetentionPolicy: retention } } : {}),
+      });
+      return { id: res.body.id, name: res.body.name };
+    },
+
+    async getPushTables(workspaceId, datasetId) {
+      const res = await call<{ value?: unknown[] }>('getTables', { workspaceId, datasetId });
+      return res.body?.value ?? [];
+    },
+
+    async putPushTable(workspaceId, datasetId, tableName, table) {
+      await call('putTable', { workspaceId, datasetId, tableName }, { body: table });
+    },
+
+    async deleteDataset(workspaceId, datasetId) {
+      await call('deleteDataset', { workspaceId, datasetId });
+    },
+
+    async executeQuery(workspaceId, datasetId, dax) {
+      const res = await call<{ results?: Array<{ tables?: Array<{ rows?: Array<Record<string, unknown>>; error?: { code?: string; message?: string } }>; error?: { code?: string; message?: string } }>; error?: { code?: string; message?: string } }>(
+        'executeQueries',
+        { workspaceId, datasetId },
+        { body: { queries: [{ query: dax }], serializerSettings: { includeNulls: true } }, idempotent: true },
+      );
+      const result = res.body?.results?.[0];
+      const table = result?.tables?.[0];
+      // A 200 can still carry an error with truncated rows (fabric-api.md §3c): never return partial data.
+      const err = res.body?.error ?? result?.error ?? table?.error;
+      if (err) {
+        throw new ApiError(
+          `executeQueries on dataset ${datasetId} returned an error${err.code ? ` ${err.code}` : ''}: ${err.message ?? 'no message'}${res.requestId ? ` (request id ${res.requestId})` : ''}.`,
+          { status: res.status, url: res.url, method: 'POST', ...(err.code ? { errorCode: err.code } : {}), ...(res.requestId ? { requestId: res.requestId } : {}) },
+        );
+      }
+      return table?.rows ?? [];
+    },
+
+    async getRefreshHistory(workspaceId, datasetId, top = 10) {
+      const res = await call<{ value?: RefreshEntry[] }>('refreshHistory', { workspaceId, datasetId }, { query: { $top: top } });
+      return res.body?.value ?? [];
+    },
+
+    async getModifiedWorkspaces(since, o = {}) {
+      const res = await call<Array<{ id: string }>>('modifiedWorkspaces', {}, {
+        query: {
+          modifiedSince: since.toISOString(),
+          excludePersonalWorkspaces: o.excludePersonalWorkspaces ?? true,
+          ...(o.excludeInActiveWorkspaces !== undefined ? { excludeInActiveWorkspaces: o.excludeInActiveWorkspaces } : {}),
+        },
+      });
+      return (res.body ?? []).map((w) => w.id);
+    },
+
+    async startScan(workspaceIds, o = {}) {
+      if (workspaceIds.length < 1 || workspaceIds.length > 100) {
+        throw new RangeError(`a scan takes 1 to 100 workspaces, got ${workspaceIds.length}`);
+      }
+      const res = await call<ScanRequest>('scanStart', {}, {
+        body: { workspaces: workspaceIds },
+        expect: [202],
+        idempotent: true,
+        query: {
+          lineage: o.lineage ?? false,
+          datasourceDetails: o.datasourceDetails ?? false,
+          datasetSchema: o.datasetSchema ?? true,
+          datasetExpressions: o.datasetExpressions ?? true,
+          getArtifactUsers: o.getArtifactUsers ?? false,
+        },
+      });
+      return res.body;
+    },
+
+    async getScanStatus(scanId) {
+      return (await call<ScanRequest>('scanStatus', { scanId })).body;
+    },
+
+    async getScanResult(scanId) {
+      return (await call<unknown>('scanResult', { scanId })).body;
+    },
+  };
+}
+
+async function collect(client: HttpClient, path: string): Promise<Array<Record<string, unknown>>> {
+  const out: Array<Record<string, unknown>> = [];
+  for await (const item of client.paginate<Record<string, unknown>>(path)) out.push(item);
+  return out;
+}
+
+/** Power BI swagger spells some fields PascalCase, examples camelCase (fabric-api.md §2): read either. */
+function field(o: Record<string, unknown>, name: string): unknown {
+  if (name in o) return o[name];
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(o)) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function decodePayload(payload: string): string {
+  const text = Buffer.from(payload, 'base64').toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
