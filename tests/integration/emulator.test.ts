@@ -146,6 +146,46 @@ describe('authentication and authorization', () => {
   });
 });
 
+describe('roles', () => {
+  test('a Viewer lists and queries but getDefinition and push writes answer 403; admin APIs need an admin token', async () => {
+    await start({ adminTokens: [TOKEN] });
+    const shared = emu.addWorkspace({ name: 'Shared', members: [TOKEN], viewers: ['token-b'] });
+    const id = emu.addModel(shared, { name: 'R', path: path.join(corpusDir, 'fabric-cicd-abc') });
+    expect((await call('GET', `/v1/workspaces/${shared}`, undefined, 'token-b')).json.displayName).toBe('Shared');
+    expect((await call('GET', `/v1/workspaces/${shared}/semanticModels`, undefined, 'token-b')).json.value).toHaveLength(1);
+    const denied = await call('POST', `/v1/workspaces/${shared}/semanticModels/${id}/getDefinition`, undefined, 'token-b');
+    expect([denied.status, denied.json.errorCode]).toEqual([403, 'InsufficientPrivileges']);
+    const push = await call('POST', `/v1.0/myorg/groups/${shared}/datasets`, { name: 'x', tables: [table('T')] }, 'token-b');
+    expect([push.status, push.json.error.code]).toEqual([403, 'PowerBINotAuthorizedException']);
+    expect((await call('POST', `/v1/workspaces/${shared}/semanticModels/${id}/getDefinition`)).status).toBe(200);
+    expect((await call('GET', '/v1.0/myorg/admin/workspaces/modified', undefined, 'token-b')).status).toBe(401);
+    expect((await call('GET', '/v1.0/myorg/admin/workspaces/modified')).status).toBe(200);
+  });
+});
+
+test('every corpus model is served in its format and scanned without a spec violation', async () => {
+  await start({ lroPolls: 1 });
+  const { corpusEntries } = await import('../support/paths.js');
+  const entries = corpusEntries();
+  const ids = entries.map((e) => emu.addModel(ws, { name: e.id, path: e.dir }));
+  for (const [i, id] of ids.entries()) {
+    const r = await call('POST', `/v1/workspaces/${ws}/semanticModels/${id}/getDefinition?format=TMSL`);
+    expect((await call('GET', r.headers.get('location')!)).json.status).toBe('Running');
+    expect((await call('GET', r.headers.get('location')!)).json.status).toBe('Succeeded');
+    const result = await call('GET', `/v1/operations/${r.headers.get('x-ms-operation-id')}/result`);
+    const paths = result.json.definition.parts.map((p: any) => p.path);
+    expect(result.json.definition.format).toBe(entries[i]!.expected.format === 'BIM' ? 'TMSL' : 'TMDL');
+    expect(paths).toContain('definition.pbism');
+    expect(paths.some((p: string) => p === 'model.bim' || p.startsWith('definition/tables/'))).toBe(true);
+  }
+  const scan = await call('POST', '/v1.0/myorg/admin/workspaces/getInfo?datasetSchema=true', { workspaces: [ws] });
+  await call('GET', `/v1.0/myorg/admin/workspaces/scanStatus/${scan.json.id}`);
+  await call('GET', `/v1.0/myorg/admin/workspaces/scanStatus/${scan.json.id}`);
+  const result = await call('GET', `/v1.0/myorg/admin/workspaces/scanResult/${scan.json.id}`);
+  const tables = Object.fromEntries(result.json.workspaces[0].datasets.map((d: any) => [d.name, d.tables.length]));
+  for (const e of entries) expect(tables[e.id], e.id).toBe(e.expected.tables);
+});
+
 describe('push datasets', () => {
   const base = () => `/v1.0/myorg/groups/${ws}/datasets`;
 

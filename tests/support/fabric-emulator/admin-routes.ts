@@ -10,6 +10,10 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 function enforce(req: Request, ctx: RouteContext, api: string, limit: number): void {
+  // Admin APIs need a Fabric administrator or an allowed service principal (fabric-api.md §1).
+  if (ctx.adminTokens && !ctx.adminTokens.includes(req.token ?? '')) {
+    throw new EmulatorHttpError(401, 'PowerBINotAuthorizedException', 'The caller is not a Fabric administrator and may not call admin APIs');
+  }
   const wait = ctx.state.quota(`${api}:${req.token ?? ''}`, limit, HOUR);
   if (wait) {
     throw new EmulatorHttpError(429, 'TooManyRequests', '', { 'Retry-After': String(wait) }, {

@@ -30,6 +30,8 @@ function definitionOf(x: ModelRec): unknown {
 
 function getDefinition(req: Request, ctx: RouteContext) {
   const ws = ctx.state.workspaceFor(req.params.workspaceId!, req.token);
+  // getDefinition needs read and write permission on the model (fabric-api.md §1): Viewers are denied.
+  ctx.state.requireWrite(ws, req.token);
   const id = (req.params.semanticModelId ?? req.params.itemId)!.toLowerCase();
   const format = req.query.get('format');
   if (format !== null && format !== 'TMSL' && format !== 'TMDL') {
@@ -75,6 +77,13 @@ export const fabricRoutes: Route[] = [
       const all = [...ctx.state.workspaces.values()].filter((w) => ctx.state.canSee(w, req.token))
         .map((w) => ({ id: w.id, displayName: w.name, description: '', type: 'Workspace' }));
       return { status: 200, body: fabricPage(all, req, ctx.url, ctx.pageSize) };
+    },
+  },
+  {
+    method: 'GET', surface: 'fabric', template: '/v1/workspaces/{workspaceId}',
+    handler(req, ctx) {
+      const w = ctx.state.workspaceFor(req.params.workspaceId!, req.token);
+      return { status: 200, body: { id: w.id, displayName: w.name, description: '', type: 'Workspace' } };
     },
   },
   { method: 'GET', surface: 'fabric', template: '/v1/workspaces/{workspaceId}/semanticModels', handler: listItems },

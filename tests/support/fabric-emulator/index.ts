@@ -33,6 +33,8 @@ export interface EmulatorOptions {
   describeModel?: (parts: { path: string; text: string }[]) => unknown;
   /** Clock in ms (default Date.now); share the client's fake clock so pauses and quotas line up. */
   now?: () => number;
+  /** Tokens allowed on the admin scanner APIs (others get 401); all accepted tokens when omitted. */
+  adminTokens?: string[];
   /** Listening port (default 0 = any free port); the standalone CLI uses a fixed one. */
   port?: number;
 }
@@ -41,7 +43,8 @@ export interface PushDatasetView { id: string; name: string; workspaceId: string
 
 export interface FabricEmulator {
   url: string;
-  addWorkspace(ws: { id?: string; name: string; members?: string[] }): string;
+  /** `members`: tokens with access (all when omitted); `viewers`: tokens with the Viewer role only. */
+  addWorkspace(ws: { id?: string; name: string; members?: string[]; viewers?: string[] }): string;
   addModel(workspaceId: string, m: { id?: string; name: string; path: string } | { id?: string; name: string; parts: { path: string; text: string }[] }): string;
   updateModelPart(modelId: string, partPath: string, edit: (text: string) => string): void;
   removeModel(modelId: string): void;
@@ -107,6 +110,7 @@ export async function startFabricEmulator(options: EmulatorOptions = {}): Promis
     state, url: '', pageSize: options.pageSize ?? 100, lroPolls: options.lroPolls ?? 0, lroRetryAfter: options.lroRetryAfter ?? 1,
     takeLroFailure: (req) => takeFault(req.method, req.path, ['lroFailed']) !== undefined,
     ...(options.describeModel ? { describeModel: options.describeModel } : {}),
+    ...(options.adminTokens ? { adminTokens: options.adminTokens } : {}),
   };
 
   function send(res: ServerResponse, req: Request, r: Response): void {
@@ -222,7 +226,10 @@ export async function startFabricEmulator(options: EmulatorOptions = {}): Promis
     url,
     addWorkspace(ws) {
       const id = (ws.id ?? state.newId()).toLowerCase();
-      state.workspaces.set(id, { id, name: ws.name, createdAt: now(), modifiedAt: now(), ...(ws.members ? { members: ws.members } : {}) });
+      state.workspaces.set(id, {
+        id, name: ws.name, createdAt: now(), modifiedAt: now(),
+        ...(ws.members ? { members: ws.members } : {}), ...(ws.viewers ? { viewers: ws.viewers } : {}),
+      });
       return id;
     },
     addModel(workspaceId, m) {

@@ -34,8 +34,9 @@ function findDataset(req: Request, ctx: RouteContext): ModelRec | PushRec {
   return x;
 }
 
-function findPush(req: Request, ctx: RouteContext): PushRec {
+function findPush(req: Request, ctx: RouteContext, write = false): PushRec {
   const x = findDataset(req, ctx);
+  if (write) ctx.state.requireWrite(ctx.state.workspaces.get(x.workspaceId)!, req.token);
   if (!isPush(x)) throw new EmulatorHttpError(400, 'InvalidRequest', 'This API call only supports push datasets');
   return x;
 }
@@ -119,6 +120,7 @@ export const powerbiRoutes: Route[] = [
     method: 'POST', surface: 'powerbi', template: G, write: true, // Datasets_PostDatasetInGroup
     handler(req, ctx) {
       const ws = ctx.state.workspaceFor(req.params.groupId!, req.token);
+      ctx.state.requireWrite(ws, req.token);
       const policyParam = req.query.get('defaultRetentionPolicy') ?? 'None';
       const retention = RETENTION_POLICIES.find((p) => p.toLowerCase() === policyParam.toLowerCase());
       if (!retention) throw new EmulatorHttpError(400, 'InvalidRequest', `defaultRetentionPolicy '${policyParam}' is not one of None, basicFIFO`);
@@ -147,6 +149,7 @@ export const powerbiRoutes: Route[] = [
     method: 'DELETE', surface: 'powerbi', template: `${G}/{datasetId}`, write: true, // Datasets_DeleteDatasetInGroup
     handler(req, ctx) {
       const x = findDataset(req, ctx);
+      ctx.state.requireWrite(ctx.state.workspaces.get(x.workspaceId)!, req.token);
       if (isPush(x)) ctx.state.pushes.delete(x.id); else ctx.state.models.delete(x.id);
       ctx.state.touchWorkspace(x.workspaceId);
       return { status: 200 };
@@ -162,7 +165,7 @@ export const powerbiRoutes: Route[] = [
   {
     method: 'PUT', surface: 'powerbi', template: `${G}/{datasetId}/tables/{tableName}`, write: true, // Datasets_PutTableInGroup
     handler(req, ctx) {
-      const x = findPush(req, ctx);
+      const x = findPush(req, ctx, true);
       const body = bodyObject(req);
       const problem = validateTable(body, 'table');
       if (problem) throw new EmulatorHttpError(400, problem.code, problem.message);

@@ -11,6 +11,8 @@ export interface RouteContext {
   /** True once when a `lroFailed` fault matches this request. */
   takeLroFailure(req: Request): boolean;
   describeModel?: (parts: { path: string; text: string }[]) => unknown;
+  /** Tokens allowed on the admin scanner APIs; all when undefined. */
+  adminTokens?: string[];
 }
 
 export interface Route {

@@ -4,7 +4,7 @@ import type { ModelPart } from './models.js';
 
 export type SurfaceName = 'fabric' | 'powerbi';
 
-export interface WorkspaceRec { id: string; name: string; members?: string[]; createdAt: number; modifiedAt: number; }
+export interface WorkspaceRec { id: string; name: string; members?: string[]; viewers?: string[]; createdAt: number; modifiedAt: number; }
 export interface ModelRec { id: string; name: string; workspaceId: string; format: 'TMSL' | 'TMDL'; parts: ModelPart[]; createdAt: number; modifiedAt: number; }
 export interface PushRec { id: string; name: string; workspaceId: string; tables: any[]; relationships: any[]; createdAt: number; retention: string; }
 export interface OperationRec {
@@ -56,7 +56,7 @@ export class EmulatorState {
 
   /** Caller may see the workspace: members omitted = everyone. */
   canSee(ws: WorkspaceRec, token: string | undefined): boolean {
-    return !ws.members || (token !== undefined && ws.members.includes(token));
+    return !ws.members || (token !== undefined && (ws.members.includes(token) || !!ws.viewers?.includes(token)));
   }
 
   /** The workspace for a request, or 404 / 403 as the services answer. */
@@ -67,6 +67,13 @@ export class EmulatorState {
       throw new EmulatorHttpError(403, 'InsufficientPrivileges', 'The caller does not have sufficient permissions to perform this operation on the workspace');
     }
     return ws;
+  }
+
+  /** Viewers may list and query but not read definitions or create push datasets (Contributor+). */
+  requireWrite(ws: WorkspaceRec, token: string | undefined): void {
+    if (token !== undefined && ws.viewers?.includes(token)) {
+      throw new EmulatorHttpError(403, 'InsufficientPrivileges', 'The caller has the Viewer role; this operation needs Contributor or higher');
+    }
   }
 
   /** Models and push datasets of a workspace, oldest first (stable paging order). */
