@@ -188,7 +188,6 @@ describe('throttling and failures', () => {
     emu.addWorkspace({ name: 'W' });
     emu.fault({ method: 'GET', path: '/v1.0/myorg/groups', kind: '429', retryAfter: 2, times: 10 });
     let wave2: Promise<unknown>[] = [];
-    let c: FabricClient;
     const logger: Logger = {
       ...silentLogger,
       debug(message) {
@@ -196,7 +195,7 @@ describe('throttling and failures', () => {
         if (/throttled for/.test(message) && wave2.length === 0) wave2 = Array.from({ length: 5 }, () => c.listWorkspaces());
       },
     };
-    c = client(emu, { logger });
+    const c = client(emu, { logger });
     const started = Date.now();
     const burst = await Promise.all(Array.from({ length: 10 }, () => c.listWorkspaces()));
     const late = await Promise.all(wave2);
