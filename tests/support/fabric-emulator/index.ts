@@ -30,6 +30,11 @@ export interface EmulatorOptions {
   lroRetryAfter?: number;
   latencyMs?: number;
   validateResponses?: boolean;
+  /**
+   * Answers `EVALUATE INFO.VIEW.TABLES()` (…COLUMNS/MEASURES/RELATIONSHIPS) through executeQueries:
+   * return `{ TABLES: rows[], COLUMNS: rows[], … }` (keys case-insensitive, rows as the service
+   * shapes them, e.g. `{"[Name]": "Sales"}`). Without it every DAX query answers 400.
+   */
   describeModel?: (parts: { path: string; text: string }[]) => unknown;
   /** Clock in ms (default Date.now); share the client's fake clock so pauses and quotas line up. */
   now?: () => number;
