@@ -2,7 +2,8 @@
 // create, idempotent second run with zero writes, one changed measure → exactly one PUT, a new
 // relationship → recreate (or ConversionError with `fail`), racing publishers → one dataset,
 // dry-run → zero writes, and the push definition file equal to the body sent.
-// Until the Fabric client lands, a tiny PushApi adapter over fetch speaks to the emulator here.
+// A tiny PushApi adapter over fetch speaks to the emulator (it also records the bodies sent at the
+// network boundary); the last test runs the same lifecycle through the real Fabric client.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,9 @@ import { planPushDataset } from '../../src/core/push/plan.js';
 import { publishPushDataset, type PushApi } from '../../src/core/push/publish.js';
 import { pushDefinitionFileName, writePushDefinition } from '../../src/core/push/files.js';
 import { ApiError, ConversionError } from '../../src/core/errors.js';
+import { createFabricClient } from '../../src/core/fabric/index.js';
+import { HostPauses } from '../../src/core/http/index.js';
+import { realSleep, silentLogger, systemClock } from '../../src/core/context.js';
 
 interface Adapter extends PushApi { sentBodies: { method: string; path: string; text: string }[] }
 
@@ -228,5 +232,29 @@ describe('publishPushDataset against the emulator', () => {
       const again = await publishPushDataset(api, ws, plan, { onIncompatible: 'recreate', previous: plan.request });
       expect(again.action, e.id).toBe('unchanged');
     }
+  });
+});
+
+describe('through the Fabric client (src/core/fabric)', () => {
+  test('the client satisfies PushApi: create, unchanged with zero writes, racing publishers converge', async () => {
+    const client = (): PushApi =>
+      createFabricClient({
+        fabricUrl: emulator.url,
+        powerbiUrl: emulator.url,
+        tokens: { getToken: async () => 'client-token' },
+        clock: systemClock,
+        sleep: realSleep,
+        logger: silentLogger,
+        http: { pauses: new HostPauses(), random: () => 0.5 },
+      });
+    const ws = emulator.addWorkspace({ name: 'Client' });
+    const plan = planPushDataset(source);
+    const results = await Promise.all([client(), client()].map((c) => publishPushDataset(c, ws, plan, { onIncompatible: 'recreate' })));
+    expect(results.some((r) => r.action === 'created')).toBe(true);
+    expect(emulator.pushDatasets(ws)).toHaveLength(1);
+    emulator.resetStats();
+    const again = await publishPushDataset(client(), ws, plan, { onIncompatible: 'recreate', previous: plan.request });
+    expect(again.action).toBe('unchanged');
+    expect(emulator.stats.writes).toBe(0);
   });
 });
