@@ -7,8 +7,10 @@ import { canonicalModel } from '../../src/core/schema/canonical.js';
 import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import { loadModel } from '../../src/core/schema/load.js';
 import type { SemanticModel } from '../../src/core/schema/model.js';
+import { AuthError } from '../../src/core/errors.js';
 import { applyPlan, type WarehouseBackend } from '../../src/core/warehouse/backend.js';
-import { openSnowflake } from '../../src/core/warehouse/snowflake.js';
+import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
+import { openSnowflake, type SnowflakeOptions } from '../../src/core/warehouse/snowflake.js';
 import { planModelSync, type SyncContext } from '../../src/core/warehouse/plan.js';
 import { readModelRows } from '../../src/core/warehouse/read.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
@@ -39,8 +41,9 @@ function contextFor(id: string, model: SemanticModel, at = new Date('2026-11-26T
 let standIn: SnowflakeStandIn;
 let sf: WarehouseBackend;
 
-function open(): Promise<WarehouseBackend> {
+function open(extra: Partial<SnowflakeOptions> = {}): Promise<WarehouseBackend> {
   return openSnowflake({
+    ...extra,
     account: standIn.account,
     accessUrl: standIn.url,
     username: 'FABRIC_SYNC',
@@ -50,6 +53,7 @@ function open(): Promise<WarehouseBackend> {
     warehouse: 'WH',
     queryTag: 'fabric-sync/0.1.0/run-1',
     logger: silentLogger,
+    ...extra,
   });
 }
 
@@ -75,5 +79,80 @@ describe('Snowflake warehouse (stand-in): corpus', () => {
     expect(rows.metadata?.MODEL_NAME).toBe(`${model.name}_PushSync`);
     expect(rows.metadata?.SYNC_COUNT).toBe(1);
     expect(fingerprint(rows.metadata?.DEFINITION as SemanticModel)).toBe(ctx.fingerprint);
+  });
+});
+
+describe('Snowflake warehouse (stand-in): protocol and parity', () => {
+  it('the DuckDB target holds the same rows as the Snowflake path for every corpus model', async () => {
+    const duck = await openDuckDb({ path: ':memory:' });
+    try {
+      for (const entry of entries) {
+        const { model } = await loadModel(entry.dir);
+        await applyPlan(duck, planModelSync(model, null, contextFor(entry.id, model), 'duckdb'));
+        // The corpus test above already wrote the model through the driver; write it only when run alone.
+        let viaSnowflake = await readModelRows(sf, entry.id);
+        if (!viaSnowflake.metadata) {
+          await applyPlan(sf, planModelSync(model, null, contextFor(entry.id, model), 'snowflake'));
+          viaSnowflake = await readModelRows(sf, entry.id);
+        }
+        expect(await readModelRows(duck, entry.id), entry.id).toEqual(viaSnowflake);
+      }
+    } finally {
+      await duck.close();
+    }
+  });
+
+  it('sends the same number of statements for the smallest and the largest model, one statement per request, tagged', async () => {
+    const sent: Record<string, number> = {};
+    const conn = await open();
+    try {
+      for (const id of ['fabric-cicd-abc', 'fuam-core', 'bank-churn']) {
+        const entry = entries.find((e) => e.id === id)!;
+        const { model } = await loadModel(entry.dir);
+        standIn.resetRecording();
+        await applyPlan(conn, planModelSync(model, null, contextFor(`count-${id}`, model), 'snowflake'));
+        sent[id] = standIn.statements.length;
+        expect(standIn.statements.every((st) => st.queryTag === 'fabric-sync/0.1.0/run-1')).toBe(true);
+        expect(standIn.statements.every((st) => st.error === undefined)).toBe(true);
+        // Array binds of at most 1,000 rows, never a stage.
+        for (const st of standIn.statements.filter((x) => x.sqlText.startsWith('INSERT'))) {
+          const first = Object.values(st.binds as Record<string, { value: unknown }>)[0]!.value;
+          expect(Array.isArray(first) && first.length <= 1000).toBe(true);
+        }
+        expect(standIn.statements.some((st) => /STAGE/i.test(st.sqlText))).toBe(false);
+      }
+    } finally {
+      await conn.close();
+    }
+    // First model on a connection: 6 DDL + 13; later models: the DDL is already done.
+    expect(sent).toEqual({ 'fabric-cicd-abc': 19, 'fuam-core': 13, 'bank-churn': 13 });
+  });
+
+  it('a wrong password is an AuthError (exit 3) that does not echo the secret', async () => {
+    const err = await open({ password: 'not-the-Secret-42' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as AuthError).exitCode).toBe(3);
+    expect((err as AuthError).hint).toMatch(/SNOWFLAKE_PASSWORD/);
+    expect(JSON.stringify({ m: (err as Error).message, h: (err as AuthError).hint })).not.toContain('not-the-Secret-42');
+  });
+
+  it('a missing CREATE TABLE privilege is an AuthError whose hint holds the GRANT to run', async () => {
+    const conn = await open({ role: 'FABRIC_SYNC_ROLE' });
+    standIn.denyPrivilege('CREATE TABLE');
+    try {
+      const { model } = await loadModel(entries[0]!.dir);
+      const err = await applyPlan(conn, planModelSync(model, null, contextFor('denied', model), 'snowflake')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(AuthError);
+      expect((err as AuthError).hint).toContain('GRANT CREATE TABLE ON SCHEMA "FABRIC_DB"."METADATA" TO ROLE "FABRIC_SYNC_ROLE";');
+    } finally {
+      standIn.clearFaults();
+      await conn.close();
+    }
   });
 });
