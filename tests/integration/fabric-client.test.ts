@@ -184,7 +184,7 @@ describe('throttling and failures', () => {
   it('a 429 Retry-After: 2 on a burst of 10 concurrent requests gives one pause for the host, no request during it', async () => {
     // Real clock here: the emulator measures the pause on its own clock. latencyMs lets the whole
     // burst arrive before the first answer, as on a busy real host.
-    const emu = await emulator({ latencyMs: 50 });
+    const emu = await emulator({ latencyMs: 250 });
     emu.addWorkspace({ name: 'W' });
     emu.fault({ method: 'GET', path: '/v1.0/myorg/groups', kind: '429', retryAfter: 2, times: 10 });
     let wave2: Promise<unknown>[] = [];

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection, SnowflakeError } from 'snowflake-sdk';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
-import { connectTo, destroy, exec } from '../support/snowflake-standin/driver.js';
+import { connectTo, destroy, exec, execAll } from '../support/snowflake-standin/driver.js';
 
 async function failure(p: Promise<unknown>): Promise<SnowflakeError> {
   try { await p; } catch (e) { return e as SnowflakeError; }
@@ -127,18 +127,8 @@ describe('Snowflake stand-in with the real snowflake-sdk', () => {
     const err = await failure(exec(conn, 'select 1; select 2'));
     expect(err.code).toBe('000008');
     expect(err.message).toBe('Actual statement count 2 did not match the desired statement count 1.');
-    const seen: unknown[] = [];
-    await new Promise<void>((resolve, reject) => {
-      conn.execute({
-        sqlText: 'select 1 as a; select 2 as b', parameters: { MULTI_STATEMENT_COUNT: 2 },
-        complete: (e, stmt, rows) => {
-          if (e) { reject(e); return; }
-          seen.push(rows?.[0]);
-          if (stmt.hasNext()) stmt.NextResult(); else resolve();
-        },
-      });
-    });
-    expect(seen).toEqual([{ A: 1 }, { B: 2 }]);
+    const seen = await execAll(conn, 'select 1 as a; select 2 as b', { parameters: { MULTI_STATEMENT_COUNT: 2 } });
+    expect(seen).toEqual([[{ A: 1 }], [{ B: 2 }]]);
   });
 
   it('answers unknown objects with 002003 / 42S02', async () => {

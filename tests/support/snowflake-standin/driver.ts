@@ -1,6 +1,6 @@
 // Test helpers around the real snowflake-sdk pointed at a stand-in: connect with accessUrl, and a
 // promise wrapper for execute() (the driver only offers a callback; reference/snowflake.md §1.1).
-import type { Binds, Connection, ConnectionOptions, RowStatement, SnowflakeError } from 'snowflake-sdk';
+import type { Binds, Connection, ConnectionOptions, FileAndStageBindStatement, RowStatement, SnowflakeError } from 'snowflake-sdk';
 import type { SnowflakeStandIn } from './index.js';
 
 // The AWS SDK inside snowflake-sdk warns about Node 20 on load (reference §1.1); keep test output clean.
@@ -29,6 +29,22 @@ export function exec(conn: Connection, sqlText: string, binds?: Binds, extra: Re
       complete: (err: SnowflakeError | undefined, stmt, rows) => {
         if (err) reject(err);
         else resolve({ stmt: stmt as RowStatement, rows: (rows ?? []) as Record<string, unknown>[] });
+      },
+    });
+  });
+}
+
+/** A multi-statement request: the callback fires once per statement (reference §1.3 "Multi-statement"). */
+export function execAll(conn: Connection, sqlText: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>[][]> {
+  const results: Record<string, unknown>[][] = [];
+  return new Promise((resolve, reject) => {
+    conn.execute({
+      sqlText, ...extra,
+      complete: (err: SnowflakeError | undefined, stmt, rows) => {
+        if (err) { reject(err); return; }
+        results.push((rows ?? []) as Record<string, unknown>[]);
+        const s = stmt as FileAndStageBindStatement;
+        if (s.hasNext()) s.NextResult(); else resolve(results);
       },
     });
   });

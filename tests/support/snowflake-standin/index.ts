@@ -25,8 +25,14 @@ export interface RecordedStatement {
   sessionId: string; sqlText: string; binds: unknown; rows: number; error?: string; at: number; queryTag?: string;
   /** Snowflake error code when the statement failed. */
   code?: string;
+  /** The driver re-sent a request id already executed (after a lost answer); answered from the first run. */
+  retry?: boolean;
 }
-export interface FailRule { index?: number; match?: RegExp; code?: string; message?: string; times?: number; dropConnection?: boolean }
+export interface FailRule {
+  index?: number; match?: RegExp; code?: string; message?: string; times?: number; dropConnection?: boolean;
+  /** With dropConnection: run the statement first, then drop (the answer is lost, the work is done). */
+  afterExecute?: boolean;
+}
 export interface SnowflakeStandIn {
   url: string;
   account: string;
@@ -157,12 +163,14 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
 
   interface QueryBody { sqlText?: string; bindings?: Record<string, Bind>; parameters?: Record<string, unknown> }
 
-  async function queryRequest(req: IncomingMessage, res: ServerResponse, body: QueryBody): Promise<Envelope | undefined> {
+  /** Executions by the driver's requestId: a retried request is answered, not run twice (as Snowflake does). */
+  const byRequestId = new Map<string, Promise<Envelope>>();
+
+  async function queryRequest(req: IncomingMessage, res: ServerResponse, url: URL, body: QueryBody): Promise<Envelope | undefined> {
     const session = sessionOf(req);
     if (!session) return errorEnvelope(new SfError('390104', '08001', 'User must login again to access the service.'));
     if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
     const sqlText = body.sqlText ?? '';
-    const queryId = randomUUID();
     const tag = body.parameters?.QUERY_TAG ?? session.params.QUERY_TAG;
     const record: RecordedStatement = {
       sessionId: session.id, sqlText, binds: body.bindings, rows: 0, at: Date.now(),
@@ -170,17 +178,35 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
     };
     standIn.statements.push(record);
     const index = counter++;
-    const fail = (err: SfError): Envelope => { record.error = err.message; record.code = err.code; return errorEnvelope(err, queryId); };
-
+    const requestId = url.searchParams.get('requestId');
+    const earlier = requestId === null ? undefined : byRequestId.get(requestId);
+    if (earlier) {
+      record.retry = true;
+      return earlier;
+    }
     const fault = armedFault(sqlText, index);
-    if (fault?.dropConnection) {
-      record.error = 'connection dropped (injected)';
+    const drop = (): undefined => {
+      record.error ??= 'connection dropped (injected)';
       req.socket.destroy();
       res.destroy();
       return undefined;
+    };
+    if (fault?.dropConnection && !fault.afterExecute) return drop();
+    const queryId = randomUUID();
+    const fail = (err: SfError): Envelope => { record.error = err.message; record.code = err.code; return errorEnvelope(err, queryId); };
+    const run = fault && !fault.dropConnection
+      ? Promise.resolve(fail(sfErrors.injected(fault.code, fault.message)))
+      : runQuery(session, body, sqlText, queryId, record, fail);
+    if (requestId !== null) {
+      byRequestId.set(requestId, run);
+      if (byRequestId.size > 5000) byRequestId.delete(byRequestId.keys().next().value!);
     }
-    if (fault) return fail(sfErrors.injected(fault.code, fault.message));
+    const envelope = await run;
+    return fault?.dropConnection ? drop() : envelope;
+  }
 
+  async function runQuery(session: Session, body: QueryBody, sqlText: string, queryId: string, record: RecordedStatement,
+    fail: (err: SfError) => Envelope): Promise<Envelope> {
     let statements: Token[][];
     try { statements = splitStatements(tokenize(sqlText)); } catch (e) { return fail(sfErrors.syntax((e as Error).message)); }
     if (statements.length === 0) return fail(sfErrors.emptyStatement());
@@ -244,7 +270,7 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
     }
     const body = (await readBody(req)) as Record<string, unknown>;
     if (path === '/session/v1/login-request') return login(url, body as { data?: LoginData });
-    if (path === '/queries/v1/query-request') return queryRequest(req, res, body as QueryBody);
+    if (path === '/queries/v1/query-request') return queryRequest(req, res, url, body as QueryBody);
     if (path === '/session' && url.searchParams.get('delete') === 'true') {
       const s = sessionOf(req);
       if (s) {
