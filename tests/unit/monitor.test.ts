@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger, Sleep } from '../../src/core/context.js';
+import { realSleep, type Logger, type Sleep } from '../../src/core/context.js';
 import { openStateStore, type StateStore } from '../../src/core/state/store.js';
 import { runMonitor, type MonitorDeps, type MonitorEvent, type MonitorOptions } from '../../src/core/sync/monitor.js';
 import type { ModelListing, SyncOutcome, SyncReason } from '../../src/core/sync/types.js';
@@ -69,10 +69,17 @@ let events: MonitorEvent[];
 const clock = { t: T0, now() { return this.t; } };
 /** Between cycles: advance the fake clock, run the test's hook for that cycle. */
 let between: (cycleJustEnded: number) => void;
-/** Interval sleeps are instant on the fake clock; the shutdown grace (no signal) is a short real wait. */
+/** The monitor's own signal of the running test (interval sleeps get it; the shutdown grace gets its own). */
+let monitorSignal: AbortSignal | undefined;
+/** Signals handed to shutdown-grace sleeps, to check the grace timer is cancelled when the pool ends. */
+let graceSignals: AbortSignal[] = [];
+/** Interval sleeps are instant on the fake clock; the shutdown grace is a real (short) wait. */
 const sleep: Sleep = async (ms, signal) => {
-  if (!signal) return new Promise((r) => setTimeout(r, ms));
-  if (signal.aborted) throw signal.reason;
+  if (signal !== monitorSignal) {
+    if (signal) graceSignals.push(signal);
+    return realSleep(ms, signal);
+  }
+  if (signal?.aborted) throw signal.reason;
   clock.t += ms;
   between(world.cycle);
 };
@@ -83,6 +90,7 @@ beforeEach(async () => {
   world = new World();
   events = [];
   between = () => {};
+  graceSignals = [];
   store = await openStateStore(path.join(dir, 'sync_state.json'), { clock, lock: true, logger: silent });
 });
 afterEach(async () => {
@@ -107,7 +115,9 @@ function deps(over: Partial<MonitorDeps> = {}): MonitorDeps {
   };
 }
 function options(over: Partial<MonitorOptions> = {}): MonitorOptions {
-  return { intervalMs: INTERVAL, once: false, concurrency: 4, budget: 20, minRecheckAgeMs: 0, suffix: '_PushSync', signal: new AbortController().signal, ...over };
+  const o: MonitorOptions = { intervalMs: INTERVAL, once: false, concurrency: 4, budget: 20, minRecheckAgeMs: 0, suffix: '_PushSync', signal: new AbortController().signal, ...over };
+  monitorSignal = o.signal;
+  return o;
 }
 const ofType = <K extends MonitorEvent['type']>(type: K) => events.filter((e): e is Extract<MonitorEvent, { type: K }> => e.type === type);
 const onDisk = () => JSON.parse(readFileSync(path.join(dir, 'sync_state.json'), 'utf8'));
@@ -237,6 +247,9 @@ describe('runMonitor', () => {
     };
     const totals = await runMonitor(deps({ sync }), options({ concurrency: 2, signal: controller.signal, shutdownTimeoutMs: 5_000 }));
     expect(started).toEqual(['m0', 'm1']);
+    // The 5 s grace period was started and cancelled as soon as the in-flight models finished.
+    expect(graceSignals.length).toBe(1);
+    expect(graceSignals[0]!.aborted).toBe(true);
     expect(totals).toMatchObject({ cycles: 1, synced: 2, failed: 0, interrupted: true });
     expect(Object.keys(onDisk().synced_models).sort()).toEqual(['m0', 'm1']);
     expect(events.at(-1)!.type).toBe('cycle-end');

@@ -289,9 +289,13 @@ async function runPool<T>(items: T[], concurrency: number, signal: AbortSignal, 
   };
   const width = Math.min(Math.max(1, Math.floor(concurrency)), items.length);
   const all = Promise.all(Array.from({ length: width }, worker)).then(() => 'done' as const);
+  // If the grace period wins, a late failure of an abandoned model must not become an unhandled rejection.
+  all.catch(() => undefined);
+  // The grace timer is cancelled when the pool ends, so it never keeps the process alive.
+  const graceTimer = new AbortController();
   let onAbort: (() => void) | undefined;
   const grace = new Promise<'timeout'>((resolve) => {
-    onAbort = () => void sleep(graceMs).then(() => resolve('timeout'), () => resolve('timeout'));
+    onAbort = () => void sleep(graceMs, graceTimer.signal).then(() => resolve('timeout'), () => undefined);
   });
   if (signal.aborted) onAbort?.();
   else signal.addEventListener('abort', onAbort as () => void, { once: true });
@@ -299,6 +303,7 @@ async function runPool<T>(items: T[], concurrency: number, signal: AbortSignal, 
     return await Promise.race([all, grace]);
   } finally {
     signal.removeEventListener('abort', onAbort as () => void);
+    graceTimer.abort();
   }
 }
 
