@@ -9,6 +9,7 @@ import { createTokenProvider, SCOPES } from '../../src/core/auth/index.js';
 import { systemClock, silentLogger } from '../../src/core/context.js';
 import { AuthError } from '../../src/core/errors.js';
 import { repoRoot } from '../support/paths.js';
+import { generate } from 'selfsigned';
 import { startEntraStandIn, type EntraStandIn } from '../support/entra/index.js';
 
 const tenantId = '11111111-2222-3333-4444-555555555555';
@@ -124,6 +125,57 @@ describe('client-secret credential against the HTTPS token stand-in', () => {
       expect(bad.message).toMatch(/AADSTS7000215/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('certificate credential against the stand-in', () => {
+  it('signs a client assertion with the certificate; a certificate the app does not know gives AADSTS700027', async () => {
+    const certClient = 'cccccccc-0000-0000-0000-000000000001';
+    const good = await generate([{ name: 'commonName', value: 'fabric-sync-test' }], { keySize: 2048 });
+    const other = await generate([{ name: 'commonName', value: 'someone-else' }], { keySize: 2048 });
+    const stand = await startEntraStandIn({ clients: {}, certificates: { [certClient]: good.cert }, tenantId });
+    const dir = mkdtempSync(path.join(tmpdir(), 'entra-cert-'));
+    try {
+      const goodPath = path.join(dir, 'good.pem');
+      const otherPath = path.join(dir, 'other.pem');
+      writeFileSync(goodPath, `${good.private}\n${good.cert}`);
+      writeFileSync(otherPath, `${other.private}\n${other.cert}`);
+      const make = (certificatePath: string) =>
+        createTokenProvider(
+          { mode: 'certificate', tenantId, clientId: certClient, certificatePath, authorityHost: stand.authorityHost },
+          { clock: systemClock, logger: silentLogger, extraCaPem: stand.caCertPem },
+        );
+      const token = await make(goodPath).getToken('powerbi');
+      expect(stand.tokensIssued).toEqual([{ clientId: certClient, scope: SCOPES.powerbi, token }]);
+      const err = (await make(otherPath).getToken('powerbi').catch((e: unknown) => e)) as AuthError;
+      expect(err).toBeInstanceOf(AuthError);
+      expect(err.message).toMatch(/AADSTS700027/);
+      expect(err.hint).toMatch(/certificate/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await stand.close();
+    }
+  });
+});
+
+describe('DefaultAzureCredential', () => {
+  it('takes a service principal from the AZURE_* environment it reads itself', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { AZURE_TENANT_ID: tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: secret });
+    try {
+      const before = entra.tokensIssued.length;
+      const tokens = createTokenProvider(
+        { mode: 'default', authorityHost: entra.authorityHost },
+        { clock: systemClock, logger: silentLogger, extraCaPem: entra.caCertPem },
+      );
+      const token = await tokens.getToken('fabric');
+      expect(entra.tokensIssued.slice(before)).toEqual([{ clientId, scope: SCOPES.fabric, token }]);
+    } finally {
+      for (const k of ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
     }
   });
 });

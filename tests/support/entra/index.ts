@@ -3,7 +3,7 @@
 // /oauth2/v2.0/token, checking tenant, client id, secret and scope, answering errors in Entra's
 // own shape (AADSTS codes). The certificate is thrown away with the server; a process that talks to
 // it must trust `caCertPath` (NODE_EXTRA_CA_CERTS at process start, or an explicit CA).
-import { randomBytes, randomUUID } from 'node:crypto';
+import { constants, createHash, randomBytes, randomUUID, verify, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
@@ -15,6 +15,8 @@ import { generate } from 'selfsigned';
 export interface EntraStandInOptions {
   /** clientId → client secret. */
   clients: Record<string, string>;
+  /** clientId → PEM certificate whose private key signs the client assertion (certificate credentials). */
+  certificates?: Record<string, string>;
   tenantId: string;
   /** `expires_in` of issued tokens (default 3600). */
   tokenTtlSeconds?: number;
@@ -99,11 +101,18 @@ export async function startEntraStandIn(options: EntraStandInOptions): Promise<E
       if (form.get('grant_type') !== 'client_credentials') {
         return entraError(res, 400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
       }
-      if (!(clientId in options.clients)) {
+      const certificate = options.certificates?.[clientId];
+      if (!(clientId in options.clients) && !certificate) {
         return entraError(res, 400, 'unauthorized_client', 700016,
           `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
       }
-      if (form.get('client_secret') !== options.clients[clientId]) {
+      const assertion = form.get('client_assertion');
+      if (assertion !== null) {
+        const problem = certificate ? checkAssertion(assertion, certificate, clientId, `${origin}/${tenant}/oauth2/v2.0/token`) : 'no certificate registered';
+        if (problem) {
+          return entraError(res, 401, 'invalid_client', 700027, `Client assertion failed signature validation (${problem}).`);
+        }
+      } else if (form.get('client_secret') !== options.clients[clientId]) {
         return entraError(res, 401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
       }
       const scope = form.get('scope') ?? '';
@@ -134,6 +143,26 @@ export async function startEntraStandIn(options: EntraStandInOptions): Promise<E
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** RFC 7523 client assertion: RS256 or PS256 signed by the registered certificate's key, iss = sub = client, aud = token endpoint. */
+function checkAssertion(jwt: string, certPem: string, clientId: string, tokenEndpoint: string): string | undefined {
+  const [h, p, sig] = jwt.split('.');
+  if (!h || !p || !sig) return 'not a JWT';
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { alg?: string; 'x5t#S256'?: string; x5t?: string };
+  const payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as { iss?: string; sub?: string; aud?: string; exp?: number };
+  const cert = new X509Certificate(certPem);
+  const padding = header.alg === 'PS256' ? constants.RSA_PKCS1_PSS_PADDING : header.alg === 'RS256' ? constants.RSA_PKCS1_PADDING : undefined;
+  if (padding === undefined) return `unsupported alg ${header.alg}`;
+  const ok = verify('sha256', Buffer.from(`${h}.${p}`), { key: cert.publicKey, padding, saltLength: 32 }, Buffer.from(sig, 'base64url'));
+  if (!ok) return 'signature does not match the registered certificate';
+  const thumb = header['x5t#S256'] ?? header.x5t;
+  const expected = createHash(header['x5t#S256'] ? 'sha256' : 'sha1').update(cert.raw).digest('base64url');
+  if (thumb !== expected) return 'thumbprint does not match';
+  if (payload.iss !== clientId || payload.sub !== clientId) return 'iss/sub is not the client id';
+  if (payload.aud !== tokenEndpoint) return `aud ${payload.aud} is not the token endpoint`;
+  if (!payload.exp || payload.exp * 1000 < Date.now()) return 'expired';
+  return undefined;
 }
 
 function entraError(res: ServerResponse, status: number, error: string, code: number, text: string): void {
