@@ -269,6 +269,7 @@ describe('synthetic models', () => {
     const plan = planPushDataset(clean, { suffix: '_Copy' });
     expect(plan.request.name).toBe('Synthetic_Copy');
     expect(plan.report.lossy).toBe(false);
+    expect(summarizeReport(plan.report).text).toBe('kept 2 · changed 0 · dropped 0 · not applicable 1 (partition/partition 1)');
     expect(() => assertStrict(plan)).not.toThrow();
     const lossy = planPushDataset(model([table('T', [col('K'), col('C', { kind: 'calculated' })])]));
     expect(() => assertStrict(lossy)).toThrow(/lossy.*column\/calculatedColumn 1/);

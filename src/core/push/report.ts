@@ -53,37 +53,43 @@ export interface ConversionReport {
 export interface ReportSummary {
   counts: ConversionReport['counts'];
   /** `kind/reason` → count, changed and dropped entries only, sorted by count then name. */
-  byReason: { kind: ReportObjectKind; action: ReportAction; reason: string; count: number }[];
-  /** One line for the command to print, e.g. `kept 120 · changed 3 · dropped 14 (column/calculatedColumn 10, …)`. */
+  byReason: { kind: ReportObjectKind; action: ReportAction; reason: string; informational: boolean; count: number }[];
+  /**
+   * One line for the command to print, e.g. `kept 120 · changed 3 (…) · dropped 14 (column/calculatedColumn 10, …)
+   * · not applicable 9 (partition/partition 9)`. Informational drops (partitions, shared expressions) are
+   * shown apart so the loss figure is the real loss.
+   */
   text: string;
 }
 
 /** Short counts by reason for the command to print. */
 export function summarizeReport(report: ConversionReport): ReportSummary {
-  const tally = new Map<string, { kind: ReportObjectKind; action: ReportAction; reason: string; count: number }>();
+  const tally = new Map<string, ReportSummary['byReason'][number]>();
   for (const e of report.entries) {
     if (e.action === 'kept') continue;
     const reason = e.reason ?? 'unspecified';
-    const key = `${e.action}\u0000${e.kind}\u0000${reason}`;
-    const t = tally.get(key) ?? { kind: e.kind, action: e.action, reason, count: 0 };
+    const informational = e.informational === true;
+    const key = `${e.action}\u0000${e.kind}\u0000${reason}\u0000${informational}`;
+    const t = tally.get(key) ?? { kind: e.kind, action: e.action, reason, informational, count: 0 };
     t.count += 1;
     tally.set(key, t);
   }
   const byReason = [...tally.values()].sort(
     (a, b) => b.count - a.count || `${a.kind}/${a.reason}`.localeCompare(`${b.kind}/${b.reason}`),
   );
-  const part = (action: ReportAction): string =>
-    byReason
-      .filter((r) => r.action === action)
-      .map((r) => `${r.kind}/${r.reason} ${r.count}`)
-      .join(', ');
-  const { kept, changed, dropped } = report.counts;
-  const changedText = changed > 0 ? ` (${part('changed')})` : '';
-  const droppedText = dropped > 0 ? ` (${part('dropped')})` : '';
-  const emptyText = report.empty ? ' · no table can be pushed: push dataset skipped' : '';
-  return {
-    counts: report.counts,
-    byReason,
-    text: `kept ${kept} · changed ${changed}${changedText} · dropped ${dropped}${droppedText}${emptyText}`,
+  const group = (pick: (r: ReportSummary['byReason'][number]) => boolean): { n: number; text: string } => {
+    const rows = byReason.filter(pick);
+    return { n: rows.reduce((n, r) => n + r.count, 0), text: rows.map((r) => `${r.kind}/${r.reason} ${r.count}`).join(', ') };
   };
+  const changed = group((r) => r.action === 'changed');
+  const dropped = group((r) => r.action === 'dropped' && !r.informational);
+  const info = group((r) => r.action === 'dropped' && r.informational);
+  const parts = [
+    `kept ${report.counts.kept}`,
+    `changed ${changed.n}${changed.n > 0 ? ` (${changed.text})` : ''}`,
+    `dropped ${dropped.n}${dropped.n > 0 ? ` (${dropped.text})` : ''}`,
+  ];
+  if (info.n > 0) parts.push(`not applicable ${info.n} (${info.text})`);
+  if (report.empty) parts.push('no table can be pushed: push dataset skipped');
+  return { counts: report.counts, byReason, text: parts.join(' · ') };
 }
