@@ -1,5 +1,6 @@
 // Change detection is a pure diff (DESIGN.md §5, issue 6 item 2): table-driven cases for every rule,
 // plus a fairness check that the budget re-checks every model within ceil(models / budget) cycles.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyModel } from '../../src/core/state/schema.js';
 import type { StateEntry, StateSnapshot } from '../../src/core/state/store.js';
@@ -214,5 +215,63 @@ describe('globToRegExp', () => {
     ['*\\*', 'a\\b\\', true],
   ])('%s ~ %s → %s', (pattern, text, match) => {
     expect(globToRegExp(pattern).test(text)).toBe(match);
+  });
+});
+
+describe('detectChanges invariants (property-based)', () => {
+  const entryArb = fc.record({
+    id: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'),
+    ws: fc.constantFrom('ws1', 'ws2', 'ws3', null),
+    synced: fc.boolean(),
+    checkedAgoMin: fc.option(fc.integer({ min: 0, max: 600 }), { nil: null }),
+    failures: fc.integer({ min: 0, max: 5 }),
+    retryInMin: fc.option(fc.integer({ min: -60, max: 60 }), { nil: null }),
+    deleted: fc.boolean(),
+  });
+  const listingArb = fc.record({
+    id: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'),
+    name: fc.constantFrom('Sales', 'HR', 'Sales_PushSync', 'Scratch test', 'Finance'),
+    ws: fc.constantFrom('ws1', 'ws2', 'ws3'),
+  });
+  it('partitions the listing, respects the budget, and deletes only unlisted models of listed workspaces', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(entryArb, { selector: (e) => e.id, maxLength: 8 }),
+        fc.array(listingArb, { maxLength: 12 }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.subarray(['ws1', 'ws2', 'ws3']),
+        (entries, rawListings, budget, failed) => {
+          const state = snap(
+            ...entries.map((e) =>
+              known(e.id, {
+                workspace_id: e.ws,
+                sync_count: e.synced ? 1 : 0,
+                fingerprint: e.synced ? `fp-${e.id}` : null,
+                last_checked_at: e.checkedAgoMin === null ? null : ago(e.checkedAgoMin * MIN),
+                failures: e.failures,
+                next_retry_at: e.failures > 0 && e.retryInMin !== null ? later(e.retryInMin * MIN) : null,
+                deleted_at: e.deleted ? ago(MIN) : null,
+              }),
+            ),
+          );
+          const listedWorkspaces = ['ws1', 'ws2', 'ws3'].filter((w) => !failed.includes(w));
+          const listings = rawListings.filter((l) => listedWorkspaces.includes(l.ws)).map((l) => listing(l.id, l.name, l.ws));
+          const d = detectChanges(state, listings, NOW, { ...base, budget, exclude: ['* test'], listedWorkspaces, failedWorkspaces: failed });
+          const uniqueIds = [...new Set(listings.map((l) => l.id))].sort();
+          const parts = [...d.new, ...d.recheck, ...d.unchanged, ...d.skipped.map((s) => s.listing)].map((l) => l.id).sort();
+          expect(parts).toEqual(uniqueIds);
+          expect(d.recheck.length).toBeLessThanOrEqual(budget);
+          for (const l of [...d.new, ...d.recheck]) expect(l.name.toLowerCase().endsWith('_pushsync')).toBe(false);
+          for (const l of d.recheck) expect(state.models[l.id]?.fingerprint ?? state.models[l.id]?.sync_count).toBeTruthy();
+          for (const e of d.deleted) {
+            expect(uniqueIds).not.toContain(e.id);
+            expect(e.deleted_at).toBeNull();
+            if (e.workspace_id !== null) expect(listedWorkspaces).toContain(e.workspace_id);
+            else expect(failed).toEqual([]);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
