@@ -113,6 +113,15 @@ describe('fault and latency injection', () => {
     expect(await standIn.query('SELECT count(*) AS n FROM F WHERE k = 43')).toEqual([{ n: 1 }]);
   });
 
+  it('cuts the answer mid-body (dropConnection + truncate): the driver surfaces an error and nothing ran', async () => {
+    standIn.failAt({ match: /values \(44\)/, dropConnection: true, truncate: true, times: 5 });
+    const err = await failure(exec(conn, 'insert into f values (44)'));
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toMatch(/JSON/);
+    expect(await standIn.query('SELECT count(*) AS n FROM F WHERE k = 44')).toEqual([{ n: 0 }]);
+    standIn.clearFaults();
+  });
+
   it("answers 003001 for a denied privilege, only for that kind of statement", async () => {
     standIn.denyPrivilege('CREATE TABLE');
     const err = await failure(exec(conn, 'create table if not exists g (k number)'));

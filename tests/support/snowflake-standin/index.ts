@@ -32,6 +32,8 @@ export interface FailRule {
   index?: number; match?: RegExp; code?: string; message?: string; times?: number; dropConnection?: boolean;
   /** With dropConnection: run the statement first, then drop (the answer is lost, the work is done). */
   afterExecute?: boolean;
+  /** With dropConnection: send HTTP 200 and half of the JSON answer, then close (a response cut mid-body). */
+  truncate?: boolean;
 }
 export interface SnowflakeStandIn {
   url: string;
@@ -185,8 +187,13 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
       return earlier;
     }
     const fault = armedFault(sqlText, index);
-    const drop = (): undefined => {
+    const drop = (envelope?: Envelope): undefined => {
       record.error ??= 'connection dropped (injected)';
+      if (fault?.truncate) {
+        const text = JSON.stringify(envelope ?? { success: true, code: null, message: null, data: {} });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(text.slice(0, Math.floor(text.length / 2)));
+        return undefined;
+      }
       req.socket.destroy();
       res.destroy();
       return undefined;
@@ -202,7 +209,7 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
       if (byRequestId.size > 5000) byRequestId.delete(byRequestId.keys().next().value!);
     }
     const envelope = await run;
-    return fault?.dropConnection ? drop() : envelope;
+    return fault?.dropConnection ? drop(envelope) : envelope;
   }
 
   async function runQuery(session: Session, body: QueryBody, sqlText: string, queryId: string, record: RecordedStatement,
@@ -294,11 +301,11 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
 
   const server = createServer((req, res) => {
     route(req, res).then((envelope) => {
-      if (res.destroyed) return;
+      if (res.headersSent || res.destroyed) return;
       if (envelope === undefined) { res.writeHead(404, { 'content-type': 'application/json' }).end('{"success":false,"message":"not found"}'); return; }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(envelope));
     }).catch((err: unknown) => {
-      if (res.destroyed) return;
+      if (res.headersSent || res.destroyed) return;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(errorEnvelope(fromDuckDb(err))));
     });
   });

@@ -139,7 +139,11 @@ export class Session {
       const actions = { INSERT: 0, UPDATE: 0, DELETE: 0 };
       let last: Rowset = statusRowset();
       let selected = 0;
-      const prepared = bindSets.length > 1 || tr.paramCount > 0 ? await this.conn.prepare(sql) : undefined;
+      if (kind === 'insert' && array && tr.valuesTupleAt !== undefined && tr.paramCount > 0 && !sql.slice(tr.valuesTupleAt).includes("'")) {
+        changed = await this.multiRowInsert(sql, tr.valuesTupleAt, tr.paramCount, bindSets);
+        bindSets.length = 0;
+      }
+      const prepared = bindSets.length > 0 && (bindSets.length > 1 || tr.paramCount > 0) ? await this.conn.prepare(sql) : undefined;
       try {
         for (const values of bindSets) {
           if (values.length < tr.paramCount) throw new SfError('002049', '42601', `SQL compilation error: error line 1 at position 0\nBind variable ? not set.`);
@@ -184,6 +188,26 @@ export class Session {
       if (wrap) await this.conn.run('ROLLBACK').catch(() => undefined);
       throw fromDuckDb(err);
     }
+  }
+
+  /**
+   * An array-bound `INSERT … VALUES (?, …)` as multi-row VALUES in chunks: same rows, same atomicity,
+   * two orders of magnitude faster than one DuckDB execution per row.
+   */
+  private async multiRowInsert(sql: string, tupleAt: number, width: number, rows: DuckDBValue[][]): Promise<number> {
+    const prefix = sql.slice(0, tupleAt);
+    const tuple = sql.slice(tupleAt).trim();
+    const chunk = Math.max(1, Math.floor(2000 / width));
+    let changed = 0;
+    for (let start = 0; start < rows.length; start += chunk) {
+      const part = rows.slice(start, start + chunk);
+      const tuples = part.map((_, k) => tuple.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + k * width}`));
+      const values = part.flatMap((r) => r.slice(0, width));
+      if (values.length < part.length * width) throw new SfError('002049', '42601', 'SQL compilation error:\nBind variable ? not set.');
+      const r = await this.conn.run(`${prefix} ${tuples.join(', ')}`, values);
+      changed += r.rowsChanged;
+    }
+    return changed;
   }
 
   private alterSession(tokens: Token[]): Rowset {

@@ -78,6 +78,8 @@ export interface Translation {
   followUps: string[];
   /** Recorded inline comments: '' key = table comment. */
   comments: Record<string, string>;
+  /** For `INSERT … VALUES (<one tuple>)`: offset of that last tuple in `sql`, so array binds can batch rows. */
+  valuesTupleAt?: number;
 }
 
 /** The source text of an invalid `PARSE_JSON(...)` inside INSERT … VALUES, or undefined. */
@@ -174,7 +176,26 @@ export function translate(tokens: Token[]): Translation {
     else if (t.value === ')') stack.pop();
   }
 
+  // An INSERT whose statement ends in a single VALUES tuple can run an array bind as multi-row VALUES.
+  let tupleIdx = -1;
+  if (kind === 'insert') {
+    let depth = 0;
+    for (let i = 0; i < sig.length; i++) {
+      const v = sig[i]!.value;
+      if (v === '(') depth++;
+      else if (v === ')') depth--;
+      else if (depth === 0 && sig[i]!.kind === 'word' && v.toUpperCase() === 'VALUES' && sig[i + 1]?.value === '(') {
+        let d = 0;
+        for (let j = i + 1; j < sig.length; j++) {
+          if (sig[j]!.value === '(') d++;
+          if (sig[j]!.value === ')' && --d === 0) { if (j === sig.length - 1) tupleIdx = i + 1; break; }
+        }
+      }
+    }
+  }
+
   // Pass 2: emit.
+  let tupleAt: number | undefined;
   const out: string[] = [];
   let auto = 0;
   let maxParam = 0;
@@ -226,6 +247,7 @@ export function translate(tokens: Token[]): Translation {
       default: text = t.value;
     }
     // Keep the original spacing: `a.b`, `x::INT` and `->` stay glued, as written.
+    if (i === tupleIdx) tupleAt = out.join('').length;
     if (text !== '') out.push(out.length > 0 && prev !== undefined && t.start > prev.end ? ` ${text}` : text);
   }
 
@@ -238,5 +260,5 @@ export function translate(tokens: Token[]): Translation {
         : `COMMENT ON COLUMN ${name}.${quoteIdent(col)} IS ${quoteString(text)}`);
     }
   }
-  return { sql: out.join(''), paramCount: maxParam, followUps, comments };
+  return { sql: out.join(''), paramCount: maxParam, followUps, comments, ...(tupleAt !== undefined ? { valuesTupleAt: tupleAt } : {}) };
 }
