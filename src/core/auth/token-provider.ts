@@ -81,11 +81,12 @@ function staticProvider(auth: Extract<AuthOptions, { mode: 'static' }>): TokenPr
 }
 
 function buildCredential(auth: Exclude<AuthOptions, { mode: 'static' }>, deps: TokenProviderDeps): TokenCredential {
+  const custom = auth.authorityHost !== undefined && !isMicrosoftAuthority(auth.authorityHost);
   const common = {
     ...(auth.authorityHost ? { authorityHost: auth.authorityHost } : {}),
-    // A custom authority (sovereign cloud mirror, test stand-in) is not in Microsoft's instance
-    // discovery list; skipping discovery also saves one request per login.
-    ...(auth.authorityHost ? { disableInstanceDiscovery: true } : {}),
+    // An authority that is not one of Microsoft's clouds (a private mirror, the test stand-in) is
+    // not in the instance-discovery list, so discovery would reject it.
+    ...(custom ? { disableInstanceDiscovery: true } : {}),
     ...(deps.extraCaPem ? { tlsOptions: { ca: [...rootCertificates, deps.extraCaPem].join('\n') } } : {}),
   };
   switch (auth.mode) {
@@ -104,6 +105,17 @@ function buildCredential(auth: Exclude<AuthOptions, { mode: 'static' }>, deps: T
         ...(auth.tenantId ? { tenantId: auth.tenantId } : {}),
         ...(auth.clientId ? { managedIdentityClientId: auth.clientId, workloadIdentityClientId: auth.clientId } : {}),
       });
+  }
+}
+
+/** The Entra ID authority hosts of Microsoft's public and national clouds. */
+const MICROSOFT_AUTHORITIES = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.microsoftonline.de']);
+
+function isMicrosoftAuthority(host: string): boolean {
+  try {
+    return MICROSOFT_AUTHORITIES.has(new URL(host).hostname.toLowerCase());
+  } catch {
+    return false;
   }
 }
 
