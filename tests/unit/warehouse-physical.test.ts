@@ -1,0 +1,85 @@
+// --create-tables planning (issue 5 item 3) and the TOM → warehouse type table, row by row.
+import { describe, expect, it } from 'vitest';
+import type { Column, SemanticModel, Table, TomDataType } from '../../src/core/schema/model.js';
+import { planPhysicalTables } from '../../src/core/warehouse/physical.js';
+import { TOM_TO_WAREHOUSE, typeFamily, warehouseType } from '../../src/core/warehouse/types.js';
+
+function column(name: string, dataType: TomDataType = 'string'): Column {
+  return { name, dataType, kind: 'data', isHidden: false, isKey: false };
+}
+function table(name: string, columns: Column[], extra: Partial<Table> = {}): Table {
+  return { name, isHidden: false, kind: 'data', storageMode: 'import', partitions: [], columns, measures: [], hierarchies: [], ...extra };
+}
+function model(tables: Table[]): SemanticModel {
+  return { name: 'm', tables, relationships: [], roles: [], perspectives: [], cultures: [], expressions: [], functions: [], dataSources: 0 };
+}
+
+describe('TOM → warehouse type table', () => {
+  it.each([
+    ['string', 'VARCHAR', 'VARCHAR', 'String'],
+    ['int64', 'NUMBER(19,0)', 'BIGINT', 'Int64'],
+    ['double', 'FLOAT', 'DOUBLE', 'Double'],
+    ['decimal', 'NUMBER(19,4)', 'DECIMAL(19,4)', 'Decimal'],
+    ['dateTime', 'TIMESTAMP_NTZ', 'TIMESTAMP', 'Datetime'],
+    ['boolean', 'BOOLEAN', 'BOOLEAN', 'Boolean'],
+    ['binary', 'BINARY', 'BLOB', null],
+    ['variant', 'VARIANT', 'JSON', null],
+    ['unknown', 'VARCHAR', 'VARCHAR', null],
+    ['automatic', 'VARCHAR', 'VARCHAR', null],
+  ] as const)('%s → Snowflake %s, DuckDB %s, push %s', (tom, snowflake, duckdb, push) => {
+    expect(TOM_TO_WAREHOUSE[tom]).toEqual({ snowflake, duckdb, push });
+    expect(warehouseType(tom, 'snowflake')).toBe(snowflake);
+    expect(warehouseType(tom, 'duckdb')).toBe(duckdb);
+  });
+
+  it.each([
+    ['NUMBER(19,0)', 'integer'], ['NUMBER(38,0)', 'integer'], ['DECIMAL(19,4)', 'number'], ['NUMBER(19,4)', 'number'], ['NUMBER', 'integer'],
+    ['BIGINT', 'integer'], ['INTEGER', 'integer'], ['FLOAT', 'float'], ['DOUBLE', 'float'], ['TEXT', 'text'], ['VARCHAR', 'text'],
+    ['VARCHAR(100)', 'text'], ['BOOLEAN', 'boolean'], ['TIMESTAMP_NTZ', 'timestamp'], ['TIMESTAMP', 'timestamp'], ['BINARY', 'binary'],
+    ['BLOB', 'binary'], ['VARIANT', 'json'], ['JSON', 'json'], ['GEOGRAPHY', 'other'],
+  ])('%s is in family %s', (sql, family) => expect(typeFamily(sql)).toBe(family));
+});
+
+describe('planPhysicalTables', () => {
+  const m = model([
+    table('Sales', [column('Id', 'int64'), column('Amount', 'decimal'), column('When', 'dateTime')]),
+    table('x"; DROP TABLE t; --', [column("O'Brien")]),
+    table('Time Intelligence', [column('Name')], { kind: 'calculationGroup' }),
+    table('Empty', []),
+  ]);
+
+  it('creates every missing table with mapped types, quoting hostile names', () => {
+    const plan = planPhysicalTables(m, [], { schema: 'PBI' }, 'snowflake');
+    expect(plan.ddl.map((s) => s.sql)).toEqual([
+      'CREATE TABLE IF NOT EXISTS "PBI"."Sales" ("Id" NUMBER(19,0), "Amount" NUMBER(19,4), "When" TIMESTAMP_NTZ)',
+      `CREATE TABLE IF NOT EXISTS "PBI"."x""; DROP TABLE t; --" ("O'Brien" VARCHAR)`,
+    ]);
+    expect(plan.createdTables).toEqual(['Sales', 'x"; DROP TABLE t; --']);
+    expect(plan.skipped.map((s) => s.table)).toEqual(['Time Intelligence', 'Empty']);
+  });
+
+  it('adds only missing columns and reports a type conflict without applying it', () => {
+    const existing = [
+      { table: 'Sales', column: 'Id', type: 'TEXT' },
+      { table: 'Sales', column: 'Amount', type: 'NUMBER(38,4)' },
+      { table: 'Sales', column: 'Legacy', type: 'TEXT' },
+      { table: 'x"; DROP TABLE t; --', column: "O'Brien", type: 'VARCHAR' },
+    ];
+    const plan = planPhysicalTables(m, existing, { schema: 'PBI' }, 'snowflake');
+    expect(plan.ddl.map((s) => s.sql)).toEqual(['ALTER TABLE "PBI"."Sales" ADD COLUMN "When" TIMESTAMP_NTZ']);
+    expect(plan.addedColumns).toEqual([{ table: 'Sales', column: 'When', type: 'TIMESTAMP_NTZ' }]);
+    expect(plan.conflicts).toEqual([{ table: 'Sales', column: 'Id', existingType: 'TEXT', wantedType: 'NUMBER(19,0)' }]);
+    // Never drops (Legacy stays) and never alters a type.
+    expect(plan.ddl.some((s) => /DROP COLUMN|ALTER COLUMN|SET DATA TYPE/.test(s.sql))).toBe(false);
+  });
+
+  it('accepts a decimal column for integers (no narrowing) and matches DuckDB names case-insensitively', () => {
+    const plan = planPhysicalTables(
+      model([table('Sales', [column('Id', 'int64')])]),
+      [{ table: 'sales', column: 'ID', type: 'DECIMAL(19,4)' }],
+      { schema: 'main' },
+      'duckdb',
+    );
+    expect(plan).toMatchObject({ ddl: [], conflicts: [], createdTables: [] });
+  });
+});
