@@ -384,3 +384,27 @@ describe('readTmdl: descriptions, cultures and Direct Lake partitions', () => {
     expect(model.expressions[0]!.expression).toBe('let\n    database = Sql.Database("x", "y")\nin\n    database');
   });
 });
+
+describe('object references in property values', () => {
+  it('unquotes sortByColumn and hierarchy level columns', () => {
+    const { model } = read([
+      {
+        path: 'tables/Calendar.tmdl',
+        text: doc(
+          'table Calendar',
+          "\tcolumn 'Day Name'",
+          '\t\tdataType: string',
+          "\t\tsortByColumn: 'Day of Week'",
+          "\tcolumn 'Day of Week'",
+          '\t\tdataType: int64',
+          '\thierarchy Days',
+          "\t\tlevel 'Day'",
+          "\t\t\tcolumn: 'Day Name'",
+        ),
+      },
+    ]);
+    const table = model.tables[0]!;
+    expect(table.columns[0]!.sortByColumn).toBe('Day of Week');
+    expect(table.hierarchies[0]!.levels[0]!.column).toBe('Day Name');
+  });
+});

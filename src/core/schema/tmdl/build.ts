@@ -26,7 +26,7 @@ import {
   SUMMARIZE_BY,
   canonical,
 } from './enums.js';
-import { LineSyntaxError, qualifiedRef } from './lines.js';
+import { LineSyntaxError, nameRef, qualifiedRef } from './lines.js';
 import type { TmdlNode, TmdlRef } from './parse.js';
 
 // Objects that may be declared inside `model` (or `database`) instead of at depth 0.
@@ -205,7 +205,7 @@ function readColumn(c: Decl, inCalculatedTable: boolean): Column {
   put(col, 'dataCategory', c.str('datacategory'));
   const summarizeBy = c.str('summarizeby');
   if (summarizeBy !== undefined) col.summarizeBy = canonical(SUMMARIZE_BY, summarizeBy);
-  put(col, 'sortByColumn', c.str('sortbycolumn'));
+  put(col, 'sortByColumn', refProp(c, 'sortbycolumn'));
   put(col, 'description', describe(c));
   return col;
 }
@@ -225,7 +225,7 @@ function readHierarchy(h: Decl): Hierarchy {
     isHidden: h.bool('ishidden') ?? false,
     ...opt('displayFolder', h.str('displayfolder')),
     levels: h.children('level').map((l, i) => {
-      const column = l.str('column');
+      const column = refProp(l, 'column');
       if (column === undefined) tmdlError(`level '${l.name}' has no column`, l.first);
       return { name: l.name, column, ordinal: l.int('ordinal') ?? i };
     }),
@@ -245,6 +245,18 @@ function readCalculationGroup(cg: Decl): CalculationGroup {
       ...opt('description', describe(it)),
     })),
   };
+}
+
+/** A property naming an object of the same table; quoted names are unquoted (`'Day of Week'`). */
+function refProp(d: Decl, key: string): string | undefined {
+  const raw = d.str(key);
+  if (raw === undefined) return undefined;
+  try {
+    return nameRef(raw);
+  } catch (e) {
+    if (e instanceof LineSyntaxError) tmdlError(`${key} must be a column name: ${e.message}`, d.node(key) ?? d.first);
+    throw e;
+  }
 }
 
 function ref(r: Decl, key: string): { table: string; column: string } {

@@ -86,6 +86,15 @@ export function propertyValue(raw: string): string {
   return v;
 }
 
+/** A property whose value names an object (`sortByColumn: 'Day of Week'`, level `column:`): quotes removed. */
+export function nameRef(value: string): string {
+  const s = value.trim();
+  if (s.charCodeAt(0) !== QUOTE) return s;
+  const token = readName(s, 0);
+  if (skipSpaces(s, token.end) !== s.length) throw new LineSyntaxError('unexpected text after the quoted name');
+  return token.name;
+}
+
 /** `Sales.'Order Date'`, `'T 1'.'C 1'`, `Sales.Key` → table and column (tmdl.md §9). */
 export function qualifiedRef(value: string): { table: string; column: string } {
   const s = value.trim();
