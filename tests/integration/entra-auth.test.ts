@@ -54,9 +54,15 @@ describe('client-secret credential against the HTTPS token stand-in', () => {
   });
 
   it('a wrong secret gives AuthError AADSTS7000215 with a service-principal hint, and neither secret leaks', async () => {
-    const err = await provider({ clientSecret: wrongSecret }).getToken('powerbi').catch((e: unknown) => e);
+    const logged: string[] = [];
+    const log = (m: string, d?: Record<string, unknown>) => logged.push(`${m} ${JSON.stringify(d ?? {})}`);
+    const tokens = createTokenProvider(
+      { mode: 'client-secret', tenantId, clientId, clientSecret: wrongSecret, authorityHost: entra.authorityHost },
+      { clock: systemClock, logger: { debug: log, info: log, warn: log, error: log }, extraCaPem: entra.caCertPem },
+    );
+    const err = await tokens.getToken('powerbi').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
-    const all = everythingSaid(err);
+    const all = everythingSaid(err) + logged.join('\n');
     expect((err as AuthError).message).toMatch(/AADSTS7000215/);
     expect((err as AuthError).hint).toMatch(/FABRIC_CLIENT_SECRET/);
     expect((err as AuthError).hint).toMatch(/service principal/i);

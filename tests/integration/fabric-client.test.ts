@@ -3,15 +3,16 @@
 // for the host with zero requests during it, a 3600 s Retry-After past the budget → "until HH:MM",
 // 5xx give-up with the request id, a timeout, a malformed body — and every emulator answer checked
 // against the official specs (emulator.violations).
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFabricClient, type FabricClient, type FabricClientOptions } from '../../src/core/fabric/index.js';
+import { createFabricClient, ENDPOINTS, endpointPath, type FabricClient, type FabricClientOptions } from '../../src/core/fabric/index.js';
 import { HostPauses, formatUtcTime } from '../../src/core/http/index.js';
 import { ApiError, ThrottledError } from '../../src/core/errors.js';
 import { realSleep, silentLogger, systemClock, type Logger } from '../../src/core/context.js';
 import type { FabricApi } from '../../src/core/sync/remote.js';
 import { startFabricEmulator, type EmulatorOptions, type FabricEmulator } from '../support/fabric-emulator/index.js';
-import { corpusDir } from '../support/paths.js';
+import { corpusDir, specsDir } from '../support/paths.js';
 
 const TOKEN = 'emulator-token-1';
 const BIM_MODEL = path.join(corpusDir, 'te-allproperties');
@@ -64,6 +65,24 @@ async function failure(p: Promise<unknown>): Promise<ApiError> {
   expect((e as ApiError).message).not.toContain(TOKEN);
   return e as ApiError;
 }
+
+describe('endpoint table', () => {
+  // Every row names a path and method the official specification declares (STYLE.md rule 9).
+  const specs = {
+    powerbi: [{ base: '', doc: JSON.parse(readFileSync(path.join(specsDir, 'powerbi/swagger.json'), 'utf8')) }],
+    fabric: ['semanticModel', 'platform'].map((f) => ({ base: '/v1', doc: JSON.parse(readFileSync(path.join(specsDir, `fabric/${f}/swagger.json`), 'utf8')) })),
+  };
+  const shape = (p: string) => p.replace(/\{[^}]+\}/g, '{}');
+  it.each(Object.entries(ENDPOINTS))('%s is declared by the official spec', (_name, e) => {
+    const found = specs[e.api].some(({ base, doc }) =>
+      Object.entries(doc.paths as Record<string, Record<string, unknown>>).some(([p, ops]) => shape(base + p) === shape(e.path) && e.method.toLowerCase() in ops));
+    expect(found).toBe(true);
+  });
+  it('encodes every path parameter', () => {
+    expect(endpointPath('putTable', { workspaceId: 'w', datasetId: 'd', tableName: 'Sales #1/2 ü' })).toBe('/v1.0/myorg/groups/w/datasets/d/tables/Sales%20%231%2F2%20%C3%BC');
+    expect(() => endpointPath('getTables', { workspaceId: 'w' })).toThrow(/datasetId/);
+  });
+});
 
 describe('listing', () => {
   it('satisfies the interfaces the runners and the push publisher are written against', async () => {
