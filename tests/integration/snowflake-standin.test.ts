@@ -148,6 +148,21 @@ describe('Snowflake stand-in with the real snowflake-sdk', () => {
     expect(await standIn.query(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('T', 'x"; DROP TABLE T; --')`)).toEqual([{ n: 2 }]);
   });
 
+  it('answers heartbeats, async execution, query status and results by query id', async () => {
+    expect(await conn.isValidAsync()).toBe(true);
+    const queryId = await new Promise<string>((resolve, reject) => conn.execute({
+      sqlText: 'select count(*) as n from bulk', asyncExec: true,
+      complete: (err, stmt) => (err ? reject(err) : resolve(stmt.getQueryId())),
+    }));
+    const stmt = await conn.getResultsFromQueryId({ queryId });
+    const rows = await new Promise<unknown[]>((resolve, reject) => {
+      const out: unknown[] = [];
+      stmt.streamRows().on('data', (r: unknown) => out.push(r)).on('end', () => resolve(out)).on('error', reject);
+    });
+    expect(rows).toEqual([{ N: 1000 }]);
+    expect(await conn.getQueryStatus(queryId)).toBe('SUCCESS');
+  });
+
   it('records every statement with its binds, session and query tag', async () => {
     standIn.resetRecording();
     await exec(conn, 'select ? as v', ['hello']);

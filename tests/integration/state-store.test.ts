@@ -2,8 +2,8 @@
 // survive a SIGKILL between write and rename, the lock refusing a live holder and taking over a dead
 // one, a corrupt file moved aside, the original layout migrated, and no secret ever on disk.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -193,6 +193,39 @@ describe('lock', () => {
     await open(true, log);
     expect(log.lines).toContainEqual(expect.stringContaining(`Took over a stale lock from pid ${holder.pid}`));
     expect(JSON.parse(readFileSync(`${statePath}.lock`, 'utf8')).pid).toBe(process.pid);
+  });
+
+  it('a second open in the same process is refused, not taken over', async () => {
+    await open(true);
+    await expect(openStateStore(statePath, { clock, lock: true, logger: capture() })).rejects.toThrow(`(pid ${process.pid})`);
+  });
+
+  it('takes over a lock left with our own pid by an earlier incarnation (a restarted container is pid 1 again)', async () => {
+    writeFileSync(`${statePath}.lock`, JSON.stringify({ pid: process.pid, hostname: os.hostname(), startedAt: '2026-11-26T09:00:00Z' }));
+    const log = capture();
+    await open(true, log);
+    expect(log.lines).toContainEqual(expect.stringContaining(`Took over a stale lock from pid ${process.pid}`));
+  });
+
+  it('a lock from another host is taken over only after lockStaleAfterMs without a heartbeat', async () => {
+    const lock = `${statePath}.lock`;
+    writeFileSync(lock, JSON.stringify({ pid: 4242, hostname: 'old-pod', startedAt: '2026-11-26T08:00:00Z' }));
+    utimesSync(lock, new Date(clock.t - 5 * 60_000), new Date(clock.t - 5 * 60_000));
+    await expect(openStateStore(statePath, { clock, lock: true, logger: capture(), lockStaleAfterMs: 15 * 60_000 })).rejects.toThrow('(pid 4242 on host old-pod)');
+    utimesSync(lock, new Date(clock.t - 20 * 60_000), new Date(clock.t - 20 * 60_000));
+    const log = capture();
+    const store = await openStateStore(statePath, { clock, lock: true, logger: log, lockStaleAfterMs: 15 * 60_000 });
+    opened.push(store);
+    expect(log.lines).toContainEqual(expect.stringContaining('Took over a stale lock from pid 4242 on old-pod'));
+  });
+
+  it('every save refreshes the lock heartbeat', async () => {
+    const store = await open(true);
+    const lock = `${statePath}.lock`;
+    utimesSync(lock, new Date(0), new Date(0));
+    store.setLastCheck(clock.t);
+    await store.save();
+    expect(statSync(lock).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('never steals a lock held on another host', async () => {

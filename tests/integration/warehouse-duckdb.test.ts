@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planPushDataset } from '../../src/core/push/plan.js';
 import { canonicalModel } from '../../src/core/schema/canonical.js';
 import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import { loadModel } from '../../src/core/schema/load.js';
@@ -59,5 +60,25 @@ describe('DuckDB warehouse: corpus', () => {
     expect(rows.metadata?.MODEL_NAME).toBe(`${model.name}_PushSync`);
     expect(rows.metadata?.SYNC_COUNT).toBe(1);
     expect(fingerprint(rows.metadata?.DEFINITION as SemanticModel)).toBe(ctx.fingerprint);
+  });
+});
+
+describe('DuckDB warehouse: conversion report', () => {
+  it.each(entries.map((e) => [e.id, e] as const))('%s stores the push outcome of every object', async (id, entry) => {
+    const { model } = await loadModel(entry.dir);
+    const { report } = planPushDataset(model);
+    const ctx = { ...contextFor(`push-${id}`, model), pushDatasetId: `ds-${id}` };
+    await applyPlan(db, planModelSync(model, report, ctx, 'duckdb'));
+    const rows = await readModelRows(db, `push-${id}`);
+    expect(rows.metadata?.CONVERSION_REPORT).toEqual(report);
+    expect(rows.metadata?.PUSH_DATASET_NAME).toBe(report.pushName);
+    expect(rows.metadata?.PUSH_DROPPED_COUNT).toBe(report.counts.dropped);
+    for (const [kind, list] of [['table', rows.tables], ['column', rows.columns], ['measure', rows.measures], ['relationship', rows.relationships]] as const) {
+      const dropped = report.entries.filter((e) => e.kind === kind && e.action === 'dropped').length;
+      expect(list.filter((r) => r.IN_PUSH === false).length, kind).toBe(dropped);
+      expect(list.every((r) => r.PUSH_ACTION !== null && (r.PUSH_ACTION === 'dropped') === (r.IN_PUSH === false)), kind).toBe(true);
+      expect(list.some((r) => r.PUSH_REASON === 'notInReport'), kind).toBe(false);
+    }
+    for (const c of rows.columns) expect(c.PUSH_DATA_TYPE === null, `${c.TABLE_NAME}.${c.COLUMN_NAME}`).toBe(c.IN_PUSH === false);
   });
 });

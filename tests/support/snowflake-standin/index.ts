@@ -163,10 +163,12 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
     return rule;
   }
 
-  interface QueryBody { sqlText?: string; bindings?: Record<string, Bind>; parameters?: Record<string, unknown> }
+  interface QueryBody { sqlText?: string; bindings?: Record<string, Bind>; parameters?: Record<string, unknown>; asyncExec?: boolean }
 
   /** Executions by the driver's requestId: a retried request is answered, not run twice (as Snowflake does). */
   const byRequestId = new Map<string, Promise<Envelope>>();
+  /** Every execution by queryId, for async execution, result fetches and monitoring. */
+  const running = new Map<string, Promise<Envelope>>();
 
   async function queryRequest(req: IncomingMessage, res: ServerResponse, url: URL, body: QueryBody): Promise<Envelope | undefined> {
     const session = sessionOf(req);
@@ -207,6 +209,15 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
     if (requestId !== null) {
       byRequestId.set(requestId, run);
       if (byRequestId.size > 5000) byRequestId.delete(byRequestId.keys().next().value!);
+    }
+    running.set(queryId, run);
+    void run.then(() => { if (running.size > 5000) running.delete(running.keys().next().value!); });
+    if (body.asyncExec) {
+      // Snowflake answers 333334 at once; the driver then polls /monitoring/queries/{id} and GETs the result.
+      return {
+        success: true, code: '333334', message: 'Asynchronous execution in progress. Use provided query id to perform query monitoring and management.',
+        data: { queryId, getResultUrl: `/queries/${queryId}/result` },
+      };
     }
     const envelope = await run;
     return fault?.dropConnection ? drop(envelope) : envelope;
@@ -263,6 +274,20 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
     });
   }
 
+  /** GET /monitoring/queries/{id}: what getQueryStatus()/getResultsFromQueryId() poll. */
+  async function monitoring(queryId: string): Promise<Envelope> {
+    const p = running.get(queryId);
+    let status = 'NO_DATA';
+    let errorMessage = '';
+    if (results.has(queryId)) status = 'SUCCESS';
+    else if (p) {
+      const done = await Promise.race([p, new Promise<undefined>((r) => setImmediate(() => r(undefined)))]);
+      status = done === undefined ? 'RUNNING' : done.success ? 'SUCCESS' : 'FAILED_WITH_ERROR';
+      if (done && !done.success) errorMessage = done.message ?? '';
+    }
+    return { success: true, code: null, message: null, data: { queries: [{ id: queryId, status, errorMessage }] } };
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<Envelope | undefined> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
@@ -271,8 +296,12 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
       const m = /^\/queries\/([^/]+)\/result$/.exec(path);
       if (m) {
         const data = results.get(m[1]!);
-        return data ? { success: true, code: null, message: null, data } : errorEnvelope(new SfError('000709', '02000', `Statement ${m[1]} not found`));
+        if (data) return { success: true, code: null, message: null, data };
+        const pending = running.get(m[1]!);
+        return pending ? pending : errorEnvelope(new SfError('000709', '02000', `Statement ${m[1]} not found`));
       }
+      const mon = /^\/monitoring\/queries\/([^/]+)$/.exec(path);
+      if (mon) return monitoring(mon[1]!);
       return undefined;
     }
     const body = (await readBody(req)) as Record<string, unknown>;
