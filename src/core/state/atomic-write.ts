@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 
 export interface AtomicWriteHooks {
   /** Test seam: runs after the temp file is durable and before the rename. */
@@ -31,7 +32,7 @@ export async function writeFileAtomic(path: string, data: string, hooks: AtomicW
   await handle.close();
   try {
     await hooks.beforeRename?.(temp);
-    await rename(temp, path);
+    await renameWithRetry(temp, path);
   } catch (e) {
     await rm(temp, { force: true });
     throw e;
@@ -52,6 +53,22 @@ export async function removeLeftoverTemps(path: string): Promise<string[]> {
   const leftovers = names.filter((n) => n.startsWith(prefix));
   await Promise.all(leftovers.map((n) => rm(join(dir, n), { force: true })));
   return leftovers;
+}
+
+/**
+ * On Windows a rename over a file that another process (an editor, a virus scanner, `state show`)
+ * has open fails with EPERM/EACCES/EBUSY for a moment; retry briefly before giving up.
+ */
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await rename(from, to);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (attempt >= 5 || (code !== 'EPERM' && code !== 'EACCES' && code !== 'EBUSY')) throw e;
+      await delay(20 * 2 ** attempt);
+    }
+  }
 }
 
 async function fsyncDirectory(dir: string): Promise<void> {

@@ -2,8 +2,9 @@
 // running (pid N)'; a stale lock from a dead process is taken over"). The lock is a file
 // `<state>.lock` created with O_EXCL ('wx'), which is atomic on local filesystems on every OS.
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { Logger } from '../context.js';
 import { LockedError } from '../errors.js';
 
@@ -18,7 +19,12 @@ export interface HeldLock {
   readonly info: LockInfo;
   /** Remove the lock file if it is still ours. Idempotent. */
   release(): Promise<void>;
+  /** Touch the lock file: its mtime is the heartbeat other hosts judge staleness by. Best effort. */
+  refresh(): Promise<void>;
 }
+
+/** Lock files this process holds, so a second open in the same process is refused, not "taken over". */
+const heldHere = new Set<string>();
 
 export interface LockOptions {
   logger: Logger;
@@ -28,10 +34,16 @@ export interface LockOptions {
   hostname?: string;
   /** A lock file with unreadable content older than this is considered abandoned. */
   unreadableStaleMs?: number;
+  /**
+   * A lock held on ANOTHER host whose heartbeat (mtime, refreshed on every save) is older than this is
+   * taken over. Off by default: a pid on another machine cannot be checked, so only the caller, who
+   * knows how often the holder saves (the monitor interval), can say how old is too old.
+   */
+  foreignStaleMs?: number;
 }
 
 export function lockPathFor(statePath: string): string {
-  return `${statePath}.lock`;
+  return `${resolve(statePath)}.lock`;
 }
 
 export async function acquireLock(statePath: string, options: LockOptions): Promise<HeldLock> {
@@ -98,9 +110,15 @@ async function judge(path: string, holder: LockInfo | 'unreadable', me: LockInfo
     const age = options.now() - (await stat(path)).mtimeMs;
     return age > (options.unreadableStaleMs ?? 60_000) ? 'stale' : 'live';
   }
-  // A pid on another machine (shared drive) cannot be checked: never steal it.
-  if (holder.hostname !== me.hostname) return 'live';
-  if (holder.pid === me.pid) return 'live';
+  if (holder.hostname !== me.hostname) {
+    // A pid on another machine (shared drive, a rescheduled container) cannot be checked; only a
+    // heartbeat older than the caller's limit makes it stale.
+    if (options.foreignStaleMs === undefined) return 'live';
+    return options.now() - (await stat(path)).mtimeMs > options.foreignStaleMs ? 'stale' : 'live';
+  }
+  // Our own pid: either this process already holds it, or a previous incarnation with the same pid
+  // (a restarted container runs as pid 1 every time) died without releasing it.
+  if (holder.pid === me.pid) return heldHere.has(path) ? 'live' : 'stale';
   return isAlive(holder.pid) ? 'live' : 'stale';
 }
 
@@ -136,7 +154,7 @@ async function takeOver(path: string, stale: LockInfo | 'unreadable', logger: Lo
     return;
   }
   await rm(aside, { force: true });
-  const who = stale === 'unreadable' ? 'an unreadable lock' : `a stale lock from pid ${stale.pid} (started ${stale.startedAt}), which is no longer running`;
+  const who = stale === 'unreadable' ? 'an unreadable lock' : `a stale lock from pid ${stale.pid} on ${stale.hostname} (started ${stale.startedAt}; that process is gone)`;
   logger.warn(`Took over ${who}: ${path}`);
 }
 
@@ -150,12 +168,19 @@ function lockedError(statePath: string, path: string, holder: LockInfo | 'unread
 
 function heldLock(path: string, info: LockInfo): HeldLock {
   let released = false;
+  heldHere.add(path);
   return {
     path,
     info,
+    async refresh() {
+      if (released) return;
+      const now = new Date();
+      await utimes(path, now, now).catch(() => undefined);
+    },
     async release() {
       if (released) return;
       released = true;
+      heldHere.delete(path);
       const holder = await readHolder(path);
       if (holder !== 'gone' && holder !== 'unreadable' && holder.pid === info.pid && holder.startedAt === info.startedAt) {
         await rm(path, { force: true });

@@ -74,6 +74,8 @@ export interface OpenStateOptions {
   /** Test seams. */
   hooks?: AtomicWriteHooks;
   lockIdentity?: { pid?: number; hostname?: string };
+  /** Take over a lock from another host after this long without a heartbeat (see lock.ts). */
+  lockStaleAfterMs?: number;
 }
 
 export async function openStateStore(path: string, options: OpenStateOptions): Promise<StateStore> {
@@ -86,7 +88,12 @@ export async function openStateStore(path: string, options: OpenStateOptions): P
   await mkdir(dirname(path), { recursive: true });
   let lock: HeldLock | undefined;
   if (options.lock) {
-    lock = await acquireLock(path, { logger: { ...logger, warn }, now: () => clock.now(), ...options.lockIdentity });
+    lock = await acquireLock(path, {
+      logger: { ...logger, warn },
+      now: () => clock.now(),
+      ...options.lockIdentity,
+      ...(options.lockStaleAfterMs === undefined ? {} : { foreignStaleMs: options.lockStaleAfterMs }),
+    });
     await removeLeftoverTemps(path);
   }
   try {
@@ -250,6 +257,7 @@ class FileStateStore implements StateStore {
         this.dirty = true;
         throw e;
       }
+      await this.lock?.refresh();
     });
     this.queued = run;
     this.chain = run.catch(() => undefined);
