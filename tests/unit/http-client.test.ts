@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpClient, HostPauses, type HttpClientOptions } from '../../src/core/http/index.js';
-import { ApiError, ThrottledError } from '../../src/core/errors.js';
+import { ApiError, InterruptedError, ThrottledError } from '../../src/core/errors.js';
+import { realSleep, systemClock } from '../../src/core/context.js';
 import type { Logger } from '../../src/core/context.js';
 
 const TOKEN = 'tok-3f9a-not-for-logs';
@@ -427,5 +428,30 @@ describe('long-running operations', () => {
     const e = await failure(c.runLro(await c.request({ method: 'POST', path: '/start', idempotent: true })));
     expect(e.errorCode).toBe('OperationTimedOut');
     expect(s.seen.length).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('interruption', () => {
+  it('ends a long Retry-After pause at once with InterruptedError', async () => {
+    const time = fakeTime();
+    const s = await serve(time.clock, (_q, res) => json(res, 429, {}, { 'Retry-After': '600' }));
+    const controller = new AbortController();
+    const c = client(s.url, time, { clock: systemClock, sleep: realSleep, signal: controller.signal });
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error('SIGINT')), 100);
+    const e = await c.request({ path: '/v1/a' }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(InterruptedError);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('aborts a request in flight', async () => {
+    const time = fakeTime();
+    const s = await serve(time.clock, () => {});
+    const controller = new AbortController();
+    const c = client(s.url, time, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('SIGTERM')), 100);
+    const e = await c.request({ path: '/v1/slow' }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(InterruptedError);
+    expect(s.seen).toHaveLength(1);
   });
 });

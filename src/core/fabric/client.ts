@@ -21,6 +21,8 @@ export interface FabricClientOptions {
   maxRetries?: number;
   budgetMs?: number;
   userAgent?: string;
+  /** Run-wide interruption: ends waits and in-flight requests with InterruptedError. */
+  signal?: AbortSignal;
   /** Passed to the HTTP seam (tests: a private pause registry, deterministic jitter). */
   http?: Pick<HttpClientOptions, 'pauses' | 'random' | 'backoff' | 'dispatcher'>;
 }
@@ -95,6 +97,7 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
     ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
     ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
     ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
     ...options.http,
   };
   const clients: Record<'fabric' | 'powerbi', HttpClient> = {

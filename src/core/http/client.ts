@@ -5,7 +5,7 @@
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Audience, TokenProvider } from '../auth/token-cache.js';
 import type { Clock, Logger, Sleep } from '../context.js';
-import { ApiError, ThrottledError } from '../errors.js';
+import { ApiError, InterruptedError, ThrottledError } from '../errors.js';
 import { apiErrorFromResponse, readErrorBody } from './error-mapping.js';
 import { sharedHostPauses, type HostPauses } from './host-pause.js';
 import { runLongRunningOperation, type LroOptions } from './lro.js';
@@ -34,6 +34,11 @@ export interface HttpClientOptions {
   random?: () => number;
   /** First backoff step and its cap (defaults 500 ms and 30 s). */
   backoff?: { baseMs: number; maxMs: number };
+  /**
+   * Run-wide interruption (SIGINT/SIGTERM): ends a Retry-After pause, a backoff or an LRO poll wait
+   * at once, and aborts a request in flight, with InterruptedError.
+   */
+  signal?: AbortSignal;
 }
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -78,7 +83,18 @@ export interface HttpClient {
 const RETRIABLE_STATUS = new Set([408, 500, 502, 503, 504]);
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const { clock, sleep, logger, tokens, audience } = options;
+  const { clock, logger, tokens, audience, signal } = options;
+  const interrupted = (what: string) => new InterruptedError(`Interrupted ${what}.`);
+  // Every wait of the seam goes through here so that an interruption ends it at once.
+  const sleep = async (ms: number): Promise<void> => {
+    if (signal?.aborted) throw interrupted('while waiting to retry');
+    try {
+      await options.sleep(ms, signal);
+    } catch (e) {
+      if (signal?.aborted) throw interrupted('while waiting to retry');
+      throw e;
+    }
+  };
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxRetries = options.maxRetries ?? 5;
@@ -130,6 +146,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
 
     for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw interrupted(`before ${method} ${url}`);
       await respectPause(host, method, url, deadline);
       const token = await tokens.getToken(audience);
       const started = clock.now();
@@ -149,11 +166,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           ...(payload !== undefined ? { body: payload } : {}),
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
+          ...(signal ? { signal } : {}),
         });
         status = res.statusCode;
         headers = flattenHeaders(res.headers);
         text = await res.body.text();
       } catch (e) {
+        if (signal?.aborted) throw interrupted(`during ${method} ${url}`);
         const reason = networkReason(e, timeoutMs);
         logger.debug(`${method} ${url} failed: ${reason}`, { method, url, attempt, durationMs: clock.now() - started });
         const wait = backoffMs(attempt);
