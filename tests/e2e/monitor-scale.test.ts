@@ -1,0 +1,86 @@
+// What a quiet cycle costs (issue 6 "Must show"): 1,000 known, unchanged models in 10 workspaces.
+// The listing costs a fixed number of requests per workspace; definitions are re-fetched only up to
+// the re-check budget; the warehouse receives nothing (not even a login) and Power BI no write.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFabricEmulator, type FabricEmulator } from '../support/fabric-emulator/index.js';
+import { runCli } from '../support/run-cli.js';
+import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
+import { STANDIN_PASSWORD, STANDIN_USER, TOKEN, bimParts, monitorEnv, pushWrites } from './monitor-harness.js';
+
+const WORKSPACES = 10;
+const PER_WORKSPACE = 100;
+const BUDGET = 20;
+
+let emu: FabricEmulator;
+let standIn: SnowflakeStandIn;
+const workspaces: string[] = [];
+
+beforeAll(async () => {
+  // Pages of 1,000 keep the listing to one page per API surface even with 100 models + 100 push twins per workspace.
+  emu = await startFabricEmulator({ acceptTokens: [TOKEN], lroPolls: 0, pageSize: 1000, validateResponses: false });
+  standIn = await startSnowflakeStandIn({ users: { [STANDIN_USER]: STANDIN_PASSWORD } });
+  for (let w = 0; w < WORKSPACES; w++) {
+    const ws = emu.addWorkspace({ name: `Scale ${w}` });
+    workspaces.push(ws);
+    for (let i = 0; i < PER_WORKSPACE; i++) {
+      const name = `M${w}-${String(i).padStart(3, '0')}`;
+      emu.addModel(ws, { name, parts: bimParts({ name, tables: { Facts: ['Key', 'Amount'] } }) });
+    }
+  }
+});
+afterAll(async () => {
+  await emu.close();
+  await standIn.close();
+});
+
+function routeCounts(from: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of emu.requestLog.slice(from)) {
+    const key = `${r.method} ${r.path
+      .replace(/\/(groups|workspaces)\/[^/]+/, '/$1/{ws}')
+      .replace(/\/(datasets|semanticModels|items|operations)\/[^/]+/, '/$1/{id}')}`;
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
+
+describe('monitor: a quiet cycle over 1,000 models in 10 workspaces', () => {
+  it('costs two list requests per workspace, at most the budget of definitions, and no warehouse statement', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'fs-monitor-scale-'));
+    // Seed: every model is new, so each is read and published once (no warehouse, to keep this fast).
+    const seedEnv = monitorEnv(emu, workspaces, standIn, { FABRIC_SYNC_CONCURRENCY: '16' });
+    const seed = await runCli(['monitor', '--once', '--json', '--no-warehouse'], { cwd, env: seedEnv, timeoutMs: 60_000 });
+    expect(seed.code, seed.stderr).toBe(0);
+    const seedEnd = seed.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'cycle-end');
+    expect(seedEnd.counts).toMatchObject({ new: 1000, synced: 1000, failed: 0 });
+    expect(emu.pushDatasets().length).toBe(1000);
+
+    // The quiet cycle, against the Snowflake stand-in.
+    const logFrom = emu.requestLog.length;
+    const statementsBefore = standIn.statements.length;
+    const loginsBefore = standIn.logins;
+    const quiet = await runCli(['monitor', '--once', '--json'], { cwd, env: monitorEnv(emu, workspaces, standIn, { FABRIC_SYNC_RECHECK_BUDGET: String(BUDGET) }) });
+    expect(quiet.code, quiet.stderr).toBe(0);
+    const events = quiet.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const end = events.find((e) => e.type === 'cycle-end');
+    // 2,000 listed: 1,000 models and their 1,000 push twins (skipped as our own outputs).
+    expect(end.counts).toMatchObject({ listed: 2000, new: 0, changed: 0, synced: 0, failed: 0, deleted: 0, checked: BUDGET });
+    expect(end.workspaces).toEqual({ listed: WORKSPACES, failed: 0 });
+
+    const routes = routeCounts(logFrom);
+    // Per workspace, the client lists both surfaces once: Power BI datasets (push datasets, storage
+    // mode) and Fabric semantic models (every item, incl. Direct Lake). Then the budget of definitions.
+    expect(routes).toEqual({
+      'GET /v1.0/myorg/groups/{ws}/datasets': WORKSPACES,
+      'GET /v1/workspaces/{ws}/semanticModels': WORKSPACES,
+      'POST /v1/workspaces/{ws}/semanticModels/{id}/getDefinition': BUDGET,
+    });
+    expect(pushWrites(emu, logFrom)).toEqual([]);
+    expect(standIn.statements.length - statementsBefore).toBe(0);
+    expect(standIn.logins - loginsBefore).toBe(0);
+    console.log(`quiet cycle over 1,000 models: ${JSON.stringify(routes)}; warehouse statements 0; logins 0; ${end.durationMs} ms`);
+  }, 80_000);
+});
