@@ -16,18 +16,18 @@ function model(tables: Table[]): SemanticModel {
 
 describe('TOM → warehouse type table', () => {
   it.each([
-    ['string', 'VARCHAR', 'VARCHAR', 'String'],
-    ['int64', 'NUMBER(19,0)', 'BIGINT', 'Int64'],
-    ['double', 'FLOAT', 'DOUBLE', 'Double'],
-    ['decimal', 'NUMBER(19,4)', 'DECIMAL(19,4)', 'Decimal'],
-    ['dateTime', 'TIMESTAMP_NTZ', 'TIMESTAMP', 'Datetime'],
-    ['boolean', 'BOOLEAN', 'BOOLEAN', 'Boolean'],
-    ['binary', 'BINARY', 'BLOB', null],
-    ['variant', 'VARIANT', 'JSON', null],
-    ['unknown', 'VARCHAR', 'VARCHAR', null],
-    ['automatic', 'VARCHAR', 'VARCHAR', null],
-  ] as const)('%s → Snowflake %s, DuckDB %s, push %s', (tom, snowflake, duckdb, push) => {
-    expect(TOM_TO_WAREHOUSE[tom]).toEqual({ snowflake, duckdb, push });
+    ['string', 'VARCHAR', 'VARCHAR'],
+    ['int64', 'NUMBER(19,0)', 'BIGINT'],
+    ['double', 'FLOAT', 'DOUBLE'],
+    ['decimal', 'NUMBER(19,4)', 'DECIMAL(19,4)'],
+    ['dateTime', 'TIMESTAMP_NTZ', 'TIMESTAMP'],
+    ['boolean', 'BOOLEAN', 'BOOLEAN'],
+    ['binary', 'BINARY', 'BLOB'],
+    ['variant', 'VARIANT', 'JSON'],
+    ['unknown', 'VARCHAR', 'VARCHAR'],
+    ['automatic', 'VARCHAR', 'VARCHAR'],
+  ] as const)('%s → Snowflake %s, DuckDB %s', (tom, snowflake, duckdb) => {
+    expect(TOM_TO_WAREHOUSE[tom]).toEqual({ snowflake, duckdb });
     expect(warehouseType(tom, 'snowflake')).toBe(snowflake);
     expect(warehouseType(tom, 'duckdb')).toBe(duckdb);
   });

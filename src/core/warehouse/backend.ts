@@ -72,9 +72,10 @@ async function run(backend: WarehouseBackend, st: Statement): Promise<StatementO
 /** Keeps typed errors (AuthError for a missing privilege) and wraps anything else with the statement's purpose. */
 function asWarehouseError(e: unknown, purpose: string): Error {
   if (e instanceof FabricSyncError && !(e instanceof WarehouseError)) return e;
+  const hint = 'The model was rolled back; its previous rows are unchanged. Re-run to retry.';
   if (e instanceof WarehouseError) {
-    return new WarehouseError(`Could not ${purpose}: ${e.message}`, { code: e.code, sqlState: e.sqlState }, { hint: e.hint, cause: e.cause ?? e });
+    return new WarehouseError(`Could not ${purpose}: ${e.message}`, { code: e.code, sqlState: e.sqlState }, { hint: e.hint ?? hint, cause: e.cause ?? e });
   }
   const message = e instanceof Error ? e.message : String(e);
-  return new WarehouseError(`Could not ${purpose}: ${message}`, {}, { cause: e, hint: 'The model was rolled back; its previous rows are unchanged. Re-run to retry.' });
+  return new WarehouseError(`Could not ${purpose}: ${message}`, {}, { cause: e, hint });
 }

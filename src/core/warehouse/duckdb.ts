@@ -1,9 +1,10 @@
 // The embedded warehouse (DESIGN.md §4: the default target when no Snowflake settings exist): the
 // same tables in a DuckDB file, through @duckdb/node-api. Values come back as the Snowflake driver
-// returns them (numbers, Dates, parsed JSON), so both targets read alike.
+// returns them (numbers, Dates, parsed JSON), so both targets read alike. The engine is imported
+// lazily so that `--help` and `validate` never load it (STYLE.md rule 3).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import { WarehouseError } from '../errors.js';
 import type { ExecuteResult, WarehouseBackend } from './backend.js';
 import { quoteIdent } from './dialect.js';
@@ -21,6 +22,7 @@ export interface DuckDbOptions {
 export async function openDuckDb(options: DuckDbOptions = {}): Promise<WarehouseBackend> {
   const file = options.path ?? DEFAULT_DUCKDB_PATH;
   if (file !== ':memory:') await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(file);

@@ -3,6 +3,7 @@
 // without a second mapping. Report entries are matched by (kind, table, name).
 import { createHash } from 'node:crypto';
 import type { ConversionReport, ReportEntry, ReportObjectKind } from '../push/report.js';
+import { pushTypeFor } from '../push/types.js';
 import type { SemanticModel } from '../schema/model.js';
 import { TOM_TO_WAREHOUSE } from './types.js';
 
@@ -93,9 +94,8 @@ export function buildModelRows(model: SemanticModel, report: ConversionReport | 
       const entry = find('column', t.name, c.name);
       const types = TOM_TO_WAREHOUSE[c.dataType] ?? TOM_TO_WAREHOUSE.unknown;
       const pushed = pushColumns(report, entry);
-      // A column the report keeps has the mapped push type; one it "changed" without a push type
-      // was mapped to String (DESIGN.md §6's stated rule for binary/variant/unknown/automatic).
-      const pushType = !report || pushed.IN_PUSH !== true ? null : (types.push ?? 'String');
+      // The push converter's own type rule, for columns the push dataset keeps.
+      const pushType = pushed.IN_PUSH === true ? pushTypeFor(c.dataType).push : null;
       add({
         kind: 'column',
         table: t.name,

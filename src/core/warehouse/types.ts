@@ -1,29 +1,27 @@
 // TOM data type → warehouse column type, one typed row per TOM type (STYLE.md rule 9), used by the
-// metadata rows (SNOWFLAKE_DATA_TYPE) and by --create-tables. Power BI's fixed decimal ("currency")
-// is a 19-digit number with 4 decimal places, hence NUMBER(19,4). binary/variant have no Power BI
-// value to mirror exactly: binary stays binary, variant becomes VARIANT/JSON; unknown/automatic
-// fall back to text, the one type that loses nothing.
+// metadata rows (SNOWFLAKE_DATA_TYPE) and by --create-tables; the push type comes from the push
+// converter's own table (src/core/push/types.ts). Power BI's fixed decimal ("currency") is a
+// 19-digit number with 4 decimal places, hence NUMBER(19,4). binary stays binary, variant becomes
+// VARIANT/JSON; unknown/automatic fall back to text, the one type that loses nothing.
 import type { TomDataType } from '../schema/model.js';
 import type { Dialect } from './dialect.js';
 
 export interface WarehouseTypeRow {
   snowflake: string;
   duckdb: string;
-  /** Push API type (DESIGN.md §6) when the column is pushed unchanged; null = no push type. */
-  push: string | null;
 }
 
 export const TOM_TO_WAREHOUSE: Record<TomDataType, WarehouseTypeRow> = {
-  string: { snowflake: 'VARCHAR', duckdb: 'VARCHAR', push: 'String' },
-  int64: { snowflake: 'NUMBER(19,0)', duckdb: 'BIGINT', push: 'Int64' },
-  double: { snowflake: 'FLOAT', duckdb: 'DOUBLE', push: 'Double' },
-  decimal: { snowflake: 'NUMBER(19,4)', duckdb: 'DECIMAL(19,4)', push: 'Decimal' },
-  dateTime: { snowflake: 'TIMESTAMP_NTZ', duckdb: 'TIMESTAMP', push: 'Datetime' },
-  boolean: { snowflake: 'BOOLEAN', duckdb: 'BOOLEAN', push: 'Boolean' },
-  binary: { snowflake: 'BINARY', duckdb: 'BLOB', push: null },
-  variant: { snowflake: 'VARIANT', duckdb: 'JSON', push: null },
-  unknown: { snowflake: 'VARCHAR', duckdb: 'VARCHAR', push: null },
-  automatic: { snowflake: 'VARCHAR', duckdb: 'VARCHAR', push: null },
+  string: { snowflake: 'VARCHAR', duckdb: 'VARCHAR' },
+  int64: { snowflake: 'NUMBER(19,0)', duckdb: 'BIGINT' },
+  double: { snowflake: 'FLOAT', duckdb: 'DOUBLE' },
+  decimal: { snowflake: 'NUMBER(19,4)', duckdb: 'DECIMAL(19,4)' },
+  dateTime: { snowflake: 'TIMESTAMP_NTZ', duckdb: 'TIMESTAMP' },
+  boolean: { snowflake: 'BOOLEAN', duckdb: 'BOOLEAN' },
+  binary: { snowflake: 'BINARY', duckdb: 'BLOB' },
+  variant: { snowflake: 'VARIANT', duckdb: 'JSON' },
+  unknown: { snowflake: 'VARCHAR', duckdb: 'VARCHAR' },
+  automatic: { snowflake: 'VARCHAR', duckdb: 'VARCHAR' },
 };
 
 export function warehouseType(tom: TomDataType, dialect: Dialect): string {
