@@ -173,6 +173,15 @@ describe('Snowflake-only SQL the writer relies on', () => {
     expect(err.code).toBe('100072');
   });
 
+  it('enforces VARCHAR(n) lengths and NUMBER(p,s) ranges like Snowflake', async () => {
+    await exec(conn, `create table lim (s varchar(5) comment 'short', n number(4,2) not null)`);
+    await exec(conn, 'insert into lim values (?, ?)', ['12345', 12.34]);
+    const long = await failure(exec(conn, 'insert into lim values (?, ?)', ['123456', 1]));
+    expect(long.code).toBe('100078');
+    const big = await failure(exec(conn, 'insert into lim values (?, ?)', ['a', 123.4]));
+    expect(big.code).toBe('100039');
+  });
+
   it('keeps CREATE TEMPORARY TABLE private to the session', async () => {
     await exec(conn, 'create temporary table load_t (k number, j varchar)');
     await exec(conn, 'insert into load_t values (?, ?)', [[1, '{"a":1}'], [2, '{"a":2}']]);

@@ -48,6 +48,12 @@ export function fromDuckDb(err: unknown): SfError {
   if (/NOT NULL constraint failed/.test(first)) {
     return new SfError('100072', '22000', `NULL result in a non-nullable column (${first})`);
   }
+  if (/CHECK constraint failed/.test(first) && /length\(/.test(first)) {
+    return new SfError('100078', '22000', 'String is too long and would be truncated');
+  }
+  if (/^Conversion Error: .*(DECIMAL|out of range)/.test(first)) {
+    return new SfError('100039', '22003', `Numeric value out of range (${first.replace(/^Conversion Error: /, '')})`);
+  }
   if (/Malformed JSON/i.test(first)) return new SfError('100069', '22P02', `Error parsing JSON: ${first}`);
   if (first.startsWith('Conversion Error') || first.startsWith('Invalid Input Error')) {
     return new SfError('100038', '22018', first.replace(/^\w+ (?:\w+ )?Error: /, ''));

@@ -55,6 +55,7 @@ const TYPE_MAP: Record<string, string> = {
   BINARY: 'BLOB', VARBINARY: 'BLOB',
 };
 const PARAMETERIZED = new Set(['DECIMAL']);
+const TEXT_TYPES = new Set(['VARCHAR', 'STRING', 'TEXT', 'NVARCHAR', 'NVARCHAR2', 'CHARACTER', 'CHAR', 'NCHAR']);
 
 /** Function renames; zero-argument Snowflake forms drop their `()` where DuckDB wants a keyword. */
 const FUNCTION_RENAME: Record<string, string> = {
@@ -116,6 +117,9 @@ export function translate(tokens: Token[]): Translation {
   const isCreateTable = kind === 'ddl' && createdObject(tokens) === 'TABLE';
   const isAlterAdd = words[0] === 'ALTER' && words[1] === 'TABLE';
   const typePos = new Set<number>();
+  /** Type position → its column, for the VARCHAR(n) length check below. */
+  const columnAt = new Map<number, string>();
+  const checkAfter = new Map<number, string>();
   const drop = new Set<number>();
   const comments: Record<string, string> = {};
   let tableNameEnd = -1;
@@ -153,6 +157,7 @@ export function translate(tokens: Token[]): Translation {
         if (!['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN', 'CHECK'].includes(up)) {
           lastColumn = t.kind === 'qident' ? t.value : up;
           typePos.add(i + 1);
+          columnAt.set(i + 1, lastColumn);
         }
       } else if (isCreateTable && depth === columnDepth && t.value === ',') {
         expectColumn = true;
@@ -200,6 +205,7 @@ export function translate(tokens: Token[]): Translation {
   let auto = 0;
   let maxParam = 0;
   for (let i = 0; i < sig.length; i++) {
+    if (checkAfter.has(i - 1)) out.push(checkAfter.get(i - 1)!);
     if (drop.has(i)) continue;
     const t = sig[i]!;
     const next = sig[i + 1];
@@ -217,6 +223,11 @@ export function translate(tokens: Token[]): Translation {
       }
       case 'word': {
         const up = t.value.toUpperCase();
+        // Snowflake refuses a string longer than VARCHAR(n) (100078); DuckDB ignores the length, so check it.
+        const col = columnAt.get(i);
+        if (col !== undefined && TEXT_TYPES.has(up) && next?.value === '(' && sig[i + 2]?.kind === 'number' && sig[i + 3]?.value === ')') {
+          checkAfter.set(i + 3, ` CHECK (length(${quoteIdent(col)}) <= ${sig[i + 2]!.value})`);
+        }
         const qualified = prev?.value === '.' || next?.value === '.';
         if (typePos.has(i) && !qualified && TYPE_MAP[up] !== undefined) {
           const mapped = TYPE_MAP[up]!;
@@ -260,5 +271,6 @@ export function translate(tokens: Token[]): Translation {
         : `COMMENT ON COLUMN ${name}.${quoteIdent(col)} IS ${quoteString(text)}`);
     }
   }
+  if (checkAfter.has(sig.length - 1)) out.push(checkAfter.get(sig.length - 1)!);
   return { sql: out.join(''), paramCount: maxParam, followUps, comments, ...(tupleAt !== undefined ? { valuesTupleAt: tupleAt } : {}) };
 }
