@@ -31,7 +31,6 @@ export async function executeConvert(ctx: CommandContext, config: Config, _runti
     fabric: needsFabric,
   });
   const store = await openStateForRun(config.state.path, { dryRun: options.dryRun, logger, sleep: realSleep, signal: ctx.signal });
-  for (const w of store.warnings) ctx.ui.warn(w);
   const progress = await progressReporter(ctx.ui, options.dryRun ? 'planning' : 'converting');
   try {
     return await runConvert(options.request, {

@@ -22,7 +22,6 @@ export interface ExecuteMonitorOptions {
 export async function executeMonitor(ctx: CommandContext, config: Config, options: ExecuteMonitorOptions): Promise<number> {
   const logger = ctx.ui.logger();
   const store = await openStateStore(config.state.path, { clock: systemClock, lock: true, logger });
-  for (const w of store.warnings) ctx.ui.warn(w);
   const runtime = createRuntime(config, {
     clock: systemClock,
     sleep: realSleep,

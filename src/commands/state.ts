@@ -68,7 +68,6 @@ async function open(ctx: CommandContext, lock: boolean) {
   const { config } = await ctx.config();
   const { openStateStore } = await import('../core/state/store.js');
   const store = await openStateStore(config.state.path, { clock: systemClock, lock, logger: ctx.ui.logger() });
-  for (const w of store.warnings) ctx.ui.warn(w);
   return store;
 }
 
