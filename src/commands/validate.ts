@@ -57,13 +57,17 @@ function render(ui: Ui, report: ValidationReport): string {
   const { c } = ui;
   const mark: Record<Check['status'], string> = { ok: c.green('✔'), warn: c.yellow('!'), fail: c.red('✖'), skip: c.dim('-') };
   const lines: string[] = [];
+  let lastHint: string | undefined;
   for (const check of report.checks) {
     const timing = ui.verbose && check.durationMs > 0 ? c.dim(` (${check.durationMs} ms)`) : '';
     const text = check.status === 'skip' ? c.dim(check.message) : check.message;
     lines.push(`${mark[check.status]} ${text}${timing}`);
     for (const d of check.details ?? []) lines.push(`    ${d}`);
-    if (check.hint && check.status !== 'skip') lines.push(`  ${c.dim('→')} ${check.status === 'ok' ? c.dim(check.hint) : check.hint}`);
-    else if (check.hint) lines.push(`  ${c.dim(`→ ${check.hint}`)}`);
+    // Two audiences refused for one reason share one fix: say it once.
+    const hint = check.hint && check.hint === lastHint ? 'same fix as above' : check.hint;
+    if (hint && (check.status === 'fail' || check.status === 'warn')) lines.push(`  ${c.dim('→')} ${hint}`);
+    else if (hint) lines.push(`  ${c.dim(`→ ${hint}`)}`);
+    lastHint = check.hint;
   }
   const s = report.summary;
   const parts = [`${s.ok} ok`, `${s.warn} warning${s.warn === 1 ? '' : 's'}`, `${s.fail} failed`, `${s.skip} skipped`];

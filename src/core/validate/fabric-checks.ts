@@ -1,0 +1,255 @@
+// Checklist items 2–6: Entra tokens per audience, workspaces reachable and listable, the role
+// sufficient for getDefinition (write), what can be said about push-dataset permission without
+// creating one, executeQueries for the INFO.VIEW fallback, and the admin scanner APIs. Each probe
+// is one small request; nothing is created or changed. Sources: fabric-api.md §1 (tenant settings,
+// roles), §5 (quotas).
+import { resolveAuthMode } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { createTokenProvider, type Audience, type TokenProvider } from '../auth/index.js';
+import type { Clock, Logger, Sleep } from '../context.js';
+import { ApiError } from '../errors.js';
+import { createFabricClient, type FabricClient } from '../fabric/index.js';
+import { authOptions } from '../sync/runtime.js';
+import type { ModelListing } from '../sync/types.js';
+import { type Check, type Outcome, failOf, firstLine, probe, skip } from './check.js';
+
+export interface FabricCheckOptions {
+  clock: Clock;
+  sleep: Sleep;
+  logger: Logger;
+  version: string;
+  /** PEM of an extra CA for the authority host (tests, TLS inspection); NODE_EXTRA_CA_CERTS works too. */
+  extraCaPem?: string;
+}
+
+/** With no workspace configured, at most this many visible workspaces are probed (quota-friendly). */
+export const MAX_WORKSPACES_PROBED = 10;
+/** validate must answer in seconds: one retry, a short throttle budget. */
+const VALIDATE_RETRIES = 1;
+const VALIDATE_BUDGET_MS = 30_000;
+const VALIDATE_TIMEOUT_MS = 30_000;
+
+const SETTING_FABRIC_APIS = 'Service principals can use Fabric APIs';
+const SETTING_EXECUTE_QUERIES = 'Dataset Execute Queries REST API';
+const SETTING_ADMIN_APIS = 'Service principals can access read-only admin APIs';
+const AUDIENCES: readonly Audience[] = ['powerbi', 'fabric'];
+const AUDIENCE_NAMES: Record<Audience, string> = { powerbi: 'Power BI API', fabric: 'Fabric API' };
+
+interface WorkspaceProbe {
+  id: string;
+  models?: ModelListing[];
+  /** The non-push model getDefinition was tried on. */
+  candidate?: ModelListing;
+  role: 'write' | 'denied' | 'unknown';
+}
+
+export async function checkFabric(config: Config, o: FabricCheckOptions): Promise<Check[]> {
+  const mode = resolveAuthMode(config);
+  const tokens = createTokenProvider(authOptions(config), { clock: o.clock, logger: o.logger, ...(o.extraCaPem ? { extraCaPem: o.extraCaPem } : {}) });
+  const tokenChecks = await Promise.all(AUDIENCES.map((a) => probe(`entra.${a}`, 'entra', o.clock, () => tokenOutcome(config, mode, tokens, a, o.clock))));
+  if (tokenChecks.some((c) => c.status === 'fail')) {
+    const why = 'not checked: no token';
+    return [...tokenChecks, skip('fabric.workspaces', 'fabric', `workspaces ${why}`), skip('push.permission', 'push', `push dataset permission ${why}`), ...optionalSkips(config, why)];
+  }
+  const api = createFabricClient({
+    fabricUrl: config.fabric.apiUrl,
+    powerbiUrl: config.fabric.powerbiApiUrl,
+    tokens,
+    clock: o.clock,
+    sleep: o.sleep,
+    logger: o.logger,
+    timeoutMs: Math.min(config.fabric.timeoutSeconds * 1000, VALIDATE_TIMEOUT_MS),
+    maxRetries: Math.min(config.fabric.maxRetries, VALIDATE_RETRIES),
+    budgetMs: VALIDATE_BUDGET_MS,
+    userAgent: `fabric-sync/${o.version} (validate)`,
+  });
+  const checks: Check[] = [...tokenChecks];
+  const targets = await workspaceTargets(config, api, o.clock, checks);
+  const probes = await Promise.all(targets.map((id) => probeWorkspace(config, api, id, o.clock, checks)));
+  checks.push(pushCheck(config, probes));
+  checks.push(await executeQueriesCheck(config, api, probes, o.clock));
+  checks.push(await scannerCheck(config, api, o.clock));
+  return checks;
+}
+
+function optionalSkips(config: Config, why: string): Check[] {
+  return [
+    config.fabric.infoFallback ? skip('fabric.executeQueries', 'fabric', `executeQueries ${why}`) : skip('fabric.executeQueries', 'fabric', 'executeQueries not needed: fabric.infoFallback is off'),
+    config.monitor.detection === 'scanner' ? skip('fabric.scanner', 'fabric', `admin scanner APIs ${why}`) : skip('fabric.scanner', 'fabric', 'admin scanner APIs not needed: monitor.detection is listing'),
+  ];
+}
+
+async function tokenOutcome(config: Config, mode: string, tokens: TokenProvider, audience: Audience, clock: Clock): Promise<Outcome> {
+  const name = AUDIENCE_NAMES[audience];
+  if (mode === 'static') {
+    const f = config.fabric;
+    const own = audience === 'fabric' ? f.accessToken : f.powerbiAccessToken;
+    const variable = audience === 'fabric' ? 'FABRIC_ACCESS_TOKEN' : 'POWERBI_ACCESS_TOKEN';
+    const other = audience === 'fabric' ? 'POWERBI_ACCESS_TOKEN' : 'FABRIC_ACCESS_TOKEN';
+    const token = await tokens.getToken(audience);
+    const source = own ? variable : `${other} (reused)`;
+    const exp = jwtExpiry(token);
+    if (exp !== undefined && exp <= clock.now()) {
+      return { status: 'fail', failure: 'permission', message: `${name}: the pre-acquired token (${source}) expired at ${new Date(exp).toISOString()}`, hint: `Acquire a new token (they last about an hour), or configure a service principal instead of ${variable}.` };
+    }
+    const left = exp === undefined ? '' : `, expires ${new Date(exp).toISOString()}`;
+    return { status: 'ok', message: `${name}: pre-acquired token present (${source}${left}); not verified by Entra, the API calls below use it` };
+  }
+  await tokens.getToken(audience);
+  const who = config.fabric.clientId ? ` for client ${config.fabric.clientId}` : '';
+  return { status: 'ok', message: `${name}: Entra token acquired${who} (${mode})` };
+}
+
+/** The `exp` claim of a JWT (seconds → ms), or undefined for an opaque token. Nothing else is read. */
+function jwtExpiry(token: string): number | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function workspaceTargets(config: Config, api: FabricClient, clock: Clock, checks: Check[]): Promise<string[]> {
+  if (config.fabric.workspaces.length > 0) return [...config.fabric.workspaces];
+  let ids: string[] = [];
+  checks.push(
+    await probe('fabric.workspaces', 'fabric', clock, async () => {
+      const all = await api.listWorkspaces();
+      ids = all.map((w) => w.id).slice(0, MAX_WORKSPACES_PROBED);
+      if (all.length === 0) {
+        return { status: 'warn', message: 'no workspace is visible to the principal (none configured, so every visible one would be watched)', hint: `Add the service principal to a workspace (Contributor or higher), or set FABRIC_WORKSPACE_ID; check the tenant setting "${SETTING_FABRIC_APIS}".` };
+      }
+      const more = all.length > ids.length ? `; checking the first ${ids.length}` : '';
+      return { status: 'ok', message: `${all.length} workspace${all.length === 1 ? '' : 's'} visible (none configured: all are watched)${more}` };
+    }, (e) => apiFail(e, 'cannot list workspaces')),
+  );
+  return ids;
+}
+
+async function probeWorkspace(config: Config, api: FabricClient, id: string, clock: Clock, checks: Check[]): Promise<WorkspaceProbe> {
+  const result: WorkspaceProbe = { id, role: 'unknown' };
+  const listed = await probe(`fabric.workspace:${id}`, 'fabric', clock, async () => {
+    const models = await api.listModels(id);
+    result.models = models;
+    const push = models.filter((m) => m.isPushDataset).length;
+    return { status: 'ok', message: `workspace ${id}: reachable, ${models.length} model${models.length === 1 ? '' : 's'} listed${push ? ` (${push} push)` : ''}` };
+  }, (e) => apiFail(e, `workspace ${id}: cannot list models`, `Add the service principal to workspace ${id} (Viewer lists models; Contributor or higher is needed for getDefinition and push datasets), and check the tenant setting "${SETTING_FABRIC_APIS}".`));
+  checks.push(listed);
+  if (!result.models) {
+    checks.push(skip(`fabric.role:${id}`, 'fabric', `workspace ${id}: role not checked (the workspace could not be listed)`));
+    return result;
+  }
+  const candidate = result.models.find((m) => !m.isPushDataset && !m.name.endsWith(config.push.suffix));
+  if (!candidate) {
+    checks.push(skip(`fabric.role:${id}`, 'fabric', `workspace ${id}: role not checked: no semantic model to try getDefinition on`, 'Write access is proven once the workspace holds a model.'));
+    return result;
+  }
+  result.candidate = candidate;
+  checks.push(
+    await probe(`fabric.role:${id}`, 'fabric', clock, async () => {
+      await api.getDefinition(id, candidate.id, config.fabric.definitionFormat);
+      result.role = 'write';
+      return { status: 'ok', message: `workspace ${id}: getDefinition of "${candidate.name}" allowed (Contributor or higher)` };
+    }, (e) => roleFail(config, e, id, candidate, result)),
+  );
+  return result;
+}
+
+function roleFail(config: Config, e: unknown, id: string, model: ModelListing, result: WorkspaceProbe): Outcome {
+  if (!(e instanceof ApiError)) return failOf(e, `workspace ${id}: getDefinition of "${model.name}" failed`);
+  const what = `workspace ${id}: getDefinition of "${model.name}" denied (${apiBrief(e)})`;
+  if (e.status === 401 || e.status === 403) {
+    result.role = 'denied';
+    const hint = `Give the service principal the Contributor role (or higher) on workspace ${id}: Manage access → Add people or groups.`;
+    if (!config.push.enabled && config.fabric.infoFallback) {
+      return { status: 'warn', message: `${what}: schemas will be read through the INFO.VIEW fallback (executeQueries)`, hint };
+    }
+    return { status: 'fail', failure: 'permission', message: `${what}: needs Contributor or higher (getDefinition requires write permission)`, hint };
+  }
+  if (e.status >= 400 && e.status < 500) {
+    return { status: 'warn', message: `workspace ${id}: getDefinition of "${model.name}" refused (${apiBrief(e)}); role not proven`, ...(e.hint ? { hint: e.hint } : {}) };
+  }
+  return apiFail(e, `workspace ${id}: getDefinition of "${model.name}" failed`);
+}
+
+/** Push datasets: nothing is created, so say exactly what the probes above prove and what they cannot. */
+function pushCheck(config: Config, probes: WorkspaceProbe[]): Check {
+  const base = { id: 'push.permission', area: 'push' as const, durationMs: 0 };
+  if (!config.push.enabled) return skip(base.id, base.area, 'push datasets not checked: push.enabled is false');
+  if (probes.length === 0) return skip(base.id, base.area, 'push dataset permission not checked: no workspace to check');
+  const listed = probes.filter((p) => p.models);
+  const write = probes.filter((p) => p.role === 'write');
+  if (probes.some((p) => p.role === 'denied') || listed.length < probes.length) {
+    return skip(base.id, base.area, 'push dataset permission not checked: workspace access failed above');
+  }
+  const notCreated = 'creating a push dataset was not tried (validate creates nothing); only a real run proves it';
+  if (write.length === probes.length) {
+    return { ...base, status: 'ok', message: `listing datasets works and getDefinition proved write access in ${write.length} workspace${write.length === 1 ? '' : 's'}; ${notCreated}` };
+  }
+  const unproven = probes.filter((p) => p.role !== 'write').map((p) => p.id);
+  return {
+    ...base,
+    status: 'warn',
+    message: `listing datasets works, but write access is not proven in ${unproven.length} workspace${unproven.length === 1 ? '' : 's'} (${unproven.slice(0, 3).join(', ')}${unproven.length > 3 ? ', …' : ''}); ${notCreated}`,
+    hint: 'Push datasets need the Contributor role (or higher) on the workspace.',
+  };
+}
+
+async function executeQueriesCheck(config: Config, api: FabricClient, probes: WorkspaceProbe[], clock: Clock): Promise<Check> {
+  const id = 'fabric.executeQueries';
+  if (!config.fabric.infoFallback) return skip(id, 'fabric', 'executeQueries not needed: fabric.infoFallback is off');
+  const target = probes.find((p) => p.candidate);
+  if (!target?.candidate) return skip(id, 'fabric', 'executeQueries not checked: no semantic model to query');
+  const model = target.candidate;
+  return probe(id, 'fabric', clock, async () => {
+    // The query the fallback itself runs first (DESIGN.md §5): it proves the setting, Build
+    // permission and that INFO.VIEW functions answer, in one small request.
+    const rows = await api.executeQuery(target.id, model.id, 'EVALUATE INFO.VIEW.TABLES()');
+    return { status: 'ok', message: `executeQueries on "${model.name}" works (INFO.VIEW fallback available, ${rows.length} table${rows.length === 1 ? '' : 's'})` };
+  }, (e) => ({
+    status: 'warn',
+    message: `executeQueries on "${model.name}" failed (${e instanceof ApiError ? apiBrief(e) : firstLine(String((e as Error)?.message ?? e))}): the INFO.VIEW fallback is unavailable`,
+    hint: `Enable the tenant setting "${SETTING_EXECUTE_QUERIES}" (Integration settings) for the service principal, and give it Build permission on the model; models with RLS or SSO cannot be queried by a service principal.`,
+  }));
+}
+
+async function scannerCheck(config: Config, api: FabricClient, clock: Clock): Promise<Check> {
+  const id = 'fabric.scanner';
+  if (config.monitor.detection !== 'scanner') return skip(id, 'fabric', 'admin scanner APIs not needed: monitor.detection is listing');
+  return probe(id, 'fabric', clock, async () => {
+    // modifiedSince must lie between 30 minutes and 30 days ago; one call of the 30-per-hour quota.
+    const ids = await api.getModifiedWorkspaces(new Date(clock.now() - 24 * 3_600_000));
+    return { status: 'ok', message: `admin scanner APIs answer (workspaces/modified: ${ids.length} modified in the last 24 h; costs 1 of 30 calls per hour)` };
+  }, (e) => {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
+      return {
+        status: 'fail',
+        failure: 'permission',
+        message: `admin scanner APIs refused (${apiBrief(e)})`,
+        hint: `Enable the tenant setting "${SETTING_ADMIN_APIS}" for a security group containing the service principal (and "Enhance admin APIs responses with detailed metadata" for schemas), or set monitor.detection to listing.`,
+      };
+    }
+    return apiFail(e, 'admin scanner APIs failed');
+  });
+}
+
+function apiFail(e: unknown, prefix: string, permissionHint?: string): Outcome {
+  if (!(e instanceof ApiError)) return failOf(e, prefix);
+  const f = failOf(e);
+  const hint = f.failure === 'permission' && permissionHint ? permissionHint : e.hint;
+  return { ...f, message: `${prefix} (${apiBrief(e)})`, ...(hint ? { hint } : {}) };
+}
+
+/** `HTTP 403 InsufficientPrivileges, request id …`: the facts of an ApiError without the URL. */
+function apiBrief(e: ApiError): string {
+  const said = /failed with HTTP \d+[^:]*: (.*?)(?: \(request id [^)]*\))?$/.exec(e.message)?.[1];
+  return [`HTTP ${e.status}${e.errorCode ? ` ${e.errorCode}` : ''}`, said ? clip(firstLine(said), 160) : undefined, e.requestId ? `request id ${e.requestId}` : undefined].filter(Boolean).join(', ');
+}
+
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}

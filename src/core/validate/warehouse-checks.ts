@@ -1,0 +1,134 @@
+// Checklist item 7: the warehouse target. Snowflake: log in; the warehouse, database and schema are
+// usable (`USE …`); CREATE TABLE and MERGE proven on a temporary table in the target schema, which
+// is dropped again even when a step fails (a temporary table also dies with the session). DuckDB:
+// the file's directory is writable and an existing file opens. Drivers load lazily (STYLE.md rule 3).
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { reveal } from '../config/secret.js';
+import type { Config } from '../config/schema.js';
+import type { Clock, Logger } from '../context.js';
+import type { WarehouseBackend } from '../warehouse/backend.js';
+import { quoteIdent } from '../warehouse/dialect.js';
+import { grantsFor } from '../warehouse/snowflake-errors.js';
+import { type Check, type Outcome, failOf, probe, skip } from './check.js';
+import { nearestExisting } from './state-check.js';
+
+export interface WarehouseCheckOptions {
+  clock: Clock;
+  logger: Logger;
+  version: string;
+  verbose: boolean;
+}
+
+export async function checkSnowflake(config: Config, o: WarehouseCheckOptions): Promise<Check[]> {
+  const s = config.snowflake;
+  const database = s.database!;
+  const schema = s.schema!;
+  const where = `${database}.${schema}`;
+  const grants = grantsFor({ database, schema, role: s.role });
+  let backend: WarehouseBackend | undefined;
+  const login = await probe('snowflake.login', 'warehouse', o.clock, async () => {
+    const { openSnowflake } = await import('../warehouse/snowflake.js');
+    backend = await openSnowflake({
+      account: s.account!,
+      username: s.user!,
+      password: reveal(s.password),
+      privateKeyPath: s.privateKeyPath,
+      privateKeyPassphrase: reveal(s.privateKeyPassphrase),
+      authenticator: s.authenticator,
+      accessUrl: s.accessUrl,
+      warehouse: s.warehouse,
+      database,
+      schema,
+      role: s.role,
+      queryTag: `fabric-sync/${o.version}/validate`,
+      verbose: o.verbose,
+      logger: o.logger,
+    });
+    const how = s.privateKeyPath ? 'key pair' : (s.authenticator ?? 'password').toLowerCase();
+    return { status: 'ok', message: `Snowflake login as ${s.user} on ${s.account} (${how})${s.role ? `, role ${s.role}` : ''}` };
+  });
+  if (!backend) {
+    return [login, skip('snowflake.context', 'warehouse', 'warehouse, database and schema not checked: no Snowflake session'), skip('snowflake.privileges', 'warehouse', 'CREATE TABLE and MERGE not checked: no Snowflake session')];
+  }
+  const db = backend;
+  try {
+    const context = await probe('snowflake.context', 'warehouse', o.clock, async () => {
+      if (s.warehouse) await db.execute(`USE WAREHOUSE ${quoteIdent(s.warehouse)}`);
+      await db.execute(`USE SCHEMA ${quoteIdent(database)}.${quoteIdent(schema)}`);
+      return { status: 'ok', message: `${s.warehouse ? `warehouse ${s.warehouse}, ` : ''}database ${database} and schema ${schema} usable` };
+    }, (e) => {
+      const f = failOf(e, `cannot use ${s.warehouse ? `warehouse ${s.warehouse} / ` : ''}${where}`);
+      // Snowflake answers "does not exist or not authorized" alike (002003/002043): usually a missing grant.
+      const code = (e as { code?: unknown }).code;
+      if (f.failure !== 'permission' && code !== '002003' && code !== '002043') return f;
+      return { ...f, failure: 'permission', hint: `Check that they exist and that the role has USAGE on them. An administrator can run: ${s.warehouse ? `GRANT USAGE ON WAREHOUSE ${quoteIdent(s.warehouse)} TO ROLE ${quoteIdent(s.role ?? 'FABRIC_SYNC_ROLE')}; ` : ''}${grants}` };
+    });
+    if (context.status !== 'ok') return [login, context, skip('snowflake.privileges', 'warehouse', 'CREATE TABLE and MERGE not checked: the schema is not usable')];
+    const privileges = await probe('snowflake.privileges', 'warehouse', o.clock, () => provePrivileges(db, where, grants));
+    return [login, context, privileges];
+  } finally {
+    await db.close().catch(() => undefined);
+  }
+}
+
+/** CREATE TEMPORARY TABLE, MERGE one row, DROP: the statements a sync needs, on a throw-away table. */
+async function provePrivileges(db: WarehouseBackend, where: string, grants: string): Promise<Outcome> {
+  const table = quoteIdent(`FABRIC_SYNC_VALIDATE_${randomBytes(4).toString('hex').toUpperCase()}`);
+  let step = 'CREATE TABLE';
+  const denied = (e: unknown): Outcome => {
+    const f = failOf(e);
+    if (f.failure !== 'permission') return { ...f, message: `${step} in ${where} failed: ${f.message}` };
+    return { ...f, message: `the role may not ${step} in ${where}: ${f.message}`, hint: `An administrator can run: ${grants}` };
+  };
+  let created = false;
+  try {
+    await db.execute(`CREATE TEMPORARY TABLE ${table} (ID NUMBER(38,0), V VARCHAR)`);
+    created = true;
+    step = 'MERGE';
+    const merged = await db.execute(
+      `MERGE INTO ${table} AS T USING (SELECT 1 AS ID, 'validate' AS V) AS S ON T.ID = S.ID ` +
+        'WHEN MATCHED THEN UPDATE SET V = S.V WHEN NOT MATCHED THEN INSERT (ID, V) VALUES (S.ID, S.V)',
+    );
+    if (merged.rowsAffected !== undefined && merged.rowsAffected !== 1) {
+      return { status: 'warn', message: `MERGE into a temporary table in ${where} reported ${merged.rowsAffected} rows instead of 1`, hint: 'Unexpected; re-run with --verbose and report it.' };
+    }
+  } catch (e) {
+    return denied(e);
+  } finally {
+    // Cleaned up even when MERGE failed; a temporary table would also vanish with the session.
+    if (created) await db.execute(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+  }
+  return {
+    status: 'ok',
+    message: `CREATE TABLE and MERGE allowed in ${where} (temporary table created, one row merged, dropped)`,
+    hint: 'Existing _SEMANTIC_* tables owned by another role also need INSERT, UPDATE, DELETE for this role.',
+  };
+}
+
+export async function checkDuckDb(config: Config, o: { clock: Clock }): Promise<Check[]> {
+  const file = config.warehouse.duckdbPath;
+  const full = path.resolve(file);
+  return [
+    await probe('duckdb.file', 'warehouse', o.clock, async () => {
+      const dir = await nearestExisting(path.dirname(full));
+      try {
+        await access(dir, constants.W_OK);
+      } catch (e) {
+        return { status: 'fail', failure: 'permission', message: `DuckDB file ${file}: directory ${dir} is not writable (${(e as NodeJS.ErrnoException).code ?? 'error'})`, hint: 'Set FABRIC_SYNC_DUCKDB_PATH (warehouse.duckdbPath) to a writable location.' };
+      }
+      const exists = await stat(full).catch(() => undefined);
+      if (!exists) return { status: 'ok', message: `DuckDB file ${file}: not created yet; ${dir} is writable (the first run creates it)` };
+      const { openDuckDb } = await import('../warehouse/duckdb.js');
+      const db = await openDuckDb({ path: full });
+      try {
+        await db.execute('SELECT 1');
+      } finally {
+        await db.close();
+      }
+      return { status: 'ok', message: `DuckDB file ${file}: opens read-write` };
+    }),
+  ];
+}
