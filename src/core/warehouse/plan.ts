@@ -7,7 +7,7 @@
 //                 · MERGE metadata · (MERGE + DELETE vanished) × 4 child tables · COMMIT
 //
 // The count is constant per model except for the INSERT chunks (one chunk up to 1,000 objects, so
-// the largest corpus model, fuam-core with 917 objects, also needs one). Power BI names only ever
+// the largest corpus model, fuam-core with 916 objects, also needs one). Power BI names only ever
 // travel as bind values; identifiers are always double-quoted.
 import type { ConversionReport } from '../push/report.js';
 import type { SemanticModel } from '../schema/model.js';

@@ -13,6 +13,7 @@ export interface SnowflakeWhere {
   database: string;
   schema: string;
   role?: string | undefined;
+  warehouse?: string | undefined;
 }
 
 interface DriverError {
@@ -21,16 +22,21 @@ interface DriverError {
   message?: string;
 }
 
-/** The grants a role needs for the metadata tables (README "Snowflake grants"). */
-export function grantsFor(where: Pick<SnowflakeWhere, 'database' | 'schema' | 'role'>): string {
+/**
+ * The grants a role needs for the metadata tables (README "Snowflake grants"): warehouse and
+ * database/schema usage, CREATE TABLE (the five tables, the session's temporary load table and
+ * --create-tables), and DML on tables another role created beforehand.
+ */
+export function grantsFor(where: Pick<SnowflakeWhere, 'database' | 'schema' | 'role' | 'warehouse'>): string {
   const role = quoteIdent(where.role ?? 'FABRIC_SYNC_ROLE');
   const db = quoteIdent(where.database);
   const schema = `${db}.${quoteIdent(where.schema)}`;
   return [
+    ...(where.warehouse ? [`GRANT USAGE ON WAREHOUSE ${quoteIdent(where.warehouse)} TO ROLE ${role};`] : []),
     `GRANT USAGE ON DATABASE ${db} TO ROLE ${role};`,
     `GRANT USAGE ON SCHEMA ${schema} TO ROLE ${role};`,
     `GRANT CREATE TABLE ON SCHEMA ${schema} TO ROLE ${role};`,
-    `GRANT SELECT, INSERT, UPDATE, DELETE ON FUTURE TABLES IN SCHEMA ${schema} TO ROLE ${role};`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ROLE ${role};`,
   ].join(' ');
 }
 

@@ -59,7 +59,15 @@ export async function openSnowflake(options: SnowflakeOptions): Promise<Warehous
     ...(options.warehouse !== undefined ? { warehouse: options.warehouse } : {}),
     ...(options.role !== undefined ? { role: options.role } : {}),
   };
-  const where: Omit<SnowflakeWhere, 'phase'> = { account: options.account, username: options.username, accessUrl: options.accessUrl, database: options.database, schema: options.schema, role: options.role };
+  const where: Omit<SnowflakeWhere, 'phase'> = {
+    account: options.account,
+    username: options.username,
+    accessUrl: options.accessUrl,
+    database: options.database,
+    schema: options.schema,
+    role: options.role,
+    warehouse: options.warehouse,
+  };
   let connection: Connection;
   try {
     // connect(), not connectAsync(): the latter resolves even when the login fails (the error only
