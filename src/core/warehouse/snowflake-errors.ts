@@ -14,6 +14,8 @@ export interface SnowflakeWhere {
   schema: string;
   role?: string | undefined;
   warehouse?: string | undefined;
+  /** A private key file is configured (key-pair auth). */
+  keyPair?: boolean;
 }
 
 interface DriverError {
@@ -58,7 +60,7 @@ export function snowflakeError(e: unknown, where: SnowflakeWhere): Error {
       hint:
         code === '390100'
           ? 'Check SNOWFLAKE_USER and SNOWFLAKE_PASSWORD (or switch the service user to key-pair auth: SNOWFLAKE_PRIVATE_KEY_PATH).'
-          : code === '390144' || /jwt/i.test(text)
+          : code === '390144' || where.keyPair || /jwt|private key|passphrase|decrypt/i.test(text)
             ? 'Check SNOWFLAKE_PRIVATE_KEY_PATH / SNOWFLAKE_PRIVATE_KEY_PASSPHRASE and that the public key is set on the user (ALTER USER … SET RSA_PUBLIC_KEY).'
             : 'Check SNOWFLAKE_USER, the credentials, SNOWFLAKE_AUTHENTICATOR and SNOWFLAKE_ROLE.',
     });

@@ -67,6 +67,7 @@ export async function openSnowflake(options: SnowflakeOptions): Promise<Warehous
     schema: options.schema,
     role: options.role,
     warehouse: options.warehouse,
+    keyPair: options.privateKeyPath !== undefined,
   };
   let connection: Connection;
   try {
