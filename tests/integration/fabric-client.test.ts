@@ -250,6 +250,11 @@ describe('throttling and failures', () => {
     expect(e).toBeInstanceOf(ThrottledError);
     expect(e.message).toMatch(/until \d\d:\d\d UTC \(Retry-After \d+ s\)/);
     expect(time.sleeps).toEqual([]);
+    // Only the scanner call is paused: listing and publishing go on; the scanner fails fast.
+    const before = emu.stats.requests;
+    expect(await c.listWorkspaces()).toHaveLength(1);
+    await expect(c.getModifiedWorkspaces(new Date(time.now() - 3600_000))).rejects.toBeInstanceOf(ThrottledError);
+    expect(emu.stats.requests).toBe(before + 1);
   });
 
   it('retries 503s, then gives up naming the request id', async () => {

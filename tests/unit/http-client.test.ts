@@ -199,6 +199,25 @@ describe('429 and Retry-After', () => {
     expect(s.seen).toHaveLength(1); // the paused host was not asked again
   });
 
+  it('a 429 of an API with its own quota pauses only that scope; a host-wide pause still holds scoped requests', async () => {
+    const time = fakeTime();
+    const s = await serve(time.clock, (q, res) => {
+      if (q.url === '/admin/modified') return json(res, 429, {}, { 'Retry-After': '3000' });
+      if (q.url === '/hot' && s.seen.filter((r) => r.url === '/hot').length === 1) return json(res, 429, {}, { 'Retry-After': '5' });
+      json(res, 200, {});
+    });
+    const c = client(s.url, time);
+    const e = await failure(c.request({ path: '/admin/modified', pauseScope: 'modifiedWorkspaces' }));
+    expect(e).toBeInstanceOf(ThrottledError);
+    await c.request({ path: '/list' }); // the rest of the host is not paused
+    expect(time.sleeps).toEqual([]);
+    await failure(c.request({ path: '/admin/modified', pauseScope: 'modifiedWorkspaces' }));
+    expect(s.seen.filter((r) => r.url === '/admin/modified')).toHaveLength(1); // failed fast, not asked again
+    await c.request({ path: '/hot' }); // host-wide 429 → 5 s pause
+    await c.request({ path: '/scoped', pauseScope: 'other' });
+    expect(time.sleeps).toEqual([5000]);
+  });
+
   it('gives up after maxRetries 429s with the request id', async () => {
     const time = fakeTime();
     const s = await serve(time.clock, (_q, res) => json(res, 429, {}, { 'Retry-After': '1', RequestId: 'rid-x' }));

@@ -6,7 +6,7 @@ import type { Clock, Logger, Sleep } from '../context.js';
 import { ApiError } from '../errors.js';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http/client.js';
 import type { ModelListing } from '../sync/types.js';
-import { ENDPOINTS, endpointPath, type EndpointName } from './endpoints.js';
+import { ENDPOINTS, endpointPath, type Endpoint, type EndpointName } from './endpoints.js';
 
 export interface FabricClientOptions {
   /** Default https://api.fabric.microsoft.com */
@@ -110,8 +110,9 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
     params: Record<string, string>,
     more: { query?: Record<string, string | number | boolean | undefined>; body?: unknown; idempotent?: boolean; expect?: number[] } = {},
   ) {
-    const e = ENDPOINTS[name];
-    return clients[e.api].request<T>({ method: e.method, path: endpointPath(name, params), ...more });
+    const e: Endpoint = ENDPOINTS[name];
+    // An endpoint with its own documented quota gets its own pause scope (see RequestOptions.pauseScope).
+    return clients[e.api].request<T>({ method: e.method, path: endpointPath(name, params), ...(e.quota ? { pauseScope: name } : {}), ...more });
   }
 
   async function listDatasets(workspaceId: string): Promise<Array<Record<string, unknown>>> {

@@ -60,6 +60,12 @@ export interface RequestOptions {
   idempotent?: boolean;
   /** Epoch ms after which no more waiting is allowed (set by paging and LRO for the whole operation). */
   deadline?: number;
+  /**
+   * For an API with its own quota (the admin scanner's 30 or 500 calls per hour, executeQueries' 120
+   * per minute): its 429 pauses only requests of the same scope on the host, so an exhausted hourly
+   * scanner quota does not stop listing or publishing. Those requests still respect host-wide pauses.
+   */
+  pauseScope?: string;
 }
 
 export interface HttpResponse<T> {
@@ -127,10 +133,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     );
   }
 
-  /** Wait out any pause of the host; fail at once if it lasts past the deadline. */
-  async function respectPause(host: string, method: string, url: string, deadline: number): Promise<void> {
+  /** Wait out any pause of the host (and of the request's quota scope); fail at once if it lasts past the deadline. */
+  async function respectPause(keys: string[], method: string, url: string, deadline: number): Promise<void> {
     for (;;) {
-      const p = pauses.active(host, clock.now());
+      const now = clock.now();
+      const p = keys
+        .map((k) => pauses.active(k, now))
+        .reduce<ReturnType<HostPauses['active']>>((a, b) => (b && (!a || b.until > a.until) ? b : a), undefined);
       if (!p) return;
       if (p.until > deadline) throw throttled(method, url, p.until, p.retryAfterSeconds, deadline);
       await sleep(p.until - clock.now());
@@ -141,13 +150,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const method = o.method ?? 'GET';
     const url = resolveUrl(o);
     const host = new URL(url).host;
+    const pauseKey = o.pauseScope ? `${host} ${o.pauseScope}` : host;
+    const pauseKeys = o.pauseScope ? [host, pauseKey] : [host];
     const deadline = o.deadline ?? clock.now() + budgetMs;
     const idempotent = o.idempotent ?? !(method === 'POST' || method === 'PATCH');
     const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
 
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw interrupted(`before ${method} ${url}`);
-      await respectPause(host, method, url, deadline);
+      await respectPause(pauseKeys, method, url, deadline);
       const token = await tokens.getToken(audience);
       const started = clock.now();
       let status: number;
@@ -205,8 +216,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const wait = retryAfter ?? backoffMs(attempt);
         const until = clock.now() + wait;
         const seconds = Math.round(wait / 1000);
-        pauses.pause(host, until, seconds);
-        logger.debug(`${host} throttled for ${seconds} s`, { method, url, requestId: facts.requestId });
+        pauses.pause(pauseKey, until, seconds);
+        logger.debug(`${pauseKey} throttled for ${seconds} s`, { method, url, requestId: facts.requestId });
         if (until > deadline) throw throttled(method, url, until, seconds, deadline);
         if (attempt < maxRetries) continue; // the pause is waited out at the top of the loop
       } else if (RETRIABLE_STATUS.has(status) && idempotent && attempt < maxRetries) {
