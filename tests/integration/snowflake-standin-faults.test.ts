@@ -182,6 +182,27 @@ describe('Snowflake-only SQL the writer relies on', () => {
     expect(big.code).toBe('100039');
   });
 
+  it('answers INFORMATION_SCHEMA with Snowflake column names and type spellings', async () => {
+    await exec(conn, `create table if not exists info_t (id number(38,0) not null, amount number(12,2), name varchar(40) comment 'who',
+      body text, doc variant, seen_at timestamp_ntz, ratio float, flag boolean)`);
+    const { rows } = await exec(conn, `select column_name, data_type, is_nullable, character_maximum_length, numeric_precision, numeric_scale, comment
+      from information_schema.columns where table_schema = ? and table_name = 'INFO_T' order by ordinal_position`, ['META']);
+    expect(rows.map((r) => [r.COLUMN_NAME, r.DATA_TYPE, r.IS_NULLABLE, r.CHARACTER_MAXIMUM_LENGTH, r.NUMERIC_PRECISION, r.NUMERIC_SCALE, r.COMMENT])).toEqual([
+      ['ID', 'NUMBER', 'NO', null, 38, 0, null],
+      ['AMOUNT', 'NUMBER', 'YES', null, 12, 2, null],
+      ['NAME', 'TEXT', 'YES', 40, null, null, 'who'],
+      ['BODY', 'TEXT', 'YES', 16777216, null, null, null],
+      ['DOC', 'VARIANT', 'YES', null, null, null, null],
+      ['SEEN_AT', 'TIMESTAMP_NTZ', 'YES', null, null, null, null],
+      ['RATIO', 'FLOAT', 'YES', null, null, null, null],
+      ['FLAG', 'BOOLEAN', 'YES', null, null, null, null],
+    ]);
+    const tables = await exec(conn, `select table_name, table_type from "ANALYTICS"."INFORMATION_SCHEMA"."TABLES" where table_name = 'INFO_T'`);
+    expect(tables.rows).toEqual([{ TABLE_NAME: 'INFO_T', TABLE_TYPE: 'BASE TABLE' }]);
+    const schemas = await exec(conn, `select schema_name from information_schema.schemata order by 1`);
+    expect(schemas.rows.map((r) => r.SCHEMA_NAME)).toEqual(expect.arrayContaining(['META', 'PUBLIC']));
+  });
+
   it('keeps CREATE TEMPORARY TABLE private to the session', async () => {
     await exec(conn, 'create temporary table load_t (k number, j varchar)');
     await exec(conn, 'insert into load_t values (?, ?)', [[1, '{"a":1}'], [2, '{"a":2}']]);

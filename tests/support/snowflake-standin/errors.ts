@@ -23,7 +23,7 @@ export const sfErrors = {
   injected: (code = '000603', message = 'SQL execution internal error: injected failure.') =>
     new SfError(code, code === '000603' ? 'XX000' : 'P0000', message),
   syntax: (detail: string) =>
-    new SfError('001003', '42000', `SQL compilation error:\nsyntax error ${detail}`),
+    new SfError('001003', '42000', `SQL compilation error:\n${/^syntax error/.test(detail) ? detail : `syntax error: ${detail}`}`),
 };
 
 /** Translate a DuckDB exception into the Snowflake error a client would have seen. */

@@ -6,6 +6,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { SfError, fromDuckDb, sfErrors } from './errors.js';
 import { isSignificant, quoteIdent, type Token } from './lexer.js';
 import { countRowset, statusRowset, toRowset, type Rowset } from './rowset.js';
+import { INFORMATION_SCHEMA_MACROS } from './information-schema.js';
 import { classify, createdObject, findFunctionInValues, translate, type StatementKind } from './translate.js';
 
 export type PrivilegeKind = 'CREATE TABLE' | 'MERGE' | 'INSERT' | 'CREATE SCHEMA' | 'USAGE';
@@ -21,6 +22,7 @@ const MACROS = [
   'CREATE OR REPLACE TEMP MACRO IFF(c, a, b) AS CASE WHEN c THEN a ELSE b END',
   'CREATE OR REPLACE TEMP MACRO TO_VARCHAR(x) AS CAST(x AS VARCHAR)',
   'CREATE OR REPLACE TEMP MACRO ZEROIFNULL(x) AS COALESCE(x, 0)',
+  ...INFORMATION_SCHEMA_MACROS,
 ];
 
 function bindValue(type: string, v: string | null): DuckDBValue {

@@ -55,6 +55,7 @@ const TYPE_MAP: Record<string, string> = {
   BINARY: 'BLOB', VARBINARY: 'BLOB',
 };
 const PARAMETERIZED = new Set(['DECIMAL']);
+const INFORMATION_VIEWS = new Set(['COLUMNS', 'TABLES', 'SCHEMATA']);
 const TEXT_TYPES = new Set(['VARCHAR', 'STRING', 'TEXT', 'NVARCHAR', 'NVARCHAR2', 'CHARACTER', 'CHAR', 'NCHAR']);
 
 /** Function renames; zero-argument Snowflake forms drop their `()` where DuckDB wants a keyword. */
@@ -199,8 +200,26 @@ export function translate(tokens: Token[]): Translation {
     }
   }
 
+  // [db.]INFORMATION_SCHEMA.COLUMNS/TABLES/SCHEMATA → table macros with Snowflake's columns and type names.
+  const replaceAt = new Map<number, string>();
+  for (let i = 0; i + 2 < sig.length; i++) {
+    const t = sig[i]!;
+    const name = (x: Token): string => (x.kind === 'qident' ? x.value : x.value.toUpperCase());
+    if (!(t.kind === 'word' || t.kind === 'qident') || name(t) !== 'INFORMATION_SCHEMA' || sig[i + 1]!.value !== '.') continue;
+    const view = name(sig[i + 2]!);
+    if (!INFORMATION_VIEWS.has(view)) continue;
+    let db = 'current_database()';
+    if (sig[i - 1]?.value === '.' && sig[i - 2] !== undefined) {
+      db = quoteString(name(sig[i - 2]!));
+      drop.add(i - 1); drop.add(i - 2);
+    }
+    replaceAt.set(i, `SF_IS_${view}(${db})`);
+    drop.add(i + 1); drop.add(i + 2);
+  }
+
   // Pass 2: emit.
   let tupleAt: number | undefined;
+  let lastEnd = -1;
   const out: string[] = [];
   let auto = 0;
   let maxParam = 0;
@@ -211,7 +230,8 @@ export function translate(tokens: Token[]): Translation {
     const next = sig[i + 1];
     const prev = sig[i - 1];
     let text: string;
-    switch (t.kind) {
+    switch (replaceAt.has(i) ? 'replaced' : t.kind) {
+      case 'replaced': text = replaceAt.get(i)!; break;
       case 'string': text = quoteString(t.value); break;
       case 'qident': text = quoteIdent(t.value); break;
       case 'number': text = t.text; break;
@@ -259,7 +279,10 @@ export function translate(tokens: Token[]): Translation {
     }
     // Keep the original spacing: `a.b`, `x::INT` and `->` stay glued, as written.
     if (i === tupleIdx) tupleAt = out.join('').length;
-    if (text !== '') out.push(out.length > 0 && prev !== undefined && t.start > prev.end ? ` ${text}` : text);
+    if (text !== '') {
+      out.push(out.length > 0 && t.start > lastEnd ? ` ${text}` : text);
+      lastEnd = t.end;
+    }
   }
 
   const followUps: string[] = [];
