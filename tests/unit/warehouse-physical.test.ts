@@ -46,6 +46,8 @@ describe('planPhysicalTables', () => {
     table('x"; DROP TABLE t; --', [column("O'Brien")]),
     table('Time Intelligence', [column('Name')], { kind: 'calculationGroup' }),
     table('Empty', []),
+    table('L'.repeat(256), [column('c')]),
+    table('Wide', [column('ok'), column('C'.repeat(256))]),
   ]);
 
   it('creates every missing table with mapped types, quoting hostile names', () => {
@@ -53,9 +55,12 @@ describe('planPhysicalTables', () => {
     expect(plan.ddl.map((s) => s.sql)).toEqual([
       'CREATE TABLE IF NOT EXISTS "PBI"."Sales" ("Id" NUMBER(19,0), "Amount" NUMBER(19,4), "When" TIMESTAMP_NTZ)',
       `CREATE TABLE IF NOT EXISTS "PBI"."x""; DROP TABLE t; --" ("O'Brien" VARCHAR)`,
+      'CREATE TABLE IF NOT EXISTS "PBI"."Wide" ("ok" VARCHAR)',
     ]);
-    expect(plan.createdTables).toEqual(['Sales', 'x"; DROP TABLE t; --']);
-    expect(plan.skipped.map((s) => s.table)).toEqual(['Time Intelligence', 'Empty']);
+    expect(plan.createdTables).toEqual(['Sales', 'x"; DROP TABLE t; --', 'Wide']);
+    expect(plan.skipped.map((s) => [s.table.slice(0, 10), s.column?.length ?? 0])).toEqual([
+      ['Time Intel', 0], ['Empty', 0], ['LLLLLLLLLL', 0], ['Wide', 256],
+    ]);
   });
 
   it('adds only missing columns and reports a type conflict without applying it', () => {
@@ -66,7 +71,10 @@ describe('planPhysicalTables', () => {
       { table: 'x"; DROP TABLE t; --', column: "O'Brien", type: 'VARCHAR' },
     ];
     const plan = planPhysicalTables(m, existing, { schema: 'PBI' }, 'snowflake');
-    expect(plan.ddl.map((s) => s.sql)).toEqual(['ALTER TABLE "PBI"."Sales" ADD COLUMN "When" TIMESTAMP_NTZ']);
+    expect(plan.ddl.map((s) => s.sql)).toEqual([
+      'ALTER TABLE "PBI"."Sales" ADD COLUMN "When" TIMESTAMP_NTZ',
+      'CREATE TABLE IF NOT EXISTS "PBI"."Wide" ("ok" VARCHAR)',
+    ]);
     expect(plan.addedColumns).toEqual([{ table: 'Sales', column: 'When', type: 'TIMESTAMP_NTZ' }]);
     expect(plan.conflicts).toEqual([{ table: 'Sales', column: 'Id', existingType: 'TEXT', wantedType: 'NUMBER(19,0)' }]);
     // Never drops (Legacy stays) and never alters a type.

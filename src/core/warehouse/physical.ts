@@ -26,8 +26,12 @@ export interface PhysicalPlan {
   createdTables: string[];
   addedColumns: { table: string; column: string; type: string }[];
   conflicts: TypeConflict[];
-  skipped: { table: string; reason: string }[];
+  skipped: { table: string; column?: string; reason: string }[];
 }
+
+/** Snowflake's identifier limit (reference/snowflake.md §3); a longer Power BI name cannot be a table or column. */
+export const MAX_IDENTIFIER_LENGTH = 255;
+const TOO_LONG = `name longer than ${MAX_IDENTIFIER_LENGTH} characters (Snowflake identifier limit)`;
 
 /** An existing column of another kind than the mapped type is a conflict, except a decimal holding integers. */
 function compatible(existing: string, wanted: string): boolean {
@@ -56,8 +60,18 @@ export function planPhysicalTables(
       plan.skipped.push({ table: t.name, reason: 'calculation group (no rows to hold)' });
       continue;
     }
+    if (t.name.length > MAX_IDENTIFIER_LENGTH) {
+      plan.skipped.push({ table: t.name, reason: TOO_LONG });
+      continue;
+    }
     const seen = new Set<string>();
-    const columns = t.columns.filter((c) => !seen.has(norm(c.name)) && seen.add(norm(c.name)));
+    const columns = t.columns.filter((c) => {
+      if (c.name.length > MAX_IDENTIFIER_LENGTH) {
+        plan.skipped.push({ table: t.name, column: c.name, reason: TOO_LONG });
+        return false;
+      }
+      return !seen.has(norm(c.name)) && seen.add(norm(c.name));
+    });
     if (columns.length === 0) {
       plan.skipped.push({ table: t.name, reason: 'no columns' });
       continue;
