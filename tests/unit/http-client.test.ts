@@ -261,6 +261,14 @@ describe('5xx, network errors, timeouts', () => {
     expect(s.seen).toHaveLength(3);
   });
 
+  it('repeats even a POST when the connection was refused (nothing was sent), then names the cause', async () => {
+    const time = fakeTime();
+    const e = await failure(client('http://127.0.0.1:1', time, { maxRetries: 2 }).request({ method: 'POST', path: '/create', body: {} }));
+    expect(e.message).toMatch(/POST http:\/\/127\.0\.0\.1:1\/create failed: network error ECONNREFUSED \(3 attempts\)/);
+    expect(time.sleeps).toHaveLength(2);
+    expect(e.hint).toMatch(/network path/);
+  });
+
   it('retries a dropped connection', async () => {
     const time = fakeTime();
     const s = await serve(time.clock, (q, res, _b, n) => (n === 1 ? q.socket.destroy() : json(res, 200, { ok: true })));

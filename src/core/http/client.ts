@@ -187,7 +187,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const reason = networkReason(e, timeoutMs);
         logger.debug(`${method} ${url} failed: ${reason}`, { method, url, attempt, durationMs: clock.now() - started });
         const wait = backoffMs(attempt);
-        if (idempotent && attempt < maxRetries && clock.now() + wait <= deadline) {
+        // A connection that was never made cannot have created anything: safe to repeat even a POST.
+        const neverSent = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(reason);
+        if ((idempotent || neverSent) && attempt < maxRetries && clock.now() + wait <= deadline) {
           await sleep(wait);
           continue;
         }
@@ -195,7 +197,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           `${method} ${url} failed: ${reason}${attempt > 0 ? ` (${attempt + 1} attempts)` : ''}.`,
           { status: 0, url, method },
           {
-            hint: idempotent
+            hint: idempotent || neverSent
               ? 'Check the network path to the API (proxy, firewall, DNS) and the API URL settings.'
               : 'The request was not repeated because it may have taken effect; check the workspace before running again.',
             cause: e,
