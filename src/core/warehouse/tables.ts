@@ -132,7 +132,7 @@ export const MEASURES: TableSpec = {
     { name: 'TABLE_NAME', type: 'text', notNull: true, comment: 'Home table of the measure, exact case.' },
     { name: 'MEASURE_NAME', type: 'text', notNull: true, comment: 'Measure name, exact case.' },
     ORDINAL,
-    { name: 'EXPRESSION', type: 'text', notNull: true, comment: 'DAX expression.' },
+    { name: 'EXPRESSION', type: 'text', comment: 'DAX expression (empty when the measure has none).' },
     { name: 'FORMAT_STRING', type: 'text', comment: 'Display format string.' },
     { name: 'DISPLAY_FOLDER', type: 'text', comment: 'Display folder.' },
     { name: 'DESCRIPTION', type: 'text', comment: 'Measure description.' },
