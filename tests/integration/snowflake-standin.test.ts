@@ -110,6 +110,31 @@ describe('Snowflake stand-in with the real snowflake-sdk', () => {
     expect(await standIn.query('SELECT k FROM TX')).toEqual([{ K: 2 }]);
   });
 
+  it('a compile error inside a transaction keeps it; an execution error makes COMMIT fail loudly, never commit silently', async () => {
+    await exec(conn, 'create table tx2 (k number not null)');
+    await exec(conn, 'begin');
+    await exec(conn, 'insert into tx2 values (1)');
+    expect((await failure(exec(conn, 'insert into missing_table values (1)'))).code).toBe('002003');
+    await exec(conn, 'insert into tx2 values (2)');
+    await exec(conn, 'commit');
+    expect(await standIn.query('SELECT k FROM TX2 ORDER BY k')).toEqual([{ K: 1 }, { K: 2 }]);
+
+    await exec(conn, 'begin');
+    await exec(conn, 'insert into tx2 values (3)');
+    expect((await failure(exec(conn, 'insert into tx2 values (null)'))).code).toBe('100072');
+    const commit = await failure(exec(conn, 'commit'));
+    expect(commit.message).toContain('stand-in limitation');
+    expect(await standIn.query('SELECT count(*) AS n FROM TX2')).toEqual([{ n: 2 }]);
+    await exec(conn, 'insert into tx2 values (4)');
+    expect(await standIn.query('SELECT count(*) AS n FROM TX2')).toEqual([{ n: 3 }]);
+  });
+
+  it('lexes literals, comments, $$ strings and :: casts without touching their contents', async () => {
+    const { rows } = await exec(conn, `select 'a ? b; -- c' as s, ? as p, /* ? ; */ $$it's ? "x"$$ as d, 'x\\'y' as e, '7'::number as n -- trailing ?
+      `, ['bound']);
+    expect(rows).toEqual([{ S: 'a ? b; -- c', P: 'bound', D: 'it\'s ? "x"', E: "x'y", N: 7 }]);
+  });
+
   it('keeps a transaction private to its session until COMMIT', async () => {
     const other = await connectTo(standIn);
     try {

@@ -58,6 +58,10 @@ export function fromDuckDb(err: unknown): SfError {
   if (first.startsWith('Conversion Error') || first.startsWith('Invalid Input Error')) {
     return new SfError('100038', '22018', first.replace(/^\w+ (?:\w+ )?Error: /, ''));
   }
+  if (/Current transaction is aborted/.test(first)) {
+    return new SfError('000603', 'XX000', 'SQL execution internal error: stand-in limitation: an earlier statement of this transaction failed '
+      + 'and DuckDB discarded the transaction (Snowflake would continue it). ROLLBACK first.');
+  }
   if (/Conflict|TransactionContext/.test(first)) {
     return new SfError('000625', '57014', `Statement aborted because of a conflicting transaction: ${first}`);
   }

@@ -53,6 +53,8 @@ export function bindRows(bindings: Record<string, Bind> | undefined): { rows: Du
 
 export class Session {
   inTransaction = false;
+  /** DuckDB discarded the open transaction after a failed statement. */
+  private aborted = false;
   readonly params: Record<string, string> = { MULTI_STATEMENT_COUNT: '1' };
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -114,6 +116,8 @@ export class Session {
         if (!this.inTransaction) { await this.conn.run('BEGIN TRANSACTION'); this.inTransaction = true; }
         return { kind, rows: 0, ...statusRowset() };
       case 'commit': case 'rollback':
+        if (this.inTransaction && this.aborted && kind === 'commit') await this.abandonAborted();
+        this.aborted = false;
         if (this.inTransaction) {
           this.inTransaction = false;
           await this.conn.run(kind === 'commit' ? 'COMMIT' : 'ROLLBACK');
@@ -124,6 +128,7 @@ export class Session {
       default: break;
     }
 
+    if (kind === 'ddl' && this.inTransaction && this.aborted) await this.abandonAborted();
     if (kind === 'ddl' && this.inTransaction) {
       // Snowflake: "a DDL statement implicitly commits any open transaction" (reference §3).
       this.inTransaction = false;
@@ -188,8 +193,24 @@ export class Session {
       }
     } catch (err) {
       if (wrap) await this.conn.run('ROLLBACK').catch(() => undefined);
+      if (this.inTransaction && !this.aborted) {
+        // DuckDB aborts the whole transaction on an execution error (Snowflake rolls back only the statement).
+        this.aborted = await this.conn.run('SELECT 1').then(() => false, () => true);
+      }
       throw fromDuckDb(err);
     }
+  }
+
+  /**
+   * A COMMIT (or a DDL's implicit commit) after a failed statement: Snowflake would commit the other
+   * statements, DuckDB has already discarded them. Fail loudly instead of committing nothing silently.
+   */
+  private async abandonAborted(): Promise<never> {
+    this.inTransaction = false;
+    this.aborted = false;
+    await this.conn.run('ROLLBACK').catch(() => undefined);
+    throw new SfError('000603', 'XX000', 'SQL execution internal error: stand-in limitation: a statement failed inside this transaction, '
+      + 'DuckDB discarded the transaction, so it cannot be committed (Snowflake would commit the other statements). It was rolled back.');
   }
 
   /**
