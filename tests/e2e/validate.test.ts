@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEntraStandIn, type EntraStandIn } from '../support/entra/index.js';
 import { startFabricEmulator, type FabricEmulator } from '../support/fabric-emulator/index.js';
 import { corpusDir } from '../support/paths.js';
@@ -29,7 +29,7 @@ let emu: FabricEmulator;
 let sf: SnowflakeStandIn;
 let ws: string;
 let viewerWs: string;
-let dir: string;
+const dirs: string[] = [];
 
 beforeAll(async () => {
   [entra, emu, sf] = await Promise.all([
@@ -56,15 +56,21 @@ afterAll(async () => {
   await Promise.all([entra?.close(), emu?.close(), sf?.close()]);
 });
 
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'fs-validate-'));
-});
-
 afterEach(() => {
   emu.clearFaults();
   sf.clearFaults();
-  rmSync(dir, { recursive: true, force: true });
 });
+
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh working directory per run: its own state file, so concurrent runs never meet. */
+function workDir(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'fs-validate-'));
+  dirs.push(d);
+  return d;
+}
 
 function env(over: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return {
@@ -89,9 +95,8 @@ function env(over: Record<string, string | undefined> = {}): Record<string, stri
 
 interface JsonCheck { id: string; status: string; message: string; hint?: string; failure?: string }
 
-async function validate(over: Record<string, string | undefined> = {}, args: string[] = []): Promise<CliResult> {
-  const r = await runCli(['validate', ...args], { env: env(over), cwd: dir });
-  if (process.env.VALIDATE_DEBUG && !args.includes('--json')) console.log(r.stdout, r.stderr);
+async function validate(over: Record<string, string | undefined> = {}, args: string[] = [], cwd = workDir()): Promise<CliResult> {
+  const r = await runCli(['validate', ...args], { env: env(over), cwd });
   for (const s of SECRETS) {
     expect(r.stdout).not.toContain(s);
     expect(r.stderr).not.toContain(s);
@@ -99,21 +104,21 @@ async function validate(over: Record<string, string | undefined> = {}, args: str
   return r;
 }
 
-async function validateJson(over: Record<string, string | undefined> = {}): Promise<{ r: CliResult; doc: { ok: boolean; exitCode: number; checks: JsonCheck[] } }> {
-  const r = await validate(over, ['--json']);
+async function validateJson(over: Record<string, string | undefined> = {}, cwd?: string): Promise<{ r: CliResult; doc: { ok: boolean; exitCode: number; checks: JsonCheck[] } }> {
+  const r = await validate(over, ['--json'], cwd);
   expect(r.stdout).not.toMatch(ANSI);
-  const doc = JSON.parse(r.stdout);
-  if (process.env.VALIDATE_DEBUG) console.log(doc.checks.map((c: any) => `${c.id} ${c.status} ${c.durationMs}`).join('\n'));
-  return { r, doc };
+  return { r, doc: JSON.parse(r.stdout) };
 }
 
 const byId = (checks: JsonCheck[], id: string) => checks.find((c) => c.id === id);
 const failed = (checks: JsonCheck[]) => checks.filter((c) => c.status === 'fail').map((c) => c.id);
 
-describe('validate against the stand-ins', () => {
+// Faults that are global to a stand-in (an injected 403, a denied privilege) and the all-ok run that
+// counts statements: one at a time.
+describe('validate against the stand-ins: all ok, then stand-in faults one at a time', () => {
   it('all ok: every line passes, exit 0; the temporary table is created, merged and dropped', async () => {
     sf.resetRecording();
-    const { r, doc } = await validateJson();
+    const [{ r, doc }, human] = await Promise.all([validateJson(), validate()]);
     expect(r.code, r.stderr).toBe(0);
     expect(doc.ok).toBe(true);
     expect(failed(doc.checks)).toEqual([]);
@@ -126,26 +131,10 @@ describe('validate against the stand-ins', () => {
     expect(sql.some((s) => /^MERGE INTO "FABRIC_SYNC_VALIDATE_/.test(s))).toBe(true);
     expect(sql.some((s) => /^DROP TABLE IF EXISTS "FABRIC_SYNC_VALIDATE_/.test(s))).toBe(true);
     expect(emu.stats.writes).toBe(0); // nothing created in Fabric
-
-    const human = await validate();
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^✔ config valid/m);
     expect(human.stdout).toMatch(/^ready: \d+ ok, 0 warnings, 0 failed, \d+ skipped \(exit code 0\)$/m);
     expect(human.stdout).not.toMatch(ANSI);
-  });
-
-  it('wrong client secret: both Entra lines fail with the AADSTS hint, Fabric checks skipped, exit 3', async () => {
-    const { r, doc } = await validateJson({ FABRIC_CLIENT_SECRET: WRONG_SECRET });
-    expect(r.code).toBe(3);
-    expect(failed(doc.checks)).toEqual(['entra.powerbi', 'entra.fabric']);
-    expect(byId(doc.checks, 'entra.fabric')?.message).toMatch(/AADSTS7000215/);
-    expect(byId(doc.checks, 'entra.fabric')?.hint).toMatch(/FABRIC_CLIENT_SECRET/);
-    expect(byId(doc.checks, 'fabric.workspaces')?.status).toBe('skip');
-    expect(byId(doc.checks, 'snowflake.privileges')?.status).toBe('ok'); // the other areas still ran
-    const human = await validate({ FABRIC_CLIENT_SECRET: WRONG_SECRET });
-    expect(human.code).toBe(3);
-    expect(human.stdout).toMatch(/^✖ Power BI API|^✖ Could not get an Entra ID token/m);
-    expect(human.stdout).toMatch(/^ {2}→ Check FABRIC_CLIENT_SECRET/m);
   });
 
   it('workspace 403 on the dataset list: the workspace line fails with a role hint, exit 3', async () => {
@@ -158,6 +147,36 @@ describe('validate against the stand-ins', () => {
     expect(line.hint).toMatch(/Add the service principal to workspace/);
     expect(line.failure).toBe('permission');
     expect(byId(doc.checks, `fabric.role:${ws}`)?.status).toBe('skip');
+  });
+
+  it('missing CREATE TABLE privilege: the privileges line fails with the GRANT to paste, exit 3', async () => {
+    sf.denyPrivilege('CREATE TABLE');
+    sf.resetRecording();
+    const { r, doc } = await validateJson();
+    expect(r.code).toBe(3);
+    expect(failed(doc.checks)).toEqual(['snowflake.privileges']);
+    const line = byId(doc.checks, 'snowflake.privileges')!;
+    expect(line.message).toMatch(/may not CREATE TABLE in FABRIC_DB\.METADATA/);
+    expect(line.hint).toContain('GRANT CREATE TABLE ON SCHEMA "FABRIC_DB"."METADATA" TO ROLE');
+    // Nothing was created, so nothing is left to drop: no MERGE ran.
+    expect(sf.statements.some((s) => /^MERGE/.test(s.sqlText))).toBe(false);
+  });
+});
+
+// Faults carried by the run's own environment or working directory (no stand-in state to reset).
+describe('validate: faults of the run\'s own settings', () => {
+  it('wrong client secret: both Entra lines fail with the AADSTS hint, Fabric checks skipped, exit 3', async () => {
+    const [{ r, doc }, human] = await Promise.all([validateJson({ FABRIC_CLIENT_SECRET: WRONG_SECRET }), validate({ FABRIC_CLIENT_SECRET: WRONG_SECRET })]);
+    expect(r.code).toBe(3);
+    expect(failed(doc.checks)).toEqual(['entra.powerbi', 'entra.fabric']);
+    expect(byId(doc.checks, 'entra.fabric')?.message).toMatch(/AADSTS7000215/);
+    expect(byId(doc.checks, 'entra.fabric')?.hint).toMatch(/FABRIC_CLIENT_SECRET/);
+    expect(byId(doc.checks, 'fabric.workspaces')?.status).toBe('skip');
+    expect(byId(doc.checks, 'snowflake.privileges')?.status).toBe('ok'); // the other areas still ran
+    expect(human.code).toBe(3);
+    expect(human.stdout).toMatch(/^✖ Could not get an Entra ID token for the powerbi API/m);
+    expect(human.stdout).toMatch(/^ {2}→ Check FABRIC_CLIENT_SECRET/m);
+    expect(human.stdout).toMatch(/^ {2}→ same fix as above$/m); // one cause, one hint
   });
 
   it('getDefinition 403 (Viewer role): the role line fails with "Contributor", exit 3', async () => {
@@ -179,22 +198,10 @@ describe('validate against the stand-ins', () => {
     expect(byId(doc.checks, 'snowflake.privileges')?.status).toBe('skip');
   });
 
-  it('missing CREATE TABLE privilege: the privileges line fails with the GRANT to paste, exit 3', async () => {
-    sf.denyPrivilege('CREATE TABLE');
-    sf.resetRecording();
-    const { r, doc } = await validateJson();
-    expect(r.code).toBe(3);
-    expect(failed(doc.checks)).toEqual(['snowflake.privileges']);
-    const line = byId(doc.checks, 'snowflake.privileges')!;
-    expect(line.message).toMatch(/may not CREATE TABLE in FABRIC_DB\.METADATA/);
-    expect(line.hint).toContain('GRANT CREATE TABLE ON SCHEMA "FABRIC_DB"."METADATA" TO ROLE');
-    // Nothing was created, so nothing is left to drop: no MERGE ran.
-    expect(sf.statements.some((s) => /^MERGE/.test(s.sqlText))).toBe(false);
-  });
-
   it('locked state file (a live pid on this host): the lock line fails naming the pid, exit 1', async () => {
-    writeFileSync(path.join(dir, 'sync_state.json.lock'), JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
-    const { r, doc } = await validateJson();
+    const cwd = workDir();
+    writeFileSync(path.join(cwd, 'sync_state.json.lock'), JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
+    const { r, doc } = await validateJson({}, cwd);
     expect(r.code).toBe(1);
     expect(failed(doc.checks)).toEqual(['state.lock']);
     expect(byId(doc.checks, 'state.lock')?.message).toContain(`pid ${process.pid}`);

@@ -87,7 +87,7 @@ async function tokenOutcome(config: Config, mode: string, tokens: TokenProvider,
     const variable = audience === 'fabric' ? 'FABRIC_ACCESS_TOKEN' : 'POWERBI_ACCESS_TOKEN';
     const other = audience === 'fabric' ? 'POWERBI_ACCESS_TOKEN' : 'FABRIC_ACCESS_TOKEN';
     const token = await tokens.getToken(audience);
-    const source = own ? variable : `${other} (reused)`;
+    const source = own ? variable : `${other}, reused`;
     const exp = jwtExpiry(token);
     if (exp !== undefined && exp <= clock.now()) {
       return { status: 'fail', failure: 'permission', message: `${name}: the pre-acquired token (${source}) expired at ${new Date(exp).toISOString()}`, hint: `Acquire a new token (they last about an hour), or configure a service principal instead of ${variable}.` };
@@ -245,6 +245,8 @@ function apiFail(e: unknown, prefix: string, permissionHint?: string): Outcome {
 
 /** `HTTP 403 InsufficientPrivileges, request id …`: the facts of an ApiError without the URL. */
 function apiBrief(e: ApiError): string {
+  // Status 0: no HTTP answer at all (refused, DNS, timeout); the message names the host and reason.
+  if (e.status === 0) return clip(firstLine(e.message), 240);
   const said = /failed with HTTP \d+[^:]*: (.*?)(?: \(request id [^)]*\))?$/.exec(e.message)?.[1];
   return [`HTTP ${e.status}${e.errorCode ? ` ${e.errorCode}` : ''}`, said ? clip(firstLine(said), 160) : undefined, e.requestId ? `request id ${e.requestId}` : undefined].filter(Boolean).join(', ');
 }

@@ -1,0 +1,133 @@
+// The Fabric side of validate in-process against the emulator (real HTTP on 127.0.0.1), for the cases
+// the spawned e2e file does not cover: pre-acquired tokens, no workspace configured, the probe cap,
+// executeQueries and scanner settings, the Viewer role without push, an unreachable host.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { validateConfig } from '../../src/core/config/load.js';
+import { silentLogger, systemClock } from '../../src/core/context.js';
+import { MAX_WORKSPACES_PROBED, exitCodeFor, runChecks, type Check } from '../../src/core/validate/index.js';
+import { startFabricEmulator, type FabricEmulator } from '../support/fabric-emulator/index.js';
+import { corpusDir } from '../support/paths.js';
+
+const TOKEN = 'validate-unit-token-3x9q';
+const dir = mkdtempSync(path.join(tmpdir(), 'fs-vfab-'));
+const emulators: FabricEmulator[] = [];
+const deps = { clock: systemClock, sleep: async () => {}, logger: silentLogger, version: 't', verbose: false };
+
+async function emulator(o: Parameters<typeof startFabricEmulator>[0] = {}): Promise<FabricEmulator> {
+  const emu = await startFabricEmulator({ acceptTokens: [TOKEN], ...o });
+  emulators.push(emu);
+  return emu;
+}
+
+function config(emu: { url: string }, over: { fabric?: Record<string, unknown>; push?: Record<string, unknown>; monitor?: Record<string, unknown> } = {}) {
+  const { config: c, issues } = validateConfig({
+    fabric: { accessToken: TOKEN, apiUrl: emu.url, powerbiApiUrl: emu.url, ...over.fabric },
+    warehouse: { target: 'none' },
+    state: { path: path.join(dir, 'state.json') },
+    ...(over.push ? { push: over.push } : {}),
+    ...(over.monitor ? { monitor: over.monitor } : {}),
+  });
+  expect(issues).toEqual([]);
+  return c!;
+}
+
+const byId = (checks: Check[], id: string) => checks.find((c) => c.id === id);
+
+afterEach(() => {
+  for (const e of emulators) e.clearFaults();
+});
+afterAll(async () => {
+  await Promise.all(emulators.map((e) => e.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('validate, Fabric side', () => {
+  let emu: FabricEmulator;
+  let ws: string;
+  beforeAll(async () => {
+    emu = await emulator({ adminTokens: ['someone-else'] });
+    ws = emu.addWorkspace({ name: 'Sales' });
+    emu.addModel(ws, { name: 'Model01', path: path.join(corpusDir, 'rr-model01') });
+  });
+
+  it('a pre-acquired token is reported present, not verified, and reused for Power BI; never printed', async () => {
+    const checks = await runChecks(config(emu, { fabric: { workspaces: [ws] } }), deps);
+    expect(byId(checks, 'entra.fabric')).toMatchObject({ status: 'ok', message: expect.stringMatching(/FABRIC_ACCESS_TOKEN.*not verified by Entra/) });
+    expect(byId(checks, 'entra.powerbi')!.message).toMatch(/FABRIC_ACCESS_TOKEN, reused/);
+    expect(JSON.stringify(checks)).not.toContain(TOKEN);
+    expect(byId(checks, `fabric.role:${ws}`)!.status).toBe('ok');
+  });
+
+  it('an expired JWT is a permission failure, exit 3, and the token is not echoed', async () => {
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const jwt = `${b64({ alg: 'none' })}.${b64({ exp: Math.floor(Date.now() / 1000) - 60 })}.sig`;
+    const checks = await runChecks(config(emu, { fabric: { accessToken: jwt, workspaces: [ws] } }), deps);
+    expect(byId(checks, 'entra.fabric')).toMatchObject({ status: 'fail', failure: 'permission', message: expect.stringMatching(/expired at/) });
+    expect(byId(checks, `fabric.workspace:${ws}`)).toBeUndefined();
+    expect(exitCodeFor(checks)).toBe(3);
+    expect(JSON.stringify(checks)).not.toContain(jwt);
+  });
+
+  it('executeQueries failing (DAX refused) is a warning naming the tenant setting; exit stays 0', async () => {
+    // This emulator has no describeModel: every DAX query fails as the service answers it.
+    const checks = await runChecks(config(emu, { fabric: { workspaces: [ws] } }), deps);
+    const line = byId(checks, 'fabric.executeQueries')!;
+    expect(line.status).toBe('warn');
+    expect(line.hint).toContain('"Dataset Execute Queries REST API"');
+    expect(exitCodeFor(checks)).toBe(0);
+  });
+
+  it('scanner detection without admin API access fails with the tenant setting, exit 3', async () => {
+    const checks = await runChecks(config(emu, { fabric: { workspaces: [ws] }, monitor: { detection: 'scanner' } }), deps);
+    const line = byId(checks, 'fabric.scanner')!;
+    expect(line).toMatchObject({ status: 'fail', failure: 'permission' });
+    expect(line.hint).toContain('"Service principals can access read-only admin APIs"');
+    expect(exitCodeFor(checks)).toBe(3);
+  });
+
+  it('scanner detection with admin access: one workspaces/modified call, ok', async () => {
+    const admin = await emulator({ adminTokens: [TOKEN] });
+    admin.addWorkspace({ name: 'A' });
+    admin.resetStats();
+    const checks = await runChecks(config(admin, { monitor: { detection: 'scanner' } }), deps);
+    expect(byId(checks, 'fabric.scanner')!.status).toBe('ok');
+    expect(admin.stats.byRoute['GET /v1.0/myorg/admin/workspaces/modified']).toBe(1);
+  });
+
+  it('no workspace configured: the visible ones are listed and at most MAX_WORKSPACES_PROBED are probed', async () => {
+    const many = await emulator();
+    for (let i = 0; i < MAX_WORKSPACES_PROBED + 2; i++) many.addWorkspace({ name: `w${i}` });
+    const checks = await runChecks(config(many), deps);
+    expect(byId(checks, 'fabric.workspaces')!.message).toMatch(new RegExp(`^${MAX_WORKSPACES_PROBED + 2} workspaces visible .*checking the first ${MAX_WORKSPACES_PROBED}`));
+    expect(checks.filter((c) => c.id.startsWith('fabric.workspace:'))).toHaveLength(MAX_WORKSPACES_PROBED);
+    // Empty workspaces: nothing to try getDefinition on, so push write access stays unproven.
+    expect(byId(checks, 'push.permission')!.status).toBe('warn');
+  });
+
+  it('no workspace visible at all is a warning', async () => {
+    const empty = await emulator();
+    const checks = await runChecks(config(empty), deps);
+    expect(byId(checks, 'fabric.workspaces')!.status).toBe('warn');
+  });
+
+  it('Viewer role with push off and the INFO fallback on: getDefinition denied is only a warning', async () => {
+    const shared = await emulator();
+    const wsV = shared.addWorkspace({ name: 'Finance', members: [], viewers: [TOKEN] });
+    shared.addModel(wsV, { name: 'Budget', path: path.join(corpusDir, 'rr-model01') });
+    const off = await runChecks(config(shared, { fabric: { workspaces: [wsV] }, push: { enabled: false } }), deps);
+    expect(byId(off, `fabric.role:${wsV}`)).toMatchObject({ status: 'warn', message: expect.stringMatching(/INFO\.VIEW fallback/) });
+    expect(byId(off, 'push.permission')!.status).toBe('skip');
+    const on = await runChecks(config(shared, { fabric: { workspaces: [wsV] } }), deps);
+    expect(byId(on, `fabric.role:${wsV}`)).toMatchObject({ status: 'fail', message: expect.stringMatching(/needs Contributor or higher/) });
+  });
+
+  it('an unreachable API host fails as "other": exit 1', async () => {
+    const gone = { url: 'http://127.0.0.1:9' };
+    const checks = await runChecks(config(gone, { fabric: { workspaces: ['abc'] } }), deps);
+    expect(byId(checks, 'fabric.workspace:abc')).toMatchObject({ status: 'fail', failure: 'other' });
+    expect(exitCodeFor(checks)).toBe(1);
+  });
+});
