@@ -118,7 +118,18 @@ const failed = (checks: JsonCheck[]) => checks.filter((c) => c.status === 'fail'
 describe('validate against the stand-ins: all ok, then stand-in faults one at a time', () => {
   it('all ok: every line passes, exit 0; the temporary table is created, merged and dropped', async () => {
     sf.resetRecording();
-    const [{ r, doc }, human] = await Promise.all([validateJson(), validate()]);
+    emu.resetStats();
+    const entraBefore = entra.requests.length;
+    const { r, doc } = await validateJson();
+    // What one validate costs (README): 4 API requests, one token per audience, 5 SQL statements.
+    expect(emu.stats.byRoute).toEqual({
+      'GET /v1.0/myorg/groups/{groupId}/datasets': 1,
+      'GET /v1/workspaces/{workspaceId}/semanticModels': 1,
+      'POST /v1/workspaces/{workspaceId}/semanticModels/{semanticModelId}/getDefinition': 1,
+      'POST /v1.0/myorg/groups/{groupId}/datasets/{datasetId}/executeQueries': 1,
+    });
+    expect(entra.requests.slice(entraBefore).filter((x) => x.path.endsWith('/token'))).toHaveLength(2);
+    expect(sf.statements).toHaveLength(5);
     expect(r.code, r.stderr).toBe(0);
     expect(doc.ok).toBe(true);
     expect(failed(doc.checks)).toEqual([]);
@@ -131,6 +142,8 @@ describe('validate against the stand-ins: all ok, then stand-in faults one at a 
     expect(sql.some((s) => /^MERGE INTO "FABRIC_SYNC_VALIDATE_/.test(s))).toBe(true);
     expect(sql.some((s) => /^DROP TABLE IF EXISTS "FABRIC_SYNC_VALIDATE_/.test(s))).toBe(true);
     expect(emu.stats.writes).toBe(0); // nothing created in Fabric
+
+    const human = await validate();
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^✔ config valid/m);
     expect(human.stdout).toMatch(/^ready: \d+ ok, 0 warnings, 0 failed, \d+ skipped \(exit code 0\)$/m);
@@ -206,6 +219,14 @@ describe('validate: faults of the run\'s own settings', () => {
     expect(failed(doc.checks)).toEqual(['state.lock']);
     expect(byId(doc.checks, 'state.lock')?.message).toContain(`pid ${process.pid}`);
     expect(byId(doc.checks, 'state.lock')?.hint).toMatch(/delete .*sync_state\.json\.lock/);
+  });
+
+  it('no Snowflake settings: the embedded DuckDB file is checked instead, exit 0', async () => {
+    const none = { SNOWFLAKE_ACCOUNT: undefined, SNOWFLAKE_ACCESS_URL: undefined, SNOWFLAKE_USER: undefined, SNOWFLAKE_PASSWORD: undefined, SNOWFLAKE_WAREHOUSE: undefined, SNOWFLAKE_DATABASE: undefined, SNOWFLAKE_SCHEMA: undefined };
+    const { r, doc } = await validateJson(none);
+    expect(r.code).toBe(0);
+    expect(byId(doc.checks, 'duckdb.file')).toMatchObject({ status: 'ok', message: expect.stringMatching(/\.fabric-sync\/metadata\.duckdb: not created yet/) });
+    expect(doc.checks.some((c) => c.id.startsWith('snowflake.'))).toBe(false);
   });
 
   it('invalid config: one failed line with every issue, the rest skipped, exit 2', async () => {
