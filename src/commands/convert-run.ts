@@ -29,6 +29,7 @@ export async function executeConvert(ctx: CommandContext, config: Config, _runti
     warehouse: options.warehouse,
     dryRun: options.dryRun,
     fabric: needsFabric,
+    signal: ctx.signal,
   });
   const store = await openStateForRun(config.state.path, { dryRun: options.dryRun, logger, sleep: realSleep, signal: ctx.signal });
   const progress = await progressReporter(ctx.ui, options.dryRun ? 'planning' : 'converting');

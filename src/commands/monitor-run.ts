@@ -32,6 +32,7 @@ export async function executeMonitor(ctx: CommandContext, config: Config, option
     warehouse: options.warehouse,
     dryRun: false,
     fabric: true,
+    signal: ctx.signal,
   });
   const runner = createRemoteRunner(runtime.api!, store, runtime.pipeline, runtime.settings, runtime.remote);
   const intervalMs = (options.intervalSeconds ?? config.monitor.intervalSeconds) * 1000;

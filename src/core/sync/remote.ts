@@ -3,7 +3,7 @@
 // hand to the loop in monitor.ts. A model whose fingerprint equals the state's and whose push twin
 // still exists costs one getDefinition and nothing else: no push request, no warehouse statement.
 import type { Logger } from '../context.js';
-import { ApiError } from '../errors.js';
+import { ApiError, AuthError } from '../errors.js';
 import type { PushApi } from '../push/publish.js';
 import type { CreateDatasetRequest } from '../push/request.js';
 import { fingerprint } from '../schema/fingerprint.js';
@@ -97,7 +97,8 @@ export function createRemoteRunner(
             listings.push(...(await api.listModels(ws)));
             listedWorkspaces.push(ws);
           } catch (e) {
-            if (e instanceof ApiError && e.status === 401) throw e; // a bad token fails every workspace: stop the run
+            // A bad credential fails every workspace alike: stop the run (exit code 3) rather than report each.
+            if (e instanceof AuthError || (e instanceof ApiError && e.status === 401)) throw e;
             failedWorkspaces.push({ id: ws, error: e instanceof Error ? e.message : String(e) });
           }
         }),

@@ -29,6 +29,8 @@ export interface RuntimeOptions {
   dryRun: boolean;
   /** Fabric is needed (convert --dataset-id/--auto, monitor, convert --source --workspace). */
   fabric: boolean;
+  /** Ends throttling pauses, backoff and long-running-operation waits at once (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface Runtime {
@@ -74,6 +76,7 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
         maxRetries: config.fabric.maxRetries,
         budgetMs: config.fabric.throttleBudgetSeconds * 1000,
         userAgent: `fabric-sync/${options.version}`,
+        signal: options.signal,
       })
     : null;
   const target = options.warehouse ? resolveTarget(config) : 'none';
