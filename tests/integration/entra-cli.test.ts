@@ -74,3 +74,15 @@ describe('spawned CLI against the Entra stand-in', () => {
     }
   });
 });
+
+describe('convert and monitor with a rejected credential', () => {
+  it('exit 3 with the hint instead of a per-workspace warning', async () => {
+    const wrong = 'wrong~Secret.value-never-printed_44';
+    for (const args of [['convert', '--auto'], ['monitor', '--once', '--json']]) {
+      const r = await runCli(args, { env: { ...env(wrong), FABRIC_SYNC_STATE_PATH: path.join(cwd, `${args[0]}.json`) }, cwd });
+      expect(r.code, `${args.join(' ')}\n${r.stdout}\n${r.stderr}`).toBe(3);
+      expect(r.stdout + r.stderr).toMatch(/AADSTS7000215/);
+      expect(r.stdout + r.stderr).not.toContain(wrong);
+    }
+  });
+});

@@ -180,6 +180,12 @@ describe('Snowflake-only SQL the writer relies on', () => {
     expect(long.code).toBe('100078');
     const big = await failure(exec(conn, 'insert into lim values (?, ?)', ['a', 123.4]));
     expect(big.code).toBe('100039');
+    // Array binds are one statement: one bad row fails all of them.
+    const batch = await failure(exec(conn, 'insert into lim (s, n) values (?, ?)', [['ok', 1], ['too long', 2], ['ok', 3]]));
+    expect(batch.code).toBe('100078');
+    const nulls = await failure(exec(conn, 'insert into lim (s, n) values (?, ?)', [['ok', 1], ['ok', null]]));
+    expect(nulls.code).toBe('100072');
+    expect(await standIn.query('SELECT count(*) AS n FROM LIM')).toEqual([{ n: 1 }]);
   });
 
   it('answers INFORMATION_SCHEMA with Snowflake column names and type spellings', async () => {
@@ -261,5 +267,39 @@ describe('Snowflake-only SQL the writer relies on', () => {
     const c = await connectTo(standIn, { database: 'ANALYTICS', schema: 'META' });
     await destroy(c);
     expect(c.isUp()).toBe(false);
+  });
+});
+
+describe('persistence and housekeeping', () => {
+  it('keeps data in a DuckDB file across restarts (dbPath)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sf-db-'));
+    try {
+      const dbPath = join(dir, 'standin.duckdb');
+      const first = await startSnowflakeStandIn({ dbPath });
+      const c1 = await connectTo(first);
+      await exec(c1, 'create table kept (k number)');
+      await exec(c1, 'insert into kept values (?)', [[1], [2]]);
+      await destroy(c1);
+      await first.close();
+      const second = await startSnowflakeStandIn({ dbPath });
+      const c2 = await connectTo(second);
+      expect((await exec(c2, 'select count(*) as n from kept')).rows).toEqual([{ N: 2 }]);
+      await destroy(c2);
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers statement cancel (abort-request)', async () => {
+    const s = await startSnowflakeStandIn();
+    try {
+      const c = await connectTo(s);
+      const stmt = c.execute({ sqlText: 'select 1' });
+      await new Promise<void>((resolve, reject) => stmt.cancel((err) => (err ? reject(err) : resolve())));
+      await destroy(c);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -2,7 +2,7 @@
 // while every session shares the same database (reference/snowflake.md §6 item 2). Implements the
 // Snowflake rules DuckDB lacks: DDL commits an open transaction, a second BEGIN is ignored, COMMIT
 // without a transaction is a no-op, array binds run as one atomic statement.
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { SfError, fromDuckDb, sfErrors } from './errors.js';
 import { isSignificant, quoteIdent, type Token } from './lexer.js';
 import { countRowset, statusRowset, toRowset, type Rowset } from './rowset.js';
@@ -146,7 +146,12 @@ export class Session {
       const actions = { INSERT: 0, UPDATE: 0, DELETE: 0 };
       let last: Rowset = statusRowset();
       let selected = 0;
-      if (kind === 'insert' && array && tr.valuesTupleAt !== undefined && tr.paramCount > 0 && !sql.slice(tr.valuesTupleAt).includes("'")) {
+      const unnested = kind === 'insert' && array && tr.valuesTupleAt !== undefined
+        ? await this.unnestInsert(sql, tr.valuesTupleAt, bindings!) : undefined;
+      if (unnested !== undefined) {
+        changed = unnested;
+        bindSets.length = 0;
+      } else if (kind === 'insert' && array && tr.valuesTupleAt !== undefined && tr.paramCount > 0 && !sql.slice(tr.valuesTupleAt).includes("'")) {
         changed = await this.multiRowInsert(sql, tr.valuesTupleAt, tr.paramCount, bindSets);
         bindSets.length = 0;
       }
@@ -211,6 +216,25 @@ export class Session {
     await this.conn.run('ROLLBACK').catch(() => undefined);
     throw new SfError('000603', 'XX000', 'SQL execution internal error: stand-in limitation: a statement failed inside this transaction, '
       + 'DuckDB discarded the transaction, so it cannot be committed (Snowflake would commit the other statements). It was rolled back.');
+  }
+
+  /**
+   * An array-bound `INSERT … VALUES (?, ?, …)` whose tuple is only placeholders: one DuckDB statement
+   * over `unnest` of one VARCHAR list per position (the driver sends every value as a string, and the
+   * target columns cast them as Snowflake does). Returns undefined when the tuple has expressions.
+   */
+  private async unnestInsert(sql: string, tupleAt: number, bindings: Record<string, Bind>): Promise<number | undefined> {
+    const tuple = sql.slice(tupleAt).trim();
+    if (!/^\(\s*\$\d+(\s*,\s*\$\d+)*\s*\)$/.test(tuple)) return undefined;
+    const order = [...tuple.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+    const positions = Object.keys(bindings).map(Number).sort((a, b) => a - b);
+    if (positions.some((p, i) => p !== i + 1) || order.some((n) => n > positions.length)) return undefined;
+    const lists = positions.map((p) => listValue((bindings[String(p)]!.value as (string | null)[]).map((v) => v ?? null)));
+    const head = sql.slice(0, tupleAt).replace(/\bVALUES\s*$/i, '');
+    const source = positions.map((p) => `unnest($${p}) AS "C${p}"`).join(', ');
+    const r = await this.conn.run(`${head.trimEnd()} SELECT ${order.map((n) => `"C${n}"`).join(', ')} FROM (SELECT ${source})`,
+      lists, lists.map(() => LIST(VARCHAR)));
+    return r.rowsChanged;
   }
 
   /**
