@@ -164,12 +164,17 @@ describe('statement count', () => {
     expect(counts['fabric-cicd-abc']!.loadRows).toBe(2 + 3 + 1);
   });
 
-  it('DuckDB adds COMMENT ON statements to the DDL only', () => {
+  it('DuckDB has the same statement count, its COMMENT ONs riding in the CREATE request', () => {
     const m = hostileModel();
     const sf = planModelSync(m, null, ctx(m), 'snowflake');
     const dd = planModelSync(m, null, ctx(m), 'duckdb');
     expect(dd.transaction).toHaveLength(sf.transaction.length);
-    expect(dd.ddl.filter((s) => s.sql.startsWith('CREATE'))).toHaveLength(sf.ddl.length);
+    expect(dd.ddl).toHaveLength(sf.ddl.length);
+    expect(sf.ddl.every((s) => !s.sql.includes(';'))).toBe(true);
+    expect(sf.ddl[0]!.sql).toContain(`"MODEL_ID" VARCHAR NOT NULL COMMENT 'Id of the source semantic model`);
+    expect(dd.ddl[0]!.sql).toContain(`; COMMENT ON COLUMN "_SEMANTIC_METADATA"."MODEL_ID" IS 'Id of the source semantic model`);
+    // The temporary load table carries no comments on either side.
+    expect(dd.ddl.at(-1)!.sql).not.toContain('COMMENT');
   });
 });
 

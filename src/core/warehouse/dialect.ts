@@ -18,7 +18,8 @@ export interface DialectSpec {
   jsonText(expr: string, key: string): string;
   /**
    * Snowflake takes column and table comments inside CREATE TABLE (applied once, at creation);
-   * DuckDB has no inline COMMENT, so it gets `COMMENT ON` statements after the CREATE.
+   * DuckDB has no inline COMMENT, so its CREATE is followed by `COMMENT ON` statements in the same
+   * request (DuckDB accepts a multi-statement text; Snowflake is never sent one).
    */
   inlineComments: boolean;
 }

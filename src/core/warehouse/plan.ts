@@ -60,8 +60,7 @@ export function timestampBind(at: Date): string {
 
 /** The idempotent DDL every sync needs: the five tables and the session load table. */
 export function planSchema(dialect: Dialect): Statement[] {
-  const ddl = ALL_TABLES.flatMap((t) => createTableSql(t, dialect, false));
-  return [...ddl, ...createTableSql(LOAD, dialect, true)];
+  return [...ALL_TABLES.map((t) => createTableSql(t, dialect, false)), createTableSql(LOAD, dialect, true)];
 }
 
 export function planModelSync(
