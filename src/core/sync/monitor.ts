@@ -3,6 +3,7 @@
 // the models in flight, which the next run redoes) → mark deleted → sleep. Every effect is injected,
 // so the loop is tested with a fake clock and in-memory deps; the command wires the real ones.
 import type { Clock, Logger, Sleep } from '../context.js';
+import { AuthError } from '../errors.js';
 import type { StateEntry, StateStore } from '../state/store.js';
 import { DEFAULT_BACKOFF_CAP_MS, backoffMs } from './backoff.js';
 import { detectChanges } from './detect.js';
@@ -141,6 +142,9 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
     listed = await deps.list(signal);
   } catch (e) {
     if (signal.aborted) return end();
+    // A rejected credential on the first (or only) cycle is a configuration problem: stop with it
+    // (exit code 3) instead of retrying forever. Later, it may be a passing outage: keep going.
+    if (e instanceof AuthError && (options.once || cycle === 1)) throw e;
     // One failed listing is not fatal: report it and try again next cycle.
     totals.listFailures += 1;
     emit({ type: 'list-failed', error: messageOf(e) });
