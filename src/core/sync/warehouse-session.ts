@@ -3,6 +3,7 @@
 // to COMMIT — a Snowflake transaction belongs to its session, so two models never interleave on one
 // connection. Snowflake gets up to `maxConnections` sessions (one per concurrent model); the
 // embedded DuckDB file gets one, since it is local and its writers would only conflict.
+import { AuthError } from '../errors.js';
 import type { ConversionReport } from '../push/report.js';
 import type { SemanticModel } from '../schema/model.js';
 import { applyPlan, type WarehouseBackend } from '../warehouse/backend.js';
@@ -40,6 +41,11 @@ export class WarehouseSession {
   private readonly waiters: Array<(b: WarehouseBackend) => void> = [];
   /** Statements sent by this session (for summaries and benchmarks). */
   statementsSent = 0;
+  /** The first login while none has succeeded yet (later openers wait for it). */
+  private firstLogin: Promise<WarehouseBackend> | null = null;
+  private loggedIn = false;
+  /** A refused login: every later model of the run fails with it instead of logging in again. */
+  private loginFailure: AuthError | null = null;
 
   constructor(options: WarehouseSessionOptions) {
     this.options = options;
@@ -90,19 +96,34 @@ export class WarehouseSession {
   }
 
   private async acquire(): Promise<WarehouseBackend> {
-    const idle = this.idle.pop();
-    if (idle) return idle;
-    if (this.all.length < Math.max(1, this.options.maxConnections)) {
-      const opening = this.options.open();
-      this.all.push(opening);
-      try {
-        return await opening;
-      } catch (e) {
-        this.all.splice(this.all.indexOf(opening), 1);
-        throw e;
+    for (;;) {
+      // Snowflake locks a user after a few failed logins in a row: a wrong password or key must
+      // cost one attempt per run, not one per model (issue 9, faults).
+      if (this.loginFailure) throw this.loginFailure;
+      const idle = this.idle.pop();
+      if (idle) return idle;
+      // Until one login has succeeded, log in one at a time, for the same reason.
+      if (this.firstLogin && !this.loggedIn) {
+        await this.firstLogin.catch(() => undefined);
+        continue;
       }
+      if (this.all.length < Math.max(1, this.options.maxConnections)) {
+        const opening = this.options.open();
+        this.all.push(opening);
+        if (!this.loggedIn) this.firstLogin = opening;
+        try {
+          const backend = await opening;
+          this.loggedIn = true;
+          return backend;
+        } catch (e) {
+          this.all.splice(this.all.indexOf(opening), 1);
+          if (this.firstLogin === opening) this.firstLogin = null;
+          if (e instanceof AuthError) this.loginFailure = e;
+          throw e;
+        }
+      }
+      return new Promise((resolve) => this.waiters.push(resolve));
     }
-    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   private release(backend: WarehouseBackend): void {
