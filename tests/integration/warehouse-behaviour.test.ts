@@ -254,3 +254,25 @@ describe.each(['duckdb', 'snowflake'] as Dialect[])('warehouse behaviour (%s)', 
     expect((await readModelRows(db, 'm-del')).metadata?.DELETED_AT).toBeNull();
   });
 });
+
+describe('a connection whose ROLLBACK failed', () => {
+  it('is refused for the next model, so a half transaction can never be committed with it', async () => {
+    const db = await openDuckDb({ path: ':memory:' });
+    const m = (await loadModel(path.join(corpusDir, 'fabric-cicd-abc'))).model;
+    let failing = true;
+    const flaky: WarehouseBackend = {
+      dialect: db.dialect,
+      close: () => db.close(),
+      execute: async (sql, binds) => {
+        if (failing && (sql.startsWith('MERGE') || sql === 'ROLLBACK')) throw new WarehouseError('connection lost');
+        return db.execute(sql, binds);
+      },
+    };
+    await expect(applyPlan(flaky, planModelSync(m, null, ctx('m-x', m), 'duckdb'))).rejects.toThrow(/connection lost/);
+    failing = false;
+    await expect(applyPlan(flaky, planModelSync(m, null, ctx('m-x', m), 'duckdb'))).rejects.toThrow(/no longer used/);
+    await db.execute('ROLLBACK');
+    expect((await readModelRows(db, 'm-x')).metadata).toBeNull();
+    await db.close();
+  });
+});

@@ -33,7 +33,18 @@ export interface ApplyResult {
  */
 const ddlDone = new WeakMap<WarehouseBackend, Set<string>>();
 
+/**
+ * Connections whose ROLLBACK failed. Snowflake ignores a second BEGIN, so a transaction left open
+ * there would be committed together with the next model's: such a connection is not used again.
+ */
+const unsafe = new WeakSet<WarehouseBackend>();
+
 export async function applyPlan(backend: WarehouseBackend, plan: WarehousePlan): Promise<ApplyResult> {
+  if (unsafe.has(backend)) {
+    throw new WarehouseError('The warehouse connection could not roll back an earlier failure and is no longer used.', {}, {
+      hint: 'Open a new connection (re-run); the failed model was not committed.',
+    });
+  }
   const outcomes: StatementOutcome[] = [];
   const done = ddlDone.get(backend) ?? new Set<string>();
   ddlDone.set(backend, done);
@@ -51,9 +62,9 @@ export async function applyPlan(backend: WarehouseBackend, plan: WarehousePlan):
     }
   } catch (e) {
     if (open) {
-      // Best effort: a dropped connection cannot roll back, but then the server discards the
-      // uncommitted transaction with the session anyway.
-      await backend.execute('ROLLBACK').catch(() => undefined);
+      // A dropped connection cannot roll back, but then the server discards the uncommitted
+      // transaction with the session; either way this connection is not trusted again.
+      await backend.execute('ROLLBACK').catch(() => unsafe.add(backend));
     }
     throw e;
   }
