@@ -10,6 +10,8 @@ import { applyPlan, type WarehouseBackend } from '../../src/core/warehouse/backe
 import { type Dialect, quoteIdent } from '../../src/core/warehouse/dialect.js';
 import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
 import { planPhysicalTables, readExistingColumns } from '../../src/core/warehouse/physical.js';
+import { planSchema } from '../../src/core/warehouse/plan.js';
+import { probeWarehouse } from '../../src/core/warehouse/probe.js';
 import { openSnowflake } from '../../src/core/warehouse/snowflake.js';
 import { typeFamily, warehouseType } from '../../src/core/warehouse/types.js';
 import { corpusDir } from '../support/paths.js';
@@ -50,9 +52,21 @@ describe.each(['duckdb', 'snowflake'] as Dialect[])('--create-tables (%s)', (dia
   });
   afterAll(async () => close?.());
 
+  it('probeWarehouse reports where the session points and which metadata tables exist', async () => {
+    const before = await probeWarehouse(db);
+    expect(before.schema.toUpperCase()).toBe(schema.toUpperCase());
+    expect(before.present).toEqual([]);
+    expect(before.missing).toHaveLength(5);
+    await applyPlan(db, { ddl: planSchema(dialect), transaction: [] });
+    const after = await probeWarehouse(db);
+    expect(after.missing).toEqual([]);
+    expect(after.present).toEqual(['_SEMANTIC_METADATA', '_SEMANTIC_TABLES', '_SEMANTIC_COLUMNS', '_SEMANTIC_MEASURES', '_SEMANTIC_RELATIONSHIPS']);
+  });
+
   it('creates one table per model table with mapped types; a second run plans nothing', async () => {
     const first = planPhysicalTables(model, await readExistingColumns(db, schema), { schema }, dialect);
     expect(first.createdTables).toEqual(model.tables.map((t) => t.name));
+    expect(first.ddl).toHaveLength(model.tables.length);
     await applyPlan(db, { ddl: first.ddl, transaction: [] });
     const existing = await readExistingColumns(db, schema);
     for (const t of model.tables) {
