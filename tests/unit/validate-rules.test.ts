@@ -9,7 +9,7 @@ import { systemClock, realSleep, silentLogger } from '../../src/core/context.js'
 import { ConfigError } from '../../src/core/errors.js';
 import { exitCodeFor, runValidation, type Check } from '../../src/core/validate/index.js';
 import { checkState } from '../../src/core/validate/state-check.js';
-import { checkDuckDb } from '../../src/core/validate/warehouse-checks.js';
+import { checkDuckDb, checkSnowflake } from '../../src/core/validate/warehouse-checks.js';
 
 const c = (status: Check['status'], failure?: Check['failure']): Check => ({ id: 'x', area: 'fabric', status, message: 'm', durationMs: 0, ...(failure ? { failure } : {}) });
 
@@ -150,5 +150,29 @@ describe('DuckDB file check', () => {
     const [check] = await checkDuckDb(configFor(file), { clock: systemClock });
     expect(check!.status).toBe('fail');
     expect(check!.hint).toBeTruthy();
+  });
+});
+
+describe('Snowflake login that never answers', () => {
+  it('gives up after the login timeout with a network hint (exit 1), instead of the driver\'s minutes of retries', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const server = createServer((s) => void sockets.push(s)); // accepts, never answers
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    try {
+      const config = validateConfig({
+        snowflake: { account: 'a', user: 'u', password: 'Hang-Pa55-77', database: 'D', schema: 'S', accessUrl: `http://127.0.0.1:${port}` },
+      }).config!;
+      const started = Date.now();
+      const checks = await checkSnowflake(config, { clock: systemClock, logger: silentLogger, version: 't', verbose: false, snowflakeLoginTimeoutMs: 400 });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(checks[0]).toMatchObject({ id: 'snowflake.login', status: 'fail', failure: 'other', message: expect.stringMatching(/No answer from Snowflake .* within/) });
+      expect(checks.slice(1).map((x) => x.status)).toEqual(['skip', 'skip']);
+      expect(exitCodeFor(checks)).toBe(1);
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
   });
 });

@@ -26,6 +26,8 @@ export interface ValidateDeps {
   hostname?: string;
   isAlive?: (pid: number) => boolean;
   extraCaPem?: string;
+  /** Longest wait for the Snowflake login; default SNOWFLAKE_LOGIN_TIMEOUT_MS. */
+  snowflakeLoginTimeoutMs?: number;
 }
 
 /** Loads the config (throwing ConfigError when invalid) and runs the whole checklist. */

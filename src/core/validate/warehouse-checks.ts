@@ -10,6 +10,7 @@ import { reveal } from '../config/secret.js';
 import type { Config } from '../config/schema.js';
 import type { Clock, Logger } from '../context.js';
 import type { WarehouseBackend } from '../warehouse/backend.js';
+import { WarehouseError } from '../errors.js';
 import { quoteIdent } from '../warehouse/dialect.js';
 import { grantsFor } from '../warehouse/snowflake-errors.js';
 import { type Check, type Outcome, failOf, probe, skip } from './check.js';
@@ -20,7 +21,11 @@ export interface WarehouseCheckOptions {
   logger: Logger;
   version: string;
   verbose: boolean;
+  /** Longest wait for the Snowflake login (default 30 s); the driver alone retries for minutes. */
+  snowflakeLoginTimeoutMs?: number;
 }
+
+export const SNOWFLAKE_LOGIN_TIMEOUT_MS = 30_000;
 
 export async function checkSnowflake(config: Config, o: WarehouseCheckOptions): Promise<Check[]> {
   const s = config.snowflake;
@@ -31,7 +36,7 @@ export async function checkSnowflake(config: Config, o: WarehouseCheckOptions): 
   let backend: WarehouseBackend | undefined;
   const login = await probe('snowflake.login', 'warehouse', o.clock, async () => {
     const { openSnowflake } = await import('../warehouse/snowflake.js');
-    backend = await openSnowflake({
+    backend = await withTimeout(openSnowflake({
       account: s.account!,
       username: s.user!,
       password: reveal(s.password),
@@ -46,7 +51,7 @@ export async function checkSnowflake(config: Config, o: WarehouseCheckOptions): 
       queryTag: `fabric-sync/${o.version}/validate`,
       verbose: o.verbose,
       logger: o.logger,
-    });
+    }), o.snowflakeLoginTimeoutMs ?? SNOWFLAKE_LOGIN_TIMEOUT_MS, s.accessUrl ?? `${s.account}.snowflakecomputing.com`);
     const how = s.privateKeyPath ? 'key pair' : (s.authenticator ?? 'password').toLowerCase();
     return { status: 'ok', message: `Snowflake login as ${s.user} on ${s.account} (${how})${s.role ? `, role ${s.role}` : ''}` };
   });
@@ -131,4 +136,26 @@ export async function checkDuckDb(config: Config, o: { clock: Clock }): Promise<
       return { status: 'ok', message: `DuckDB file ${file}: opens read-write` };
     }),
   ];
+}
+
+/**
+ * The driver retries an unanswered login with backoff for about two minutes; validate gives up
+ * sooner and says so. A session that arrives after the deadline is closed at once.
+ */
+async function withTimeout(login: Promise<WarehouseBackend>, ms: number, target: string): Promise<WarehouseBackend> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      login.then((b) => b.close()).catch(() => undefined);
+      reject(new WarehouseError(`No answer from Snowflake at ${target} within ${Math.round(ms / 1000)} s`, {}, {
+        hint: 'Check SNOWFLAKE_ACCOUNT or SNOWFLAKE_ACCESS_URL, and that the network (proxy, firewall, private link) allows HTTPS to it.',
+      }));
+    }, ms);
+    timer.unref?.();
+  });
+  try {
+    return await Promise.race([login, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
