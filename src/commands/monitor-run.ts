@@ -32,7 +32,7 @@ export async function executeMonitor(ctx: CommandContext, config: Config, option
     warehouse: options.warehouse,
     dryRun: false,
     fabric: true,
-    signal: ctx.signal,
+    signal: requestSignal(ctx.signal),
   });
   const runner = createRemoteRunner(runtime.api!, store, runtime.pipeline, runtime.settings, runtime.remote);
   const intervalMs = (options.intervalSeconds ?? config.monitor.intervalSeconds) * 1000;
@@ -68,12 +68,32 @@ export async function executeMonitor(ctx: CommandContext, config: Config, option
         signal: ctx.signal,
       },
     );
-    if (totals.interrupted) return String(ctx.signal.reason).includes('SIGTERM') ? ExitCode.ok : ExitCode.interrupted;
+    if (totals.interrupted) return isTerm(ctx.signal) ? ExitCode.ok : ExitCode.interrupted;
     return options.once && totals.failed > 0 ? ExitCode.failed : ExitCode.ok;
   } finally {
     await runtime.close();
     await store.close();
   }
+}
+
+/**
+ * What ends the requests of the models in flight. Ctrl-C (SIGINT) ends them at once, throttling
+ * pauses and backoff included. SIGTERM is a service stop (systemd, a container, Task Scheduler): the
+ * loop starts no new model, but the ones in flight finish and are recorded (issue 6 item 3), within
+ * the loop's grace period; a second signal still stops the process at once (cli.ts).
+ */
+function requestSignal(signal: AbortSignal): AbortSignal {
+  const requests = new AbortController();
+  const onAbort = () => {
+    if (!isTerm(signal)) requests.abort(signal.reason);
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return requests.signal;
+}
+
+function isTerm(signal: AbortSignal): boolean {
+  return String(signal.reason).includes('SIGTERM');
 }
 
 function renderEvent(ctx: CommandContext, e: MonitorEvent): void {
