@@ -10,15 +10,20 @@ export function renderConvert(ctx: CommandContext, s: ConvertSummary, dryRun: bo
     if (m.result?.lossy && m.result.report) ui.annotate('warning', `${m.name}: push conversion ${m.result.report.text}`);
     for (const w of m.result?.warnings ?? []) ui.warn(`${m.name}: ${w}`);
   }
-  ui.result({ dryRun, synced: s.synced, unchanged: s.unchanged, failed: s.failed, deleted: s.deleted, interrupted: s.interrupted, models: s.models.map(toJson) }, () => {
+  const listFailures = s.listFailures ?? 0;
+  ui.result({ dryRun, synced: s.synced, unchanged: s.unchanged, failed: s.failed, deleted: s.deleted, interrupted: s.interrupted, ...(listFailures ? { workspacesFailed: listFailures } : {}), models: s.models.map(toJson) }, () => {
     const rows = s.models.map((m) => [m.name, statusText(ctx, m, dryRun), m.result?.publishedName ?? '', detail(m)]);
     const head = dryRun ? ui.c.bold('Dry run: nothing was sent or written.') : '';
     const plan = dryRun ? s.models.flatMap((m) => planLines(m)) : [];
-    const totals = `${s.synced} ${dryRun ? 'planned' : 'synced'} · ${s.unchanged} up to date · ${s.failed} failed${s.deleted ? ` · ${s.deleted} deleted` : ''}`;
+    const totals = `${s.synced} ${dryRun ? 'planned' : 'synced'} · ${s.unchanged} up to date · ${s.failed} failed${s.deleted ? ` · ${s.deleted} deleted` : ''}${listFailures ? ` · ${listFailures} workspace(s) not listed` : ''}`;
     return [head, ...plan, rows.length ? ui.table(['model', 'status', 'published as', 'details'], rows) : 'No models to convert.', totals].filter(Boolean).join('\n');
   });
   if (s.interrupted) return ExitCode.interrupted;
-  return s.failed > 0 ? ExitCode.failed : ExitCode.ok;
+  const failed = s.models.filter((m) => m.status === 'failed');
+  // Every failure an authentication or permission refusal (e.g. a wrong Snowflake password): exit 3.
+  if (failed.length > 0 && failed.every((m) => m.error?.exitCode === ExitCode.auth)) return ExitCode.auth;
+  // A workspace that could not be listed is work not done, even when no model failed.
+  return s.failed > 0 || listFailures > 0 ? ExitCode.failed : ExitCode.ok;
 }
 
 function statusText(ctx: CommandContext, m: ConvertModelResult, dryRun: boolean): string {

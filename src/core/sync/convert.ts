@@ -34,7 +34,7 @@ export interface ConvertModelResult {
   name: string;
   status: 'synced' | 'unchanged' | 'failed';
   result?: PipelineResult;
-  error?: { message: string; hint?: string; name: string };
+  error?: { message: string; hint?: string; name: string; exitCode?: number };
 }
 
 export interface ConvertSummary {
@@ -44,6 +44,8 @@ export interface ConvertSummary {
   failed: number;
   deleted: number;
   interrupted: boolean;
+  /** Workspaces (or whole listings) that could not be read: their models were not looked at. */
+  listFailures?: number;
 }
 
 export async function runConvert(request: ConvertRequest, deps: ConvertDeps): Promise<ConvertSummary> {
@@ -103,11 +105,21 @@ async function convertDataset(request: Extract<ConvertRequest, { mode: 'dataset'
 async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, api: FabricApi, deps: ConvertDeps): Promise<ConvertSummary> {
   const runner = createRemoteRunner(api, deps.store, deps.pipeline, deps.settings, deps.remote);
   const failures = new Map<string, { name: string; message: string }>();
+  // The typed error of each failed model: its class, hint and exit code reach the summary (an
+  // authentication failure must exit 3, not 1; issue 9, faults).
+  const errors = new Map<string, unknown>();
   const totals = await runMonitor(
     {
       store: deps.store,
       list: runner.list,
-      sync: runner.sync,
+      sync: async (listing, reason, signal) => {
+        try {
+          return await runner.sync(listing, reason, signal);
+        } catch (e) {
+          errors.set(listing.id, e);
+          throw e;
+        }
+      },
       markDeleted: runner.markDeleted,
       clock: deps.clock,
       sleep: deps.sleep,
@@ -136,9 +148,14 @@ async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, a
     status: outcome.status === 'synced' ? 'synced' : 'unchanged',
     ...(result ? { result } : {}),
   }));
-  for (const [id, f] of failures) models.push({ id, name: f.name, status: 'failed', error: { name: 'Error', message: f.message } });
+  for (const [id, f] of failures) {
+    const e = errors.get(id);
+    const facts = e instanceof FabricSyncError ? { ...errorFacts(e), exitCode: e.exitCode } : { name: 'Error', message: f.message };
+    models.push({ id, name: f.name, status: 'failed', error: facts });
+  }
   const s = summary(models, totals.interrupted);
   s.deleted = totals.deleted;
+  s.listFailures = totals.listFailures;
   return s;
 }
 
