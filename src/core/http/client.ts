@@ -209,7 +209,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
       const ok = o.expect ? o.expect.includes(status) : status >= 200 && status < 300;
       if (ok) {
-        return { status, headers, body: parseBody<T>(text, { method, url, status, requestId }), method, url, requestId };
+        let body: T;
+        try {
+          body = parseBody<T>(text, { method, url, status, requestId });
+        } catch (e) {
+          // A success whose body is not JSON was garbled on the way (a proxy, a cut answer): repeat
+          // a read as after a network error instead of losing the workspace for this run (issue 9).
+          const wait = backoffMs(attempt);
+          if (idempotent && attempt < maxRetries && clock.now() + wait <= deadline) {
+            logger.debug(`${method} ${url} → ${status} with a body that is not JSON; retrying`, { method, url, status, requestId, attempt });
+            await sleep(wait);
+            continue;
+          }
+          throw e;
+        }
+        return { status, headers, body, method, url, requestId };
       }
 
       const facts = readErrorBody(tryParse(text), headers);
