@@ -148,6 +148,24 @@ describe('Snowflake stand-in with the real snowflake-sdk', () => {
     }
   });
 
+  it('lets several sessions run the same CREATE TABLE IF NOT EXISTS at once, as Snowflake does', async () => {
+    const others = await Promise.all([connectTo(standIn), connectTo(standIn), connectTo(standIn)]);
+    try {
+      const ddl = 'create table if not exists raced (k number, v varchar)';
+      const many = Array.from({ length: 12 }, (_, i) => `create table if not exists raced_${i} (k number, v varchar, w variant, t timestamp_ntz)`);
+      await Promise.all([conn, ...others].flatMap((c) => [exec(c, ddl), ...many.map((m) => exec(c, m))]));
+      await exec(others[0]!, 'begin');
+      await exec(others[0]!, 'insert into raced values (1, ?)', ['held']);
+      const pending = Promise.all(others.slice(1).map((c) => exec(c, ddl)));
+      await new Promise((r) => setTimeout(r, 30));
+      await exec(others[0]!, 'commit');
+      await pending;
+      expect(await standIn.query('SELECT count(*) AS n FROM RACED')).toEqual([{ n: 1 }]);
+    } finally {
+      await Promise.all(others.map((c) => destroy(c)));
+    }
+  });
+
   it('refuses multi-statement requests with 000008 unless MULTI_STATEMENT_COUNT allows them', async () => {
     const err = await failure(exec(conn, 'select 1; select 2'));
     expect(err.code).toBe('000008');

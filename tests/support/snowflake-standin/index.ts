@@ -10,8 +10,8 @@ import { authenticate, type LoginData } from './auth.js';
 import { SfError, fromDuckDb, sfErrors } from './errors.js';
 import { quoteIdent, quoteString, splitStatements, tokenize, type Token } from './lexer.js';
 import { column } from './rowset.js';
-import { Session, type Bind, type PrivilegeKind } from './session.js';
-import { STATEMENT_TYPE_ID } from './translate.js';
+import { Session, type Bind, type Outcome, type PrivilegeKind } from './session.js';
+import { STATEMENT_TYPE_ID, classify } from './translate.js';
 
 export interface StandInOptions {
   users?: Record<string, string>;
@@ -165,6 +165,28 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
 
   interface QueryBody { sqlText?: string; bindings?: Record<string, Bind>; parameters?: Record<string, unknown>; asyncExec?: boolean }
 
+  /**
+   * Snowflake serialises DDL: two sessions running the same CREATE TABLE IF NOT EXISTS both succeed.
+   * DuckDB's optimistic catalog reports a write-write conflict instead, so DDL runs one at a time here
+   * and a conflict with another session's open transaction is waited out (as a Snowflake lock wait).
+   */
+  let ddlQueue: Promise<unknown> = Promise.resolve();
+  function runDdl(fn: () => Promise<Outcome>): Promise<Outcome> {
+    const attempt = async (): Promise<Outcome> => {
+      for (let i = 0; ; i++) {
+        try {
+          return await fn();
+        } catch (e) {
+          if (!(e instanceof SfError && e.code === '000625') || i >= 200) throw e;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+    };
+    const p = ddlQueue.then(attempt, attempt);
+    ddlQueue = p.catch(() => undefined);
+    return p;
+  }
+
   /** Executions by the driver's requestId: a retried request is answered, not run twice (as Snowflake does). */
   const byRequestId = new Map<string, Promise<Envelope>>();
   /** Every execution by queryId, for async execution, result fetches and monitoring. */
@@ -246,7 +268,8 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
         const text = statements.length === 1 ? sqlText : sqlText.slice(st[0]!.start, st.at(-1)!.end);
         let outcome;
         try {
-          outcome = await session.execute(st, text, statements.length === 1 ? body.bindings : undefined);
+          const exec = (): Promise<Outcome> => session.execute(st, text, statements.length === 1 ? body.bindings : undefined);
+          outcome = classify(st) === 'ddl' ? await runDdl(exec) : await exec();
         } catch (e) {
           return fail(fromDuckDb(e));
         }
