@@ -121,8 +121,9 @@ describe('validate against the stand-ins: all ok, then stand-in faults one at a 
     emu.resetStats();
     const entraBefore = entra.requests.length;
     const { r, doc } = await validateJson();
-    // What one validate costs (README): 4 API requests, one token per audience, 5 SQL statements.
+    // What one validate costs (README): 5 API requests, one token per audience, 5 SQL statements.
     expect(emu.stats.byRoute).toEqual({
+      'GET /v1.0/myorg/groups': 1,
       'GET /v1.0/myorg/groups/{groupId}/datasets': 1,
       'GET /v1/workspaces/{workspaceId}/semanticModels': 1,
       'POST /v1/workspaces/{workspaceId}/semanticModels/{semanticModelId}/getDefinition': 1,
@@ -146,6 +147,7 @@ describe('validate against the stand-ins: all ok, then stand-in faults one at a 
     const human = await validate();
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^✔ config valid/m);
+    expect(human.stdout).toContain(`workspace "Sales" (${ws}): reachable, 1 model listed`);
     expect(human.stdout).toMatch(/^ready: \d+ ok, 0 warnings, 0 failed, \d+ skipped \(exit code 0\)$/m);
     expect(human.stdout).not.toMatch(ANSI);
   });

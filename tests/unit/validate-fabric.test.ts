@@ -124,6 +124,14 @@ describe('validate, Fabric side', () => {
     expect(byId(on, `fabric.role:${wsV}`)).toMatchObject({ status: 'fail', message: expect.stringMatching(/needs Contributor or higher/) });
   });
 
+  it('after the push retirement date (31 Oct 2027) the push line warns that new push datasets cannot be created', async () => {
+    const later = { ...deps, clock: { now: () => Date.UTC(2027, 10, 2) } };
+    const checks = await runChecks(config(emu, { fabric: { workspaces: [ws] } }), later);
+    expect(byId(checks, 'push.permission')).toMatchObject({ status: 'warn', message: expect.stringMatching(/no longer allows creating new push datasets/) });
+    const before = await runChecks(config(emu, { fabric: { workspaces: [ws] } }), { ...deps, clock: { now: () => Date.UTC(2027, 9, 30) } });
+    expect(byId(before, 'push.permission')!.status).toBe('ok');
+  });
+
   it('an unreachable API host fails as "other": exit 1', async () => {
     const gone = { url: 'http://127.0.0.1:9' };
     const checks = await runChecks(config(gone, { fabric: { workspaces: ['abc'] } }), deps);

@@ -29,6 +29,8 @@ const VALIDATE_RETRIES = 1;
 const VALIDATE_BUDGET_MS = 30_000;
 const VALIDATE_TIMEOUT_MS = 30_000;
 
+/** DESIGN.md §1: creation of new push datasets stops after 31 Oct 2027. */
+const PUSH_CREATION_RETIRED = Date.UTC(2027, 10, 1);
 const SETTING_FABRIC_APIS = 'Service principals can use Fabric APIs';
 const SETTING_EXECUTE_QUERIES = 'Dataset Execute Queries REST API';
 const SETTING_ADMIN_APIS = 'Service principals can access read-only admin APIs';
@@ -65,8 +67,8 @@ export async function checkFabric(config: Config, o: FabricCheckOptions): Promis
   });
   const checks: Check[] = [...tokenChecks];
   const targets = await workspaceTargets(config, api, o.clock, checks);
-  const probes = await Promise.all(targets.map((id) => probeWorkspace(config, api, id, o.clock, checks)));
-  checks.push(pushCheck(config, probes));
+  const probes = await Promise.all(targets.map((t) => probeWorkspace(config, api, t, o.clock, checks)));
+  checks.push(pushCheck(config, probes, o.clock.now()));
   checks.push(await executeQueriesCheck(config, api, probes, o.clock));
   checks.push(await scannerCheck(config, api, o.clock));
   return checks;
@@ -112,39 +114,52 @@ function jwtExpiry(token: string): number | undefined {
   }
 }
 
-async function workspaceTargets(config: Config, api: FabricClient, clock: Clock, checks: Check[]): Promise<string[]> {
-  if (config.fabric.workspaces.length > 0) return [...config.fabric.workspaces];
-  let ids: string[] = [];
+interface Target {
+  id: string;
+  /** `"Sales" (59e1…)` when the name is known, else the id. */
+  label: string;
+}
+
+const labelOf = (id: string, name?: string): string => (name ? `"${name}" (${id})` : id);
+
+async function workspaceTargets(config: Config, api: FabricClient, clock: Clock, checks: Check[]): Promise<Target[]> {
+  if (config.fabric.workspaces.length > 0) {
+    // One GET /groups for readable names; when it fails, the per-workspace probes say why.
+    const names = new Map((await api.listWorkspaces().catch(() => [])).map((w) => [w.id.toLowerCase(), w.name]));
+    return config.fabric.workspaces.map((id) => ({ id, label: labelOf(id, names.get(id.toLowerCase())) }));
+  }
+  let targets: Target[] = [];
   checks.push(
     await probe('fabric.workspaces', 'fabric', clock, async () => {
       const all = await api.listWorkspaces();
-      ids = all.map((w) => w.id).slice(0, MAX_WORKSPACES_PROBED);
+      targets = all.slice(0, MAX_WORKSPACES_PROBED).map((w) => ({ id: w.id, label: labelOf(w.id, w.name) }));
       if (all.length === 0) {
         return { status: 'warn', message: 'no workspace is visible to the principal (none configured, so every visible one would be watched)', hint: `Add the service principal to a workspace (Contributor or higher), or set FABRIC_WORKSPACE_ID; check the tenant setting "${SETTING_FABRIC_APIS}".` };
       }
-      const more = all.length > ids.length ? `; checking the first ${ids.length}` : '';
+      const more = all.length > targets.length ? `; checking the first ${targets.length}` : '';
       return { status: 'ok', message: `${all.length} workspace${all.length === 1 ? '' : 's'} visible (none configured: all are watched)${more}` };
     }, (e) => apiFail(e, 'cannot list workspaces')),
   );
-  return ids;
+  return targets;
 }
 
-async function probeWorkspace(config: Config, api: FabricClient, id: string, clock: Clock, checks: Check[]): Promise<WorkspaceProbe> {
+async function probeWorkspace(config: Config, api: FabricClient, target: Target, clock: Clock, checks: Check[]): Promise<WorkspaceProbe> {
+  const { id, label } = target;
   const result: WorkspaceProbe = { id, role: 'unknown' };
   const listed = await probe(`fabric.workspace:${id}`, 'fabric', clock, async () => {
     const models = await api.listModels(id);
     result.models = models;
     const push = models.filter((m) => m.isPushDataset).length;
-    return { status: 'ok', message: `workspace ${id}: reachable, ${models.length} model${models.length === 1 ? '' : 's'} listed${push ? ` (${push} push)` : ''}` };
-  }, (e) => apiFail(e, `workspace ${id}: cannot list models`, `Add the service principal to workspace ${id} (Viewer lists models; Contributor or higher is needed for getDefinition and push datasets), and check the tenant setting "${SETTING_FABRIC_APIS}".`));
+    return { status: 'ok', message: `workspace ${label}: reachable, ${models.length} model${models.length === 1 ? '' : 's'} listed${push ? ` (${push} push)` : ''}` };
+  }, (e) => apiFail(e, `workspace ${label}: cannot list models`, `Add the service principal to workspace ${label} (Viewer lists models; Contributor or higher is needed for getDefinition and push datasets), and check the tenant setting "${SETTING_FABRIC_APIS}".`));
   checks.push(listed);
   if (!result.models) {
-    checks.push(skip(`fabric.role:${id}`, 'fabric', `workspace ${id}: role not checked (the workspace could not be listed)`));
+    checks.push(skip(`fabric.role:${id}`, 'fabric', `workspace ${label}: role not checked (the workspace could not be listed)`));
     return result;
   }
   const candidate = result.models.find((m) => !m.isPushDataset && !m.name.endsWith(config.push.suffix));
   if (!candidate) {
-    checks.push(skip(`fabric.role:${id}`, 'fabric', `workspace ${id}: role not checked: no semantic model to try getDefinition on`, 'Write access is proven once the workspace holds a model.'));
+    checks.push(skip(`fabric.role:${id}`, 'fabric', `workspace ${label}: role not checked: no semantic model to try getDefinition on`, 'Write access is proven once the workspace holds a model.'));
     return result;
   }
   result.candidate = candidate;
@@ -152,31 +167,42 @@ async function probeWorkspace(config: Config, api: FabricClient, id: string, clo
     await probe(`fabric.role:${id}`, 'fabric', clock, async () => {
       await api.getDefinition(id, candidate.id, config.fabric.definitionFormat);
       result.role = 'write';
-      return { status: 'ok', message: `workspace ${id}: getDefinition of "${candidate.name}" allowed (Contributor or higher)` };
-    }, (e) => roleFail(config, e, id, candidate, result)),
+      return { status: 'ok', message: `workspace ${label}: getDefinition of "${candidate.name}" allowed (Contributor or higher)` };
+    }, (e) => roleFail(config, e, label, candidate, result)),
   );
   return result;
 }
 
-function roleFail(config: Config, e: unknown, id: string, model: ModelListing, result: WorkspaceProbe): Outcome {
-  if (!(e instanceof ApiError)) return failOf(e, `workspace ${id}: getDefinition of "${model.name}" failed`);
-  const what = `workspace ${id}: getDefinition of "${model.name}" denied (${apiBrief(e)})`;
+function roleFail(config: Config, e: unknown, label: string, model: ModelListing, result: WorkspaceProbe): Outcome {
+  if (!(e instanceof ApiError)) return failOf(e, `workspace ${label}: getDefinition of "${model.name}" failed`);
+  const what = `workspace ${label}: getDefinition of "${model.name}" denied (${apiBrief(e)})`;
   if (e.status === 401 || e.status === 403) {
     result.role = 'denied';
-    const hint = `Give the service principal the Contributor role (or higher) on workspace ${id}: Manage access → Add people or groups.`;
+    const hint = `Give the service principal the Contributor role (or higher) on workspace ${label}: Manage access → Add people or groups.`;
     if (!config.push.enabled && config.fabric.infoFallback) {
       return { status: 'warn', message: `${what}: schemas will be read through the INFO.VIEW fallback (executeQueries)`, hint };
     }
     return { status: 'fail', failure: 'permission', message: `${what}: needs Contributor or higher (getDefinition requires write permission)`, hint };
   }
   if (e.status >= 400 && e.status < 500) {
-    return { status: 'warn', message: `workspace ${id}: getDefinition of "${model.name}" refused (${apiBrief(e)}); role not proven`, ...(e.hint ? { hint: e.hint } : {}) };
+    return { status: 'warn', message: `workspace ${label}: getDefinition of "${model.name}" refused (${apiBrief(e)}); role not proven`, ...(e.hint ? { hint: e.hint } : {}) };
   }
-  return apiFail(e, `workspace ${id}: getDefinition of "${model.name}" failed`);
+  return apiFail(e, `workspace ${label}: getDefinition of "${model.name}" failed`);
 }
 
 /** Push datasets: nothing is created, so say exactly what the probes above prove and what they cannot. */
-function pushCheck(config: Config, probes: WorkspaceProbe[]): Check {
+function pushCheck(config: Config, probes: WorkspaceProbe[], now: number): Check {
+  const check = pushPermission(config, probes);
+  if (now < PUSH_CREATION_RETIRED || (check.status !== 'ok' && check.status !== 'warn')) return check;
+  return {
+    ...check,
+    status: 'warn',
+    message: `${check.message}; note: Microsoft no longer allows creating new push datasets (after 31 Oct 2027), only existing ones can be updated`,
+    hint: 'New models get their warehouse metadata but no push twin; set push.enabled to false to stop trying.',
+  };
+}
+
+function pushPermission(config: Config, probes: WorkspaceProbe[]): Check {
   const base = { id: 'push.permission', area: 'push' as const, durationMs: 0 };
   if (!config.push.enabled) return skip(base.id, base.area, 'push datasets not checked: push.enabled is false');
   if (probes.length === 0) return skip(base.id, base.area, 'push dataset permission not checked: no workspace to check');
