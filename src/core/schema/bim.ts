@@ -4,6 +4,7 @@
 // makes a calculation-group table. Data-source connection details are never kept (they can hold
 // credentials): only their number is. Every wrong shape becomes an InputError naming the JSON path,
 // never a TypeError, because this reader sees arbitrary files (a fuzzer feeds it truncations).
+import { jsonPathLine } from './json-lines.js';
 import { InputError } from '../errors.js';
 import {
   TOM_DATA_TYPES,
@@ -40,7 +41,7 @@ const CROSS_FILTERS: readonly CrossFilteringBehavior[] = ['oneDirection', 'bothD
 export function readBim(text: string, options: ReadBimOptions): LoadedModel {
   const file = options.location;
   if (text.includes('\u0000')) {
-    throw new InputError('Not a text file (it contains NUL bytes); expected a TMSL model.bim', { file });
+    throw new InputError('Not a text file (it contains NUL bytes); expected a TMSL model.bim', { file, line: lineAt(text, text.indexOf('\u0000')) });
   }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let root: unknown;
@@ -49,11 +50,12 @@ export function readBim(text: string, options: ReadBimOptions): LoadedModel {
   } catch (e) {
     throw jsonSyntaxError(body, e, file);
   }
-  const f = new Fields(file);
+  const f = new Fields(file, body);
   root = unwrapScript(root);
   if (!isObj(root) || !isObj(root.model)) {
     throw new InputError('Not a TMSL model: expected a JSON object with a "model" property', {
       file,
+      line: (isObj(root) && jsonPathLine(body, 'model')) || lineAt(body, body.search(/\S/)),
       text: isObj(root) ? `keys: ${Object.keys(root).slice(0, 8).join(', ')}` : typeof root,
     });
   }
@@ -198,7 +200,7 @@ function readColumn(f: Fields, raw: unknown, path: string, warnings: string[], t
   const dataType = dt === undefined ? 'automatic' : DATA_TYPES.get(dt.toLowerCase());
   if (!dataType) {
     throw new InputError(`Invalid model: ${path}.dataType is not a TOM data type (expected one of ${TOM_DATA_TYPES.join(', ')})`, {
-      file: f.file,
+      ...f.at(`${path}.dataType`),
       text: dt,
     });
   }
@@ -223,7 +225,7 @@ function readRelationship(f: Fields, raw: unknown, path: string): Relationship {
   const r = f.obj(raw, path);
   const req = (k: string) => {
     const v = f.str(r, k, path);
-    if (v === undefined) throw new InputError(`Invalid model: ${path}.${k} is missing`, { file: f.file });
+    if (v === undefined) throw new InputError(`Invalid model: ${path}.${k} is missing`, f.at(path));
     return v;
   };
   const fromTable = req('fromTable');
@@ -269,17 +271,27 @@ export function storageModeOf(partitions: ReadonlyArray<{ mode?: string }>, defa
 
 /** Typed field access with JSON-path error messages. */
 export class Fields {
-  constructor(readonly file: string) {}
+  /** `text`: the JSON the values came from, so errors can name the line (issue 9). */
+  constructor(
+    readonly file: string,
+    private readonly text?: string,
+  ) {}
+
+  /** Where a JSON path is: the file, and its line when the source text is known. */
+  at(path: string): { file: string; line?: number } {
+    const line = this.text === undefined ? undefined : jsonPathLine(this.text, path);
+    return line === undefined ? { file: this.file } : { file: this.file, line };
+  }
 
   private fail(path: string, key: string, expected: string, v: unknown): never {
     const at = path ? `${path}.${key}` : key;
-    throw new InputError(`Invalid model: ${at} must be ${expected}, found ${describe(v)}`, { file: this.file });
+    throw new InputError(`Invalid model: ${at} must be ${expected}, found ${describe(v)}`, this.at(at));
   }
   private get(o: Obj, key: string): unknown {
     return Object.hasOwn(o, key) ? o[key] : undefined;
   }
   obj(v: unknown, path: string): Obj {
-    if (!isObj(v)) throw new InputError(`Invalid model: ${path} must be an object, found ${describe(v)}`, { file: this.file });
+    if (!isObj(v)) throw new InputError(`Invalid model: ${path} must be an object, found ${describe(v)}`, this.at(path));
     return v;
   }
   arr(o: Obj, key: string, path: string): unknown[] {
@@ -294,7 +306,7 @@ export class Fields {
   }
   name(o: Obj, path: string): string {
     const v = this.str(o, 'name', path);
-    if (v === undefined) throw new InputError(`Invalid model: ${path}.name is missing`, { file: this.file });
+    if (v === undefined) throw new InputError(`Invalid model: ${path}.name is missing`, this.at(path));
     return v;
   }
   num(o: Obj, key: string, path: string): number | undefined {
@@ -349,6 +361,13 @@ function describe(v: unknown): string {
 export function opt<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
   return o;
+}
+
+/** 1-based line of a character offset (line 1 when the offset is unknown). */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
 }
 
 /** Puts the model's header fields first, for readable JSON output. */
