@@ -1,5 +1,5 @@
 // The Snowflake stand-in driven by the real snowflake-sdk (issue 5 item 4, DESIGN.md §9 item 3).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Connection, SnowflakeError } from 'snowflake-sdk';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
 import { connectTo, destroy, exec, execAll } from '../support/snowflake-standin/driver.js';
@@ -24,6 +24,7 @@ describe('Snowflake stand-in with the real snowflake-sdk', () => {
 
   it('logs in with a password and refuses a wrong one with 390100', async () => {
     expect(standIn.logins).toBe(1);
+    await vi.waitFor(() => expect(standIn.telemetry.length).toBeGreaterThan(0));
     const err = await failure(connectTo(standIn, { password: 'nope' }));
     expect(err.code).toBe('390100');
     expect(err.message).toContain('Incorrect username or password was specified.');

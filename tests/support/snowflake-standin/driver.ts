@@ -5,7 +5,6 @@ import type { SnowflakeStandIn } from './index.js';
 
 // The AWS SDK inside snowflake-sdk warns about Node 20 on load (reference §1.1); keep test output clean.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-process.env.SF_TELEMETRY_DISABLE_CONNECTION_SHAPE ??= '1';
 const snowflake = (await import('snowflake-sdk')).default;
 snowflake.configure({ logLevel: 'OFF' });
 

@@ -40,6 +40,8 @@ export interface SnowflakeStandIn {
   account: string;
   statements: RecordedStatement[];
   logins: number;
+  /** Bodies the driver POSTed to /telemetry/send (in-band telemetry after login). */
+  telemetry: unknown[];
   failAt(rule: FailRule): void;
   denyPrivilege(kind: PrivilegeKind): void;
   clearFaults(): void;
@@ -95,7 +97,7 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
   const connections: DuckDBConnection[] = [admin];
 
   const standIn: SnowflakeStandIn = {
-    url: '', account, statements: [], logins: 0,
+    url: '', account, statements: [], logins: 0, telemetry: [],
     failAt(rule) {
       rules.push({ ...rule, from: counter + (rule.index ?? 0), remaining: rule.times ?? 1 });
     },
@@ -347,7 +349,8 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
       return s ? { ...ok, data: { sessionToken: s.token, validityInSecondsST: 3600, masterToken: `master-${s.token}`, validityInSecondsMT: 14400 } }
         : errorEnvelope(new SfError('390114', '08001', 'Authentication token has expired.  The user must authenticate again.'));
     }
-    if (path === '/session/heartbeat' || path === '/telemetry/send' || /^\/queries\/(v1|[^/]+)\/abort-request$/.test(path)) return ok;
+    if (path === '/telemetry/send') { standIn.telemetry.push(body); return ok; }
+    if (path === '/session/heartbeat' || /^\/queries\/(v1|[^/]+)\/abort-request$/.test(path)) return ok;
     return undefined;
   }
 
