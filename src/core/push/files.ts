@@ -1,6 +1,6 @@
 // The push definition file `{Model}_push_api.json` (DESIGN.md §6: every conversion writes the
 // request body to --out) and the name rules around our own outputs.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PushPlan } from './plan.js';
@@ -44,7 +44,9 @@ export function pushDefinitionFileName(modelName: string): string {
 export async function writePushDefinition(dir: string, plan: PushPlan): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, pushDefinitionFileName(plan.report.model));
-  const tmp = `${file}.${process.pid}.tmp`;
+  // The temporary name must fit the same 255-byte limit as the file name (a 1,000-character model
+  // name made `${file}.${pid}.tmp` too long to create; issue 9, hostile names).
+  const tmp = path.join(dir, `.push-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   await writeFile(tmp, `${JSON.stringify(plan.request, null, 2)}\n`, 'utf8');
   await rename(tmp, file);
   return file;
