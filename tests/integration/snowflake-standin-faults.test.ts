@@ -291,6 +291,23 @@ describe('persistence and housekeeping', () => {
     }
   });
 
+  it('expires session tokens: the driver renews with the master token and keeps its session', async () => {
+    const s = await startSnowflakeStandIn();
+    try {
+      const c = await connectTo(s);
+      await exec(c, 'create temporary table mine (k number)');
+      await exec(c, 'insert into mine values (1)');
+      s.expireSessionTokens();
+      const { rows } = await exec(c, 'select count(*) as n from mine');
+      expect(rows).toEqual([{ N: 1 }]);
+      expect(s.tokenRenewals).toBe(1);
+      expect(s.logins).toBe(1);
+      await destroy(c);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('answers statement cancel (abort-request)', async () => {
     const s = await startSnowflakeStandIn();
     try {

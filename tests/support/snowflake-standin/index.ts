@@ -42,6 +42,10 @@ export interface SnowflakeStandIn {
   logins: number;
   /** Bodies the driver POSTed to /telemetry/send (in-band telemetry after login). */
   telemetry: unknown[];
+  /** Session-token renewals the driver made (POST /session/token-request). */
+  tokenRenewals: number;
+  /** Expire every current session token: the next request gets 390112 and the driver renews it with the master token. */
+  expireSessionTokens(): void;
   failAt(rule: FailRule): void;
   denyPrivilege(kind: PrivilegeKind): void;
   clearFaults(): void;
@@ -97,7 +101,8 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
   const connections: DuckDBConnection[] = [admin];
 
   const standIn: SnowflakeStandIn = {
-    url: '', account, statements: [], logins: 0, telemetry: [],
+    url: '', account, statements: [], logins: 0, telemetry: [], tokenRenewals: 0,
+    expireSessionTokens() { for (const t of sessions.keys()) expired.add(t); },
     failAt(rule) {
       rules.push({ ...rule, from: counter + (rule.index ?? 0), remaining: rule.times ?? 1 });
     },
@@ -134,6 +139,7 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
     const tag = data.SESSION_PARAMETERS?.QUERY_TAG;
     if (typeof tag === 'string') session.params.QUERY_TAG = tag;
     sessions.set(token, session);
+    byMaster.set(`master-${token}`, session);
     standIn.logins++;
     return {
       success: true, code: null, message: null,
@@ -154,10 +160,16 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
     };
   }
 
-  function sessionOf(req: IncomingMessage): Session | undefined {
-    const m = /Token="([^"]+)"/.exec(req.headers.authorization ?? '');
-    return m ? sessions.get(m[1]!) : undefined;
+  function tokenOf(req: IncomingMessage): string {
+    return /Token="([^"]+)"/.exec(req.headers.authorization ?? '')?.[1] ?? '';
   }
+  function sessionOf(req: IncomingMessage): Session | undefined {
+    return sessions.get(tokenOf(req));
+  }
+  /** Session tokens made to expire by expireSessionTokens(): answered 390112 so the driver renews. */
+  const expired = new Set<string>();
+  /** The session a master token belongs to (token renewal, reference §1.3). */
+  const byMaster = new Map<string, Session>();
 
   function armedFault(sqlText: string, index: number): ArmedRule | undefined {
     const rule = rules.find((r) => r.remaining > 0 && index >= r.from && (r.match === undefined || r.match.test(sqlText)));
@@ -196,6 +208,7 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
 
   async function queryRequest(req: IncomingMessage, res: ServerResponse, url: URL, body: QueryBody): Promise<Envelope | undefined> {
     const session = sessionOf(req);
+    if (expired.has(tokenOf(req))) return errorEnvelope(new SfError('390112', '08001', 'Your session has expired. Please login again.'));
     if (!session) return errorEnvelope(new SfError('390104', '08001', 'User must login again to access the service.'));
     if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
     const sqlText = body.sqlText ?? '';
@@ -345,9 +358,14 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
       return ok;
     }
     if (path === '/session/token-request') {
-      const s = sessionOf(req);
-      return s ? { ...ok, data: { sessionToken: s.token, validityInSecondsST: 3600, masterToken: `master-${s.token}`, validityInSecondsMT: 14400 } }
-        : errorEnvelope(new SfError('390114', '08001', 'Authentication token has expired.  The user must authenticate again.'));
+      const master = tokenOf(req);
+      const s = byMaster.get(master);
+      if (!s) return errorEnvelope(new SfError('390114', '08001', 'Authentication token has expired.  The user must authenticate again.'));
+      sessions.delete(s.token);
+      s.token = randomBytes(24).toString('base64url');
+      sessions.set(s.token, s);
+      standIn.tokenRenewals++;
+      return { ...ok, data: { sessionToken: s.token, validityInSecondsST: 3600, masterToken: master, validityInSecondsMT: 14400, sessionId: Number(s.id) } };
     }
     if (path === '/telemetry/send') { standIn.telemetry.push(body); return ok; }
     if (path === '/session/heartbeat' || /^\/queries\/(v1|[^/]+)\/abort-request$/.test(path)) return ok;

@@ -60,7 +60,7 @@ export class Session {
 
   constructor(
     readonly id: string,
-    readonly token: string,
+    public token: string,
     readonly conn: DuckDBConnection,
     readonly user: string,
     public database: string,
