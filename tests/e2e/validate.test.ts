@@ -171,7 +171,7 @@ describe('validate against the stand-ins: all ok, then stand-in faults one at a 
     expect(r.code).toBe(3);
     expect(failed(doc.checks)).toEqual(['snowflake.privileges']);
     const line = byId(doc.checks, 'snowflake.privileges')!;
-    expect(line.message).toMatch(/may not CREATE TABLE in FABRIC_DB\.METADATA/);
+    expect(line.message).toMatch(/may not CREATE TABLE in FABRIC_DB\.METADATA: .*Insufficient privileges/);
     expect(line.hint).toContain('GRANT CREATE TABLE ON SCHEMA "FABRIC_DB"."METADATA" TO ROLE');
     // Nothing was created, so nothing is left to drop: no MERGE ran.
     expect(sf.statements.some((s) => /^MERGE/.test(s.sqlText))).toBe(false);
@@ -221,6 +221,15 @@ describe('validate: faults of the run\'s own settings', () => {
     expect(failed(doc.checks)).toEqual(['state.lock']);
     expect(byId(doc.checks, 'state.lock')?.message).toContain(`pid ${process.pid}`);
     expect(byId(doc.checks, 'state.lock')?.hint).toMatch(/delete .*sync_state\.json\.lock/);
+  });
+
+  it('a schema that does not exist (or is not granted): the context line fails with the USAGE grants, exit 3', async () => {
+    const { r, doc } = await validateJson({ SNOWFLAKE_SCHEMA: 'NOT_THERE' });
+    expect(r.code).toBe(3);
+    expect(failed(doc.checks)).toEqual(['snowflake.context']);
+    expect(byId(doc.checks, 'snowflake.context')?.message).toMatch(/cannot use warehouse WH \/ FABRIC_DB\.NOT_THERE: .*does not exist/);
+    expect(byId(doc.checks, 'snowflake.context')?.hint).toContain('GRANT USAGE ON SCHEMA "FABRIC_DB"."NOT_THERE"');
+    expect(byId(doc.checks, 'snowflake.privileges')?.status).toBe('skip');
   });
 
   it('no Snowflake settings: the embedded DuckDB file is checked instead, exit 0', async () => {

@@ -175,7 +175,7 @@ async function probeWorkspace(config: Config, api: FabricClient, target: Target,
 
 function roleFail(config: Config, e: unknown, label: string, model: ModelListing, result: WorkspaceProbe): Outcome {
   if (!(e instanceof ApiError)) return failOf(e, `workspace ${label}: getDefinition of "${model.name}" failed`);
-  const what = `workspace ${label}: getDefinition of "${model.name}" denied (${apiBrief(e)})`;
+  const what = `workspace ${label}: getDefinition of "${model.name}" denied (${apiBrief(e, false)})`;
   if (e.status === 401 || e.status === 403) {
     result.role = 'denied';
     const hint = `Give the service principal the Contributor role (or higher) on workspace ${label}: Manage access → Add people or groups.`;
@@ -270,11 +270,11 @@ function apiFail(e: unknown, prefix: string, permissionHint?: string): Outcome {
 }
 
 /** `HTTP 403 InsufficientPrivileges, request id …`: the facts of an ApiError without the URL. */
-function apiBrief(e: ApiError): string {
+function apiBrief(e: ApiError, withText = true): string {
   // Status 0: no HTTP answer at all (refused, DNS, timeout); the message names the host and reason.
   if (e.status === 0) return clip(firstLine(e.message), 240);
   const said = /failed with HTTP \d+[^:]*: (.*?)(?: \(request id [^)]*\))?$/.exec(e.message)?.[1];
-  return [`HTTP ${e.status}${e.errorCode ? ` ${e.errorCode}` : ''}`, said ? clip(firstLine(said), 160) : undefined, e.requestId ? `request id ${e.requestId}` : undefined].filter(Boolean).join(', ');
+  return [`HTTP ${e.status}${e.errorCode ? ` ${e.errorCode}` : ''}`, withText && said ? clip(firstLine(said), 160) : undefined, e.requestId ? `request id ${e.requestId}` : undefined].filter(Boolean).join(', ');
 }
 
 

@@ -65,7 +65,8 @@ export async function checkSnowflake(config: Config, o: WarehouseCheckOptions): 
       await db.execute(`USE SCHEMA ${quoteIdent(database)}.${quoteIdent(schema)}`);
       return { status: 'ok', message: `${s.warehouse ? `warehouse ${s.warehouse}, ` : ''}database ${database} and schema ${schema} usable` };
     }, (e) => {
-      const f = failOf(e, `cannot use ${s.warehouse ? `warehouse ${s.warehouse} / ` : ''}${where}`);
+      const base = failOf(e);
+      const f = { ...base, message: `cannot use ${s.warehouse ? `warehouse ${s.warehouse} / ` : ''}${where}: ${driverText(e) ?? base.message}` };
       // Snowflake answers "does not exist or not authorized" alike (002003/002043): usually a missing grant.
       const code = (e as { code?: unknown }).code;
       if (f.failure !== 'permission' && code !== '002003' && code !== '002043') return f;
@@ -85,8 +86,9 @@ async function provePrivileges(db: WarehouseBackend, where: string, grants: stri
   let step = 'CREATE TABLE';
   const denied = (e: unknown): Outcome => {
     const f = failOf(e);
-    if (f.failure !== 'permission') return { ...f, message: `${step} in ${where} failed: ${f.message}` };
-    return { ...f, message: `the role may not ${step} in ${where}: ${f.message}`, hint: `An administrator can run: ${grants}` };
+    const said = driverText(e) ?? f.message;
+    if (f.failure !== 'permission') return { ...f, message: `${step} in ${where} failed: ${said}` };
+    return { ...f, message: `the role may not ${step} in ${where}: ${said}`, hint: `An administrator can run: ${grants}` };
   };
   let created = false;
   try {
@@ -158,4 +160,16 @@ async function withTimeout(login: Promise<WarehouseBackend>, ms: number, target:
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Snowflake puts the substance on the second line ("SQL access control error:\nInsufficient
+ * privileges to operate on schema 'X'."); the driver's whole text, on one line, says more.
+ */
+function driverText(e: unknown): string | undefined {
+  const cause = (e as { cause?: unknown } | null)?.cause;
+  const text = cause instanceof Error ? cause.message : undefined;
+  if (!text) return undefined;
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > 300 ? `${one.slice(0, 300)}…` : one;
 }
