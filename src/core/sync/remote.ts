@@ -87,6 +87,7 @@ export function createRemoteRunner(
   return {
     results,
     async list() {
+      await deps.warehouse?.recycle();
       const workspaces = options.workspaces.length ? options.workspaces : (await api.listWorkspaces()).map((w) => w.id);
       const listings: ModelListing[] = [];
       const listedWorkspaces: string[] = [];

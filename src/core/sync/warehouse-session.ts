@@ -91,8 +91,19 @@ export class WarehouseSession {
   }
 
   async close(): Promise<void> {
-    const opened = await Promise.allSettled(this.all);
+    const opened = await Promise.allSettled(this.all.splice(0));
+    this.idle.length = 0;
     await Promise.allSettled(opened.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+  }
+
+  /**
+   * Closes the connections between monitor cycles (none is in use then): a long-running monitor
+   * keeps no warehouse session idle for hours — Snowflake would expire it — and a quiet cycle opens
+   * none. The next model that needs the warehouse opens a fresh one.
+   */
+  async recycle(): Promise<void> {
+    if (this.idle.length !== this.all.length) return; // a model is still writing
+    await this.close();
   }
 
   private async acquire(): Promise<WarehouseBackend> {

@@ -46,8 +46,16 @@ export async function applyPlan(backend: WarehouseBackend, plan: WarehousePlan):
     });
   }
   const outcomes: StatementOutcome[] = [];
-  const done = ddlDone.get(backend) ?? new Set<string>();
-  ddlDone.set(backend, done);
+  let done = ddlDone.get(backend);
+  if (!done) {
+    // One catalog query per connection instead of five CREATEs: existing tables are left alone
+    // (IF NOT EXISTS would do the same, at a round trip each).
+    done = new Set<string>();
+    ddlDone.set(backend, done);
+    const existing = await existingTables(backend);
+    outcomes.push({ purpose: 'list the existing metadata tables', rowsAffected: undefined });
+    for (const st of plan.ddl) if (st.creates && existing.has(st.creates)) done.add(st.sql);
+  }
   for (const st of plan.ddl) {
     if (done.has(st.sql)) continue;
     outcomes.push(await run(backend, st));
@@ -69,6 +77,18 @@ export async function applyPlan(backend: WarehouseBackend, plan: WarehousePlan):
     throw e;
   }
   return { executed: outcomes.length, outcomes };
+}
+
+/** Permanent tables of the current schema (Snowflake and DuckDB both answer INFORMATION_SCHEMA.TABLES). */
+async function existingTables(backend: WarehouseBackend): Promise<Set<string>> {
+  try {
+    const r = await backend.execute(
+      "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = CURRENT_SCHEMA() AND TABLE_TYPE = 'BASE TABLE'",
+    );
+    return new Set(r.rows.map((row) => String(Object.values(row)[0])));
+  } catch (e) {
+    throw asWarehouseError(e, 'list the existing metadata tables');
+  }
 }
 
 async function run(backend: WarehouseBackend, st: Statement): Promise<StatementOutcome> {

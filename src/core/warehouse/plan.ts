@@ -2,13 +2,15 @@
 // binds, in the portable Snowflake subset of reference/snowflake.md §6. Shape of a plan:
 //
 //   ddl:          CREATE TABLE IF NOT EXISTS × 5, CREATE TEMPORARY TABLE IF NOT EXISTS (load)
-//                 — all before BEGIN, because Snowflake DDL commits an open transaction
-//   transaction:  BEGIN · DELETE load · INSERT load (array bind, ≤ 1,000 rows each)
+//                 — all before BEGIN, because Snowflake DDL commits an open transaction; applied
+//                 once per connection, and only for the tables an INFORMATION_SCHEMA query misses
+//   transaction:  BEGIN · INSERT load (array bind, ≤ 1,000 rows each, tagged with a batch id)
 //                 · MERGE metadata · (MERGE + DELETE vanished) × 4 child tables · COMMIT
 //
 // The count is constant per model except for the INSERT chunks (one chunk up to 1,000 objects, so
 // the largest corpus model, fuam-core with 916 objects, also needs one). Power BI names only ever
 // travel as bind values; identifiers are always double-quoted.
+import { randomUUID } from 'node:crypto';
 import type { ConversionReport } from '../push/report.js';
 import type { SemanticModel } from '../schema/model.js';
 import { DIALECTS, type Dialect, type LogicalType, quoteIdent as q, sqlLiteral } from './dialect.js';
@@ -24,6 +26,8 @@ export interface Statement {
   binds?: Bind[] | Bind[][];
   /** What the statement is for, in a few words (shown by --dry-run and in errors). */
   purpose: string;
+  /** For DDL: the permanent table it creates, so it is skipped when the table already exists. */
+  creates?: string;
 }
 
 export interface WarehousePlan {
@@ -60,7 +64,7 @@ export function timestampBind(at: Date): string {
 
 /** The idempotent DDL every sync needs: the five tables and the session load table. */
 export function planSchema(dialect: Dialect): Statement[] {
-  return [...ALL_TABLES.map((t) => createTableSql(t, dialect, false)), createTableSql(LOAD, dialect, true)];
+  return [...ALL_TABLES.map((t) => ({ ...createTableSql(t, dialect, false), creates: t.name })), createTableSql(LOAD, dialect, true)];
 }
 
 export function planModelSync(
@@ -70,14 +74,16 @@ export function planModelSync(
   dialect: Dialect,
 ): WarehousePlan {
   const built = buildModelRows(model, report);
+  // Each model's rows carry a batch id of their own, so the session load table never needs clearing:
+  // a statement saved per model (the rows are rolled back with a failed transaction anyway).
+  const batch = `${context.runId}/${context.modelId}/${randomUUID()}`;
   const transaction: Statement[] = [
     { sql: 'BEGIN', purpose: 'begin the model transaction' },
-    { sql: `DELETE FROM ${q(LOAD.name)}`, purpose: 'clear the session load table' },
-    ...loadInserts(built),
+    ...loadInserts(built, batch),
     mergeMetadata(model, built, report, context, dialect),
   ];
   for (const spec of CHILD_TABLES) {
-    transaction.push(mergeChild(spec, context.modelId, dialect), deleteVanished(spec, context.modelId));
+    transaction.push(mergeChild(spec, context.modelId, batch, dialect), deleteVanished(spec, context.modelId, batch));
   }
   transaction.push({ sql: 'COMMIT', purpose: 'commit the model' });
   const warnings = built.duplicates.map((d) => `duplicate ${d} written once`);
@@ -99,10 +105,10 @@ export function planMarkDeleted(modelId: string, at: Date, dialect: Dialect = 's
   };
 }
 
-function loadInserts(built: ModelRows): Statement[] {
+function loadInserts(built: ModelRows, batch: string): Statement[] {
   const cols = LOAD.columns.map((c) => q(c.name)).join(', ');
   const values = LOAD.columns.map(() => '?').join(', ');
-  const rows: Bind[][] = built.rows.map((r) => [r.kind, r.table, r.name, JSON.stringify(r.doc)]);
+  const rows: Bind[][] = built.rows.map((r) => [batch, r.kind, r.table, r.name, JSON.stringify(r.doc)]);
   const out: Statement[] = [];
   for (let i = 0; i < rows.length; i += INSERT_CHUNK_ROWS) {
     const chunk = rows.slice(i, i + INSERT_CHUNK_ROWS);
@@ -209,7 +215,7 @@ function loadColumnFor(spec: TableSpec, column: string): string | undefined {
   return undefined;
 }
 
-function mergeChild(spec: TableSpec, modelId: string, dialect: Dialect): Statement {
+function mergeChild(spec: TableSpec, modelId: string, batch: string, dialect: Dialect): Statement {
   const d = DIALECTS[dialect];
   const select = spec.columns.map((c) => {
     if (c.name === 'MODEL_ID') return `${typed('?', 'text', dialect)} AS ${q(c.name)}`;
@@ -217,14 +223,14 @@ function mergeChild(spec: TableSpec, modelId: string, dialect: Dialect): Stateme
     if (loadCol) return `l.${q(loadCol)} AS ${q(c.name)}`;
     return `${typed(d.jsonText(`l.${q('DOC')}`, c.name), c.type, dialect)} AS ${q(c.name)}`;
   });
-  const source = `SELECT ${select.join(', ')} FROM ${q(LOAD.name)} l WHERE l.${q('KIND')} = ${sqlLiteral(KIND_OF[spec.name] ?? '')}`;
+  const source = `SELECT ${select.join(', ')} FROM ${q(LOAD.name)} l WHERE l.${q('BATCH')} = ? AND l.${q('KIND')} = ${sqlLiteral(KIND_OF[spec.name] ?? '')}`;
   const compare = spec.columns.map((c) => c.name).filter((n) => !spec.key.includes(n));
   const set = compare.map((c) => `${q(c)} = s.${q(c)}`);
-  return { sql: mergeSql(spec, source, compare, [], set), binds: [modelId], purpose: `merge ${spec.name}` };
+  return { sql: mergeSql(spec, source, compare, [], set), binds: [modelId, batch], purpose: `merge ${spec.name}` };
 }
 
 /** Removes this model's objects that are no longer in the load table (a removed measure loses its row). */
-function deleteVanished(spec: TableSpec, modelId: string): Statement {
+function deleteVanished(spec: TableSpec, modelId: string, batch: string): Statement {
   const target = q(spec.name);
   const match = spec.key
     .filter((k) => k !== 'MODEL_ID')
@@ -233,8 +239,8 @@ function deleteVanished(spec: TableSpec, modelId: string): Statement {
   return {
     sql:
       `DELETE FROM ${target} WHERE ${target}.${q('MODEL_ID')} = ? AND NOT EXISTS ` +
-      `(SELECT 1 FROM ${q(LOAD.name)} l WHERE l.${q('KIND')} = ${sqlLiteral(KIND_OF[spec.name] ?? '')} AND ${match})`,
-    binds: [modelId],
+      `(SELECT 1 FROM ${q(LOAD.name)} l WHERE l.${q('BATCH')} = ? AND l.${q('KIND')} = ${sqlLiteral(KIND_OF[spec.name] ?? '')} AND ${match})`,
+    binds: [modelId, batch],
     purpose: `delete vanished rows of ${spec.name}`,
   };
 }

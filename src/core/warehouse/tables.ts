@@ -168,15 +168,16 @@ export const ALL_TABLES = [METADATA, ...CHILD_TABLES] as const;
 
 /**
  * The session's load table. One narrow shape serves all four child tables (KIND tells them apart),
- * so a whole model goes in one array-bound INSERT of ≤ 1,000 rows × 4 values, and the statement
+ * so a whole model goes in one array-bound INSERT of ≤ 1,000 rows × 5 values, and the statement
  * count stays constant. DOC holds the row's other attributes as JSON text (never PARSE_JSON in
  * VALUES: reference/snowflake.md §3).
  */
 export const LOAD: TableSpec = {
   name: '_SEMANTIC_LOAD',
   comment: 'Session load table of fabric-sync (temporary).',
-  key: ['KIND', 'TABLE_NAME', 'NAME'],
+  key: ['BATCH', 'KIND', 'TABLE_NAME', 'NAME'],
   columns: [
+    { name: 'BATCH', type: 'text', notNull: true, comment: 'The model write the row belongs to.' },
     { name: 'KIND', type: 'text', notNull: true, comment: 'Target table of the row.' },
     { name: 'TABLE_NAME', type: 'text', comment: 'Owning table name.' },
     { name: 'NAME', type: 'text', notNull: true, comment: 'Object name.' },
