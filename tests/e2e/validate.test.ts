@@ -132,6 +132,7 @@ describe('validate against the stand-ins: all ok, then stand-in faults one at a 
     expect(entra.requests.slice(entraBefore).filter((x) => x.path.endsWith('/token'))).toHaveLength(2);
     expect(sf.statements).toHaveLength(5);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(''); // --json: stdout carries the document, nothing else is said
     expect(doc.ok).toBe(true);
     expect(failed(doc.checks)).toEqual([]);
     const expectOk = ['config', 'entra.powerbi', 'entra.fabric', `fabric.workspace:${ws}`, `fabric.role:${ws}`, 'push.permission', 'fabric.executeQueries', 'snowflake.login', 'snowflake.context', 'snowflake.privileges', 'state.writable', 'state.lock'];
