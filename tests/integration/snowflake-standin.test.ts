@@ -91,6 +91,21 @@ describe('Snowflake stand-in with the real snowflake-sdk', () => {
     expect(back[0]!.V).toEqual({ i: 2 });
   });
 
+  it('refuses a MERGE whose source matches one target row twice (100090), unless it only inserts', async () => {
+    await exec(conn, 'create table dup_t (k number, v varchar)');
+    await exec(conn, "insert into dup_t values (1, 'a')");
+    const err = await failure(exec(conn, `merge into dup_t as t using (select 1 as k, 'x' as v union all select 1, 'y') s on t.k = s.k
+      when matched then update set v = s.v when not matched then insert (k, v) values (s.k, s.v)`));
+    expect(err.code).toBe('100090');
+    expect(await standIn.query('SELECT v FROM DUP_T')).toEqual([{ V: 'a' }]);
+    const { stmt } = await exec(conn, `merge into dup_t using (select 2 as k, 'x' as v union all select 2, 'y') s on dup_t.k = s.k
+      when not matched then insert (k, v) values (s.k, s.v)`);
+    expect(stmt.getNumUpdatedRows()).toBe(2);
+    const bound = await exec(conn, `merge into dup_t t using (select ? as k, ? as v) s on t.k = s.k
+      when matched then update set v = s.v when not matched then insert (k, v) values (s.k, s.v)`, [1, 'b']);
+    expect(bound.rows[0]).toEqual({ 'number of rows inserted': 0, 'number of rows updated': 1 });
+  });
+
   it('rejects PARSE_JSON inside VALUES like Snowflake (002014)', async () => {
     const err = await failure(exec(conn, 'insert into target (k, v) values (?, PARSE_JSON(?))', [9, '{}']));
     expect(err.code).toBe('002014');

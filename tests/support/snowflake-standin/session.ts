@@ -7,7 +7,8 @@ import { SfError, fromDuckDb, sfErrors } from './errors.js';
 import { isSignificant, quoteIdent, type Token } from './lexer.js';
 import { countRowset, statusRowset, toRowset, type Rowset } from './rowset.js';
 import { INFORMATION_SCHEMA_MACROS } from './information-schema.js';
-import { classify, createdObject, findFunctionInValues, translate, type StatementKind } from './translate.js';
+import { duplicateMatchQuery } from './merge-check.js';
+import { classify, createdObject, findFunctionInValues, translate, type StatementKind, type Translation } from './translate.js';
 
 export type PrivilegeKind = 'CREATE TABLE' | 'MERGE' | 'INSERT' | 'CREATE SCHEMA' | 'USAGE';
 
@@ -159,6 +160,7 @@ export class Session {
       try {
         for (const values of bindSets) {
           if (values.length < tr.paramCount) throw new SfError('002049', '42601', `SQL compilation error: error line 1 at position 0\nBind variable ? not set.`);
+          if (kind === 'merge') await this.refuseNondeterministicMerge(tokens, tr, values);
           let reader;
           if (prepared !== undefined) {
             prepared.bind(values.slice(0, tr.paramCount));
@@ -216,6 +218,18 @@ export class Session {
     await this.conn.run('ROLLBACK').catch(() => undefined);
     throw new SfError('000603', 'XX000', 'SQL execution internal error: stand-in limitation: a statement failed inside this transaction, '
       + 'DuckDB discarded the transaction, so it cannot be committed (Snowflake would commit the other statements). It was rolled back.');
+  }
+
+  /** 100090 before DuckDB would silently apply several source rows to one target row. */
+  private async refuseNondeterministicMerge(tokens: Token[], tr: Translation, values: DuckDBValue[]): Promise<void> {
+    const q = duplicateMatchQuery(tokens, tr);
+    if (q === undefined) return;
+    const used = new Set(q.match(/\$\d+/g) ?? []);
+    if (used.size !== 0 && used.size !== tr.paramCount) return;
+    const r = await this.conn.runAndReadAll(q, used.size === 0 ? undefined : values.slice(0, tr.paramCount));
+    if (r.getRows().length > 0) {
+      throw new SfError('100090', '42P18', 'Duplicate row detected during DML action\nRow Values: (the stand-in does not show them)');
+    }
   }
 
   /**

@@ -82,6 +82,8 @@ export interface Translation {
   comments: Record<string, string>;
   /** For `INSERT … VALUES (<one tuple>)`: offset of that last tuple in `sql`, so array binds can batch rows. */
   valuesTupleAt?: number;
+  /** Offset in `sql` where each significant token's text starts (index = significant-token index). */
+  positions: number[];
 }
 
 /** The source text of an invalid `PARSE_JSON(...)` inside INSERT … VALUES, or undefined. */
@@ -223,8 +225,12 @@ export function translate(tokens: Token[]): Translation {
   const out: string[] = [];
   let auto = 0;
   let maxParam = 0;
+  let len = 0;
+  const positions: number[] = [];
+  const push = (piece: string): void => { out.push(piece); len += piece.length; };
   for (let i = 0; i < sig.length; i++) {
-    if (checkAfter.has(i - 1)) out.push(checkAfter.get(i - 1)!);
+    if (checkAfter.has(i - 1)) push(checkAfter.get(i - 1)!);
+    positions[i] = len;
     if (drop.has(i)) continue;
     const t = sig[i]!;
     const next = sig[i + 1];
@@ -278,12 +284,13 @@ export function translate(tokens: Token[]): Translation {
       default: text = t.value;
     }
     // Keep the original spacing: `a.b`, `x::INT` and `->` stay glued, as written.
-    if (i === tupleIdx) tupleAt = out.join('').length;
+    if (i === tupleIdx) tupleAt = len;
     if (text !== '') {
-      out.push(out.length > 0 && t.start > lastEnd ? ` ${text}` : text);
+      push(out.length > 0 && t.start > lastEnd ? ` ${text}` : text);
       lastEnd = t.end;
     }
   }
+  positions[sig.length] = len;
 
   const followUps: string[] = [];
   if (Object.keys(comments).length > 0 && tableNameStart >= 0) {
@@ -294,6 +301,6 @@ export function translate(tokens: Token[]): Translation {
         : `COMMENT ON COLUMN ${name}.${quoteIdent(col)} IS ${quoteString(text)}`);
     }
   }
-  if (checkAfter.has(sig.length - 1)) out.push(checkAfter.get(sig.length - 1)!);
-  return { sql: out.join(''), paramCount: maxParam, followUps, comments, ...(tupleAt !== undefined ? { valuesTupleAt: tupleAt } : {}) };
+  if (checkAfter.has(sig.length - 1)) push(checkAfter.get(sig.length - 1)!);
+  return { sql: out.join(''), paramCount: maxParam, followUps, comments, positions, ...(tupleAt !== undefined ? { valuesTupleAt: tupleAt } : {}) };
 }
