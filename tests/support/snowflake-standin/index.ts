@@ -14,11 +14,17 @@ import { Session, type Bind, type Outcome, type PrivilegeKind } from './session.
 import { STATEMENT_TYPE_ID, classify } from './translate.js';
 
 export interface StandInOptions {
+  /** user → password (default { FABRIC_SYNC: 'secret' }); user names match case-insensitively. */
   users?: Record<string, string>;
+  /** user → PEM public key for key-pair (SNOWFLAKE_JWT) login. */
   publicKeys?: Record<string, string>;
+  /** Default 'standin'; the JWT claims must name it. */
   account?: string;
+  /** Default FABRIC_DB / METADATA, created at start (plus PUBLIC). */
   database?: string; schema?: string;
+  /** Added to every query-request (latency injection). */
   delayMs?: number;
+  /** DuckDB file attached as the database; default in-memory. */
   dbPath?: string;
 }
 export interface RecordedStatement {
@@ -36,9 +42,12 @@ export interface FailRule {
   truncate?: boolean;
 }
 export interface SnowflakeStandIn {
+  /** accessUrl for the driver: http://127.0.0.1:PORT */
   url: string;
   account: string;
+  /** Every query-request, in order (token-expired answers excluded). */
   statements: RecordedStatement[];
+  /** Successful logins. */
   logins: number;
   /** Bodies the driver POSTed to /telemetry/send (in-band telemetry after login). */
   telemetry: unknown[];
@@ -46,9 +55,15 @@ export interface SnowflakeStandIn {
   tokenRenewals: number;
   /** Expire every current session token: the next request gets 390112 and the driver renews it with the master token. */
   expireSessionTokens(): void;
+  /**
+   * Fail the Nth query-request from now (0-based; with times > 1 the next ones too), or the next one
+   * matching `match`; default error 000603. dropConnection destroys the socket instead of answering.
+   */
   failAt(rule: FailRule): void;
+  /** Answer 003001 "Insufficient privileges" for such statements ('USAGE': every statement but BEGIN/COMMIT/ROLLBACK/ALTER SESSION). */
   denyPrivilege(kind: PrivilegeKind): void;
   clearFaults(): void;
+  /** Raw DuckDB SQL on the shared database (current schema = the configured one); not recorded. */
   query(sql: string): Promise<Record<string, unknown>[]>;
   resetRecording(): void;
   close(): Promise<void>;
