@@ -108,10 +108,20 @@ async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, a
   // The typed error of each failed model: its class, hint and exit code reach the summary (an
   // authentication failure must exit 3, not 1; issue 9, faults).
   const errors = new Map<string, unknown>();
+  // A listing refused as a whole (a rejected token: 401) ends a one-shot run with its typed error
+  // (exit 3 and the hint), where the monitor would report it and try again next cycle.
+  let listError: unknown;
   const totals = await runMonitor(
     {
       store: deps.store,
-      list: runner.list,
+      list: async (signal) => {
+        try {
+          return await runner.list(signal);
+        } catch (e) {
+          listError = e;
+          throw e;
+        }
+      },
       sync: async (listing, reason, signal) => {
         try {
           return await runner.sync(listing, reason, signal);
@@ -142,6 +152,7 @@ async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, a
       signal: deps.signal,
     },
   );
+  if (listError !== undefined && !totals.interrupted) throw listError;
   const models: ConvertModelResult[] = runner.results.map(({ listing, result, outcome }) => ({
     id: listing.id,
     name: listing.name,
