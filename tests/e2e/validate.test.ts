@@ -121,7 +121,7 @@ describe('validate against the stand-ins: all ok, then stand-in faults one at a 
     emu.resetStats();
     const entraBefore = entra.requests.length;
     const { r, doc } = await validateJson();
-    // What one validate costs (README): 5 API requests, one token per audience, 5 SQL statements.
+    // What one validate costs (README): 5 API requests, one token per audience, 7 SQL statements.
     expect(emu.stats.byRoute).toEqual({
       'GET /v1.0/myorg/groups': 1,
       'GET /v1.0/myorg/groups/{groupId}/datasets': 1,
@@ -130,7 +130,8 @@ describe('validate against the stand-ins: all ok, then stand-in faults one at a 
       'POST /v1.0/myorg/groups/{groupId}/datasets/{datasetId}/executeQueries': 1,
     });
     expect(entra.requests.slice(entraBefore).filter((x) => x.path.endsWith('/token'))).toHaveLength(2);
-    expect(sf.statements).toHaveLength(5);
+    expect(sf.statements).toHaveLength(7);
+    expect(byId(doc.checks, 'snowflake.context')?.message).toMatch(/no metadata table yet/);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe(''); // --json: stdout carries the document, nothing else is said
     expect(doc.ok).toBe(true);
@@ -176,6 +177,18 @@ describe('validate against the stand-ins: all ok, then stand-in faults one at a 
     expect(line.hint).toContain('GRANT CREATE TABLE ON SCHEMA "FABRIC_DB"."METADATA" TO ROLE');
     // Nothing was created, so nothing is left to drop: no MERGE ran.
     expect(sf.statements.some((s) => /^MERGE/.test(s.sqlText))).toBe(false);
+  });
+
+  it('metadata tables that already exist are named, with the grants they need if another role owns them', async () => {
+    await sf.query('CREATE TABLE "FABRIC_DB"."METADATA"."_SEMANTIC_METADATA" (MODEL_ID VARCHAR)');
+    try {
+      const { r, doc } = await validateJson();
+      expect(r.code).toBe(0);
+      expect(byId(doc.checks, 'snowflake.context')?.message).toMatch(/metadata tables present: _SEMANTIC_METADATA; _SEMANTIC_TABLES, .* created on the next sync/);
+      expect(byId(doc.checks, 'snowflake.privileges')?.hint).toMatch(/_SEMANTIC_METADATA, this role also needs INSERT, UPDATE, DELETE/);
+    } finally {
+      await sf.query('DROP TABLE "FABRIC_DB"."METADATA"."_SEMANTIC_METADATA"');
+    }
   });
 });
 

@@ -12,6 +12,7 @@ import type { Clock, Logger } from '../context.js';
 import type { WarehouseBackend } from '../warehouse/backend.js';
 import { WarehouseError } from '../errors.js';
 import { quoteIdent } from '../warehouse/dialect.js';
+import { probeWarehouse, type WarehouseProbe } from '../warehouse/probe.js';
 import { grantsFor } from '../warehouse/snowflake-errors.js';
 import { type Check, type Outcome, failOf, probe, skip } from './check.js';
 import { nearestExisting } from './state-check.js';
@@ -59,11 +60,14 @@ export async function checkSnowflake(config: Config, o: WarehouseCheckOptions): 
     return [login, skip('snowflake.context', 'warehouse', 'warehouse, database and schema not checked: no Snowflake session'), skip('snowflake.privileges', 'warehouse', 'CREATE TABLE and MERGE not checked: no Snowflake session')];
   }
   const db = backend;
+  let existing: string[] = [];
   try {
     const context = await probe('snowflake.context', 'warehouse', o.clock, async () => {
       if (s.warehouse) await db.execute(`USE WAREHOUSE ${quoteIdent(s.warehouse)}`);
       await db.execute(`USE SCHEMA ${quoteIdent(database)}.${quoteIdent(schema)}`);
-      return { status: 'ok', message: `${s.warehouse ? `warehouse ${s.warehouse}, ` : ''}database ${database} and schema ${schema} usable` };
+      const found = await probeWarehouse(db);
+      existing = found.present;
+      return { status: 'ok', message: `${s.warehouse ? `warehouse ${s.warehouse}, ` : ''}database ${database} and schema ${schema} usable; ${tablesNote(found)}` };
     }, (e) => {
       const base = failOf(e);
       const f = { ...base, message: `cannot use ${s.warehouse ? `warehouse ${s.warehouse} / ` : ''}${where}: ${driverText(e) ?? base.message}` };
@@ -73,7 +77,7 @@ export async function checkSnowflake(config: Config, o: WarehouseCheckOptions): 
       return { ...f, failure: 'permission', hint: `Check that they exist and that the role has USAGE on them. An administrator can run: ${s.warehouse ? `GRANT USAGE ON WAREHOUSE ${quoteIdent(s.warehouse)} TO ROLE ${quoteIdent(s.role ?? 'FABRIC_SYNC_ROLE')}; ` : ''}${grants}` };
     });
     if (context.status !== 'ok') return [login, context, skip('snowflake.privileges', 'warehouse', 'CREATE TABLE and MERGE not checked: the schema is not usable')];
-    const privileges = await probe('snowflake.privileges', 'warehouse', o.clock, () => provePrivileges(db, where, grants));
+    const privileges = await probe('snowflake.privileges', 'warehouse', o.clock, () => provePrivileges(db, where, grants, existing));
     return [login, context, privileges];
   } finally {
     await db.close().catch(() => undefined);
@@ -81,7 +85,7 @@ export async function checkSnowflake(config: Config, o: WarehouseCheckOptions): 
 }
 
 /** CREATE TEMPORARY TABLE, MERGE one row, DROP: the statements a sync needs, on a throw-away table. */
-async function provePrivileges(db: WarehouseBackend, where: string, grants: string): Promise<Outcome> {
+async function provePrivileges(db: WarehouseBackend, where: string, grants: string, existing: string[]): Promise<Outcome> {
   const table = quoteIdent(`FABRIC_SYNC_VALIDATE_${randomBytes(4).toString('hex').toUpperCase()}`);
   let step = 'CREATE TABLE';
   const denied = (e: unknown): Outcome => {
@@ -111,7 +115,8 @@ async function provePrivileges(db: WarehouseBackend, where: string, grants: stri
   return {
     status: 'ok',
     message: `CREATE TABLE and MERGE allowed in ${where} (temporary table created, one row merged, dropped)`,
-    hint: 'Existing _SEMANTIC_* tables owned by another role also need INSERT, UPDATE, DELETE for this role.',
+    // A table we create is ours; tables someone else created need their own grants.
+    ...(existing.length ? { hint: `If another role owns the existing ${existing.join(', ')}, this role also needs INSERT, UPDATE, DELETE on them.` } : {}),
   };
 }
 
@@ -172,4 +177,10 @@ function driverText(e: unknown): string | undefined {
   if (!text) return undefined;
   const one = text.replace(/\s+/g, ' ').trim();
   return one.length > 300 ? `${one.slice(0, 300)}…` : one;
+}
+
+function tablesNote(found: WarehouseProbe): string {
+  if (found.present.length === 0) return 'no metadata table yet (the first sync creates them)';
+  if (found.missing.length === 0) return `all ${found.present.length} metadata tables present`;
+  return `metadata tables present: ${found.present.join(', ')}; ${found.missing.join(', ')} created on the next sync`;
 }
