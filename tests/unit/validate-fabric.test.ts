@@ -99,10 +99,15 @@ describe('validate, Fabric side', () => {
 
   it('no workspace configured: the visible ones are listed and at most MAX_WORKSPACES_PROBED are probed', async () => {
     const many = await emulator();
-    for (let i = 0; i < MAX_WORKSPACES_PROBED + 2; i++) many.addWorkspace({ name: `w${i}` });
+    const all = Array.from({ length: MAX_WORKSPACES_PROBED + 2 }, (_, i) => many.addWorkspace({ name: `w${i}` }));
+    // The first workspace answers last: the report order must not follow the answers.
+    many.fault({ method: 'GET', path: `/groups/${all[0]}/datasets`, kind: 'latency', latencyMs: 150 });
     const checks = await runChecks(config(many), deps);
     expect(byId(checks, 'fabric.workspaces')!.message).toMatch(new RegExp(`^${MAX_WORKSPACES_PROBED + 2} workspaces visible .*checking the first ${MAX_WORKSPACES_PROBED}`));
     expect(checks.filter((c) => c.id.startsWith('fabric.workspace:'))).toHaveLength(MAX_WORKSPACES_PROBED);
+    // Probed side by side, reported in a fixed order: each workspace's list line, then its role line.
+    const ids = checks.filter((c) => /^fabric\.(workspace|role):/.test(c.id)).map((c) => c.id);
+    expect(ids).toEqual(all.slice(0, MAX_WORKSPACES_PROBED).flatMap((id) => [`fabric.workspace:${id}`, `fabric.role:${id}`]));
     // Empty workspaces: nothing to try getDefinition on, so push write access stays unproven.
     expect(byId(checks, 'push.permission')!.status).toBe('warn');
   });

@@ -67,7 +67,10 @@ export async function checkFabric(config: Config, o: FabricCheckOptions): Promis
   });
   const checks: Check[] = [...tokenChecks];
   const targets = await workspaceTargets(config, api, o.clock, checks);
-  const probes = await Promise.all(targets.map((t) => probeWorkspace(config, api, t, o.clock, checks)));
+  // Workspaces are probed side by side; each keeps its own lines so the order stays that of the targets.
+  const perWorkspace = targets.map(() => [] as Check[]);
+  const probes = await Promise.all(targets.map((t, i) => probeWorkspace(config, api, t, o.clock, perWorkspace[i]!)));
+  checks.push(...perWorkspace.flat());
   checks.push(pushCheck(config, probes, o.clock.now()));
   checks.push(await executeQueriesCheck(config, api, probes, o.clock));
   checks.push(await scannerCheck(config, api, o.clock));
