@@ -1,0 +1,106 @@
+// Benchmarks 2 and 6 (issue 8): round trips of one model sync through the built CLI, for the
+// smallest and the largest corpus model — Fabric requests and Snowflake statements when the model is
+// new (its push twin does not exist yet) and when its push twin is up to date — and the shape of the
+// Snowflake load for the largest model (rows per INSERT, bytes per request, statement count).
+import path from 'node:path';
+import { startFabricEmulator } from '../tests/support/fabric-emulator/index.js';
+import { corpusEntries, type CorpusEntry } from '../tests/support/paths.js';
+import { runCli } from '../tests/support/run-cli.js';
+import { startSnowflakeStandIn } from '../tests/support/snowflake-standin/index.js';
+import { SF_PASSWORD, SF_USER, TOKEN, bytesOf, classifyStatements, cliEnv, figure, isLroRequest, rowsOf, tempDir, type BenchOptions, type Figure } from './common.js';
+
+interface RunCounts {
+  fabric: number;
+  lro: number;
+  byRoute: Record<string, number>;
+  statements: ReturnType<typeof classifyStatements>;
+  logins: number;
+}
+
+/** Smallest and largest corpus model by column count (EXPECTED.json is the oracle). */
+export function corpusExtremes(): { smallest: CorpusEntry; largest: CorpusEntry } {
+  const entries = corpusEntries().sort((a, b) => Number(a.expected.columns) - Number(b.expected.columns) || a.id.localeCompare(b.id));
+  return { smallest: entries[0]!, largest: entries.at(-1)! };
+}
+
+export async function benchRoundTrips(o: BenchOptions): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+  const { smallest, largest } = corpusExtremes();
+  const figures: Figure[] = [];
+  const details: Record<string, unknown> = {};
+  const stmts: Record<string, number> = {};
+  for (const [label, entry] of [['smallest', smallest], ['largest', largest]] as const) {
+    const r = await measureModel(entry, o);
+    details[label] = { corpus: entry.id, columns: entry.expected.columns, new: r.fresh.counts, upToDate: r.again.counts, loadShape: r.loadShape };
+    o.log(`  ${label} (${entry.id}): new ${r.fresh.counts.fabric} requests (${r.fresh.counts.lro} LRO), ${r.fresh.counts.statements.total} statements; up to date ${r.again.counts.fabric} requests, ${r.again.counts.statements.total} statements`);
+    const b = '2 round trips';
+    const name = `${label} (${entry.id})`;
+    figures.push(figure(b, `${name}: Fabric requests, up to date, excl. LRO`, r.again.counts.fabric - r.again.counts.lro, 'req', { op: '<=', value: 3, text: '≤ 3 + LRO polls' }, { gating: true, note: `${r.again.counts.lro} LRO requests on top` }));
+    figures.push(figure(b, `${name}: Fabric requests, new, excl. LRO`, r.fresh.counts.fabric - r.fresh.counts.lro, 'req', { op: '<=', value: 5, text: '≤ 5 + LRO polls' }, { gating: true, note: `${r.fresh.counts.lro} LRO requests on top` }));
+    figures.push(figure(b, `${name}: Snowflake statements, new`, r.fresh.counts.statements.total, 'stmt', { op: '<=', value: 15 }, {
+      gating: true,
+      note: `${r.fresh.counts.statements.ddl} DDL (once per connection) + ${r.fresh.counts.statements.other} per model`,
+    }));
+    figures.push(figure(b, `${name}: Snowflake statements, up to date`, r.again.counts.statements.total, 'stmt', { op: '<=', value: 15 }, { gating: true }));
+    stmts[label] = r.fresh.counts.statements.total;
+    stmts[`${label}-model`] = r.fresh.counts.statements.other;
+    if (label === 'largest') {
+      const s = r.loadShape;
+      const b6 = '6 load shape';
+      figures.push(figure(b6, `largest (${entry.id}): INSERT statements`, s.inserts, 'stmt', undefined, { note: `${s.rows} rows in all` }));
+      figures.push(figure(b6, 'largest: max rows per INSERT', s.maxRowsPerInsert, 'rows', { op: '<=', value: 1000 }));
+      figures.push(figure(b6, 'largest: max bytes per statement request', s.maxBytes, 'bytes', { op: '<', value: 16 * 1024 * 1024, text: '< 16 MB' }));
+      figures.push(figure(b6, 'largest: statements per model sync (as item 2)', r.fresh.counts.statements.total, 'stmt', { op: '<=', value: 15 }));
+    }
+  }
+  figures.push(figure('2 round trips', 'statements per model: largest − smallest (constant in size)', stmts['largest']! - stmts['smallest']!, 'stmt', { op: '==', value: 0 }, { gating: true }));
+  return { figures, details };
+}
+
+async function measureModel(entry: CorpusEntry, o: BenchOptions) {
+  const emu = await startFabricEmulator({ acceptTokens: [TOKEN], latencyMs: o.fabricLatencyMs, lroPolls: 1, lroRetryAfter: 0, validateResponses: false });
+  const standIn = await startSnowflakeStandIn({ users: { [SF_USER]: SF_PASSWORD }, delayMs: o.snowflakeLatencyMs });
+  try {
+    const ws = emu.addWorkspace({ name: `bench-${entry.id}` });
+    emu.addModel(ws, { name: path.basename(entry.id), path: entry.dir });
+    const cwd = tempDir('rt');
+    const env = cliEnv(emu, [ws], standIn);
+    const run = async () => {
+      const logAt = emu.requestLog.length;
+      const stAt = standIn.statements.length;
+      const loginsAt = standIn.logins;
+      const r = await runCli(['convert', '--auto', '--json'], { cwd, env, timeoutMs: 300_000 });
+      if (r.code !== 0) throw new Error(`convert --auto exited ${r.code}: ${r.stderr.slice(0, 2000)}`);
+      const log = emu.requestLog.slice(logAt);
+      const byRoute: Record<string, number> = {};
+      for (const x of log) {
+        const key = `${x.method} ${x.path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/gi, '{id}')}`;
+        byRoute[key] = (byRoute[key] ?? 0) + 1;
+      }
+      const statements = standIn.statements.slice(stAt);
+      const counts: RunCounts = {
+        fabric: log.length,
+        lro: log.filter((x) => isLroRequest(x.path)).length,
+        byRoute,
+        statements: classifyStatements(statements),
+        logins: standIn.logins - loginsAt,
+      };
+      return { counts, statements, doc: JSON.parse(r.stdout) as { synced: number; unchanged: number } };
+    };
+    const fresh = await run();
+    if (fresh.doc.synced !== 1) throw new Error(`expected the first run to sync the model, got ${JSON.stringify(fresh.doc).slice(0, 300)}`);
+    const again = await run();
+    if (again.doc.unchanged !== 1) throw new Error(`expected the second run to find the model up to date, got ${JSON.stringify(again.doc).slice(0, 300)}`);
+    const inserts = fresh.statements.filter((s) => /^\s*INSERT\b/i.test(s.sqlText));
+    const loadShape = {
+      inserts: inserts.length,
+      rows: inserts.reduce((n, s) => n + rowsOf(s), 0),
+      maxRowsPerInsert: Math.max(0, ...inserts.map(rowsOf)),
+      maxBytes: Math.max(0, ...fresh.statements.map(bytesOf)),
+      totalBytes: fresh.statements.reduce((n, s) => n + bytesOf(s), 0),
+    };
+    return { fresh, again, loadShape };
+  } finally {
+    await emu.close();
+    await standIn.close();
+  }
+}
