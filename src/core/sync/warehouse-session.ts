@@ -3,12 +3,13 @@
 // to COMMIT — a Snowflake transaction belongs to its session, so two models never interleave on one
 // connection. Snowflake gets up to `maxConnections` sessions (one per concurrent model); the
 // embedded DuckDB file gets one, since it is local and its writers would only conflict.
-import { AuthError } from '../errors.js';
+import { AuthError, WarehouseError } from '../errors.js';
 import type { ConversionReport } from '../push/report.js';
 import type { SemanticModel } from '../schema/model.js';
 import { applyPlan, type WarehouseBackend } from '../warehouse/backend.js';
 import type { Dialect } from '../warehouse/dialect.js';
 import { planMarkDeleted, planModelSync, type Statement, type SyncContext, type WarehousePlan } from '../warehouse/plan.js';
+import { withWriteLock } from './write-lock.js';
 
 export interface ModelWriteOptions {
   dryRun: boolean;
@@ -54,10 +55,10 @@ export class WarehouseSession {
 
   /** Writes one model atomically; returns statement and row counts. */
   async syncModel(model: SemanticModel, report: ConversionReport | null, context: SyncContext, options: ModelWriteOptions): Promise<ModelWriteResult> {
-    const plan = planModelSync(model, report, context, this.dialect);
+    const plan = withWriteLock(planModelSync(model, report, context, this.dialect), this.dialect);
     if (options.dryRun) return { statements: 0, rowsChanged: 0, sql: describe(plan) };
     return this.withConnection(async (backend) => {
-      const applied = await applyPlan(backend, plan);
+      const applied = await applyConflictRetried(backend, plan);
       let statements = applied.executed;
       const notes: string[] = [...(plan.warnings ?? [])];
       if (options.createTables && this.options.physicalTables) {
@@ -141,6 +142,24 @@ export class WarehouseSession {
     const next = this.waiters.shift();
     if (next) next(backend);
     else this.idle.push(backend);
+  }
+}
+
+/** Attempts of one model transaction aborted by a conflicting writer (000625) before giving up. */
+const CONFLICT_ATTEMPTS = 40;
+
+/**
+ * Applies a plan; a transaction aborted because another writer held the lock (Snowflake 000625,
+ * "conflicting transaction") was rolled back whole, so it is simply run again after a short wait.
+ */
+async function applyConflictRetried(backend: WarehouseBackend, plan: WarehousePlan): ReturnType<typeof applyPlan> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await applyPlan(backend, plan);
+    } catch (e) {
+      if (!(e instanceof WarehouseError && e.code === '000625') || attempt >= CONFLICT_ATTEMPTS) throw e;
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * Math.min(attempt, 5)));
+    }
   }
 }
 
