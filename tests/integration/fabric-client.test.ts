@@ -289,11 +289,15 @@ describe('throttling and failures', () => {
     expect(e.status).toBe(0);
   });
 
-  it('a malformed JSON body is an ApiError "invalid JSON from …"', async () => {
+  it('a malformed JSON body is retried once like a network error, then an ApiError "invalid JSON from …"', async () => {
     const emu = await emulator();
     emu.addWorkspace({ name: 'W' });
+    const fast = { maxRetries: 1, http: { pauses: new HostPauses(), backoff: { baseMs: 10, maxMs: 50 } } };
     emu.fault({ path: '/v1.0/myorg/groups', kind: 'malformed', times: 1 });
-    const e = await failure(client(emu).listWorkspaces());
+    expect(await client(emu, fast).listWorkspaces()).toHaveLength(1);
+    emu.clearFaults();
+    emu.fault({ path: '/v1.0/myorg/groups', kind: 'malformed' });
+    const e = await failure(client(emu, fast).listWorkspaces());
     expect(e.message).toMatch(/invalid JSON from GET http:\/\/127\.0\.0\.1:\d+\/v1\.0\/myorg\/groups/);
     expect(e.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
