@@ -72,14 +72,16 @@ export interface World {
 export async function startWorld(emuOptions: EmulatorOptions = {}, sfOptions: StandInOptions = {}): Promise<World> {
   const emu = await startFabricEmulator({ acceptTokens: [TOKEN], lroPolls: 1, lroRetryAfter: 0, ...emuOptions });
   const standIn = await startSnowflakeStandIn({ users: { [SF_USER]: SF_PASSWORD }, ...sfOptions });
-  return {
+  const world: World = {
     emu,
     standIn,
+    // The current stand-in: a test may restart it over the same file.
     async close() {
-      await emu.close();
-      await standIn.close();
+      await world.emu.close();
+      await world.standIn.close();
     },
   };
+  return world;
 }
 
 /** Environment of a spawned CLI pointed at the emulator and (unless `duckdb`) the Snowflake stand-in. */

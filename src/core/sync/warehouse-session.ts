@@ -55,7 +55,7 @@ export class WarehouseSession {
 
   /** Writes one model atomically; returns statement and row counts. */
   async syncModel(model: SemanticModel, report: ConversionReport | null, context: SyncContext, options: ModelWriteOptions): Promise<ModelWriteResult> {
-    const plan = withWriteLock(planModelSync(model, report, context, this.dialect), this.dialect);
+    const plan = withWriteLock(planModelSync(model, report, context, this.dialect), context.modelId);
     if (options.dryRun) return { statements: 0, rowsChanged: 0, sql: describe(plan) };
     return this.withConnection(async (backend) => {
       const applied = await applyConflictRetried(backend, plan);
@@ -146,7 +146,7 @@ export class WarehouseSession {
 }
 
 /** Attempts of one model transaction aborted by a conflicting writer (000625) before giving up. */
-const CONFLICT_ATTEMPTS = 40;
+const CONFLICT_ATTEMPTS = 25;
 
 /**
  * Applies a plan; a transaction aborted because another writer held the lock (Snowflake 000625,
