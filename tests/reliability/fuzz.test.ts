@@ -130,7 +130,7 @@ describe('reader fuzzing', () => {
     expect(t.crashes).toEqual([]);
     expect(t.slow).toEqual([]);
     expect(t.unlocated).toEqual([]);
-  }, 120_000);
+  }, Math.max(120_000, RUNS * 5));
 
   it(`TMDL reader: ${RUNS} seeded mutations and hostile shapes`, () => {
     const t = tally();
@@ -164,7 +164,7 @@ describe('reader fuzzing', () => {
     expect(t.crashes).toEqual([]);
     expect(t.slow).toEqual([]);
     expect(t.unlocated).toEqual([]);
-  }, 120_000);
+  }, Math.max(120_000, RUNS * 5));
 
   it('BIM errors found after parsing name the line of the offending value', () => {
     const lineOf = (text: string) => {

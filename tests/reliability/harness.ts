@@ -135,11 +135,14 @@ export async function warehouseProblems(standIn: SnowflakeStandIn, models: Map<s
   const problems: string[] = [];
   const ids = [...models.keys()];
   const inList = ids.map((id) => `'${id}'`).join(', ');
-  const exists = await standIn.query(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = '_SEMANTIC_METADATA'`);
-  if (Number(exists[0]?.n ?? 0) === 0) return options.partialOk ? [] : ['no _SEMANTIC_METADATA table'];
-  const meta = await standIn.query(`SELECT MODEL_ID, count(*) AS n FROM _SEMANTIC_METADATA WHERE MODEL_ID IN (${inList}) GROUP BY MODEL_ID`);
-  const t = await standIn.query(`SELECT MODEL_ID, count(*) AS n FROM _SEMANTIC_TABLES WHERE MODEL_ID IN (${inList}) GROUP BY MODEL_ID`);
-  const c = await standIn.query(`SELECT MODEL_ID, count(*) AS n FROM _SEMANTIC_COLUMNS WHERE MODEL_ID IN (${inList}) GROUP BY MODEL_ID`);
+  // A run killed between two CREATE TABLEs leaves only some of the tables (DDL commits at once).
+  const existing = new Set((await standIn.query(`SELECT table_name FROM information_schema.tables`)).map((r) => String(r.table_name)));
+  if (!existing.has('_SEMANTIC_METADATA')) return options.partialOk ? [] : ['no _SEMANTIC_METADATA table'];
+  const countBy = async (table: string) =>
+    existing.has(table) ? standIn.query(`SELECT MODEL_ID, count(*) AS n FROM ${table} WHERE MODEL_ID IN (${inList}) GROUP BY MODEL_ID`) : [];
+  const meta = await countBy('_SEMANTIC_METADATA');
+  const t = await countBy('_SEMANTIC_TABLES');
+  const c = await countBy('_SEMANTIC_COLUMNS');
   const count = (rows: Record<string, unknown>[]) => new Map(rows.map((r) => [String(r.MODEL_ID), Number(r.n)]));
   const [m, tt, cc] = [count(meta), count(t), count(c)];
   for (const id of ids) {
