@@ -20,7 +20,7 @@ Exit codes:
   1    the work failed for at least one model (the others were still done)
   2    usage or configuration error (also: bad model file, state file locked)
   3    authentication or permission failure
-  130  interrupted (SIGINT/SIGTERM) after saving state`;
+  130  interrupted (Ctrl-C, SIGINT) after saving state; monitor exits 0 on SIGTERM`;
 
 function buildUi(globals: Partial<GlobalOptions>): Ui {
   const env = process.env;
