@@ -104,9 +104,45 @@ describe('hostile names', () => {
     // The control model is not collateral damage of its neighbours.
     expect(doc.models.find((m: { name: string }) => m.name === 'Plain Control Model')?.status).toBe('synced');
 
+    // Physical tables (createTables): one per model table, named exactly, columns named exactly.
+    const physical = await standIn.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'FABRIC_MODELS'`);
+    const physicalNames = [...new Set(physical.map((t) => String(t.table_name)))].sort();
+    // Snowflake identifiers stop at 255 characters: the 1,000-character table is skipped with a note.
+    const wanted = [...new Set(MODELS.flatMap((m) => m.tables).filter((n) => n.length <= 255))].sort();
+    expect(physicalNames).toEqual(wanted);
+    const hostileTable = MODELS[0]!.tables[0]!;
+    const cols = await standIn.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'FABRIC_MODELS' AND table_name = '${hostileTable.replace(/'/g, "''")}' ORDER BY ordinal_position`);
+    expect(cols.map((c) => c.column_name)).toEqual(MODELS[0]!.columns);
+    const longModel = doc.models.find((m: { name: string }) => m.name === LONG);
+    expect(JSON.stringify(longModel)).toMatch(/not created: name longer than 255/);
+
     // And a second run changes nothing: names round-trip to the same fingerprints.
     const again = await runCli(['convert', '--auto', '--json'], { cwd, env: cliEnv(world, [ws]), timeoutMs: 60_000 });
     const second = JSON.parse(again.stdout);
     expect(second.synced, again.stdout.slice(0, 2000)).toBe(0);
   }, 120_000);
+
+  it('reach the embedded DuckDB target exactly too', async () => {
+    const { emu } = world;
+    const ws = emu.addWorkspace({ name: 'hostile-duck' });
+    const ids = new Map<string, (typeof MODELS)[number]>();
+    for (const m of MODELS) ids.set(emu.addModel(ws, { name: m.name, parts: modelParts({ name: m.name, tables: m.tables, columns: m.columns }) }), m);
+    const cwd = workdir('hostile-duck', { warehouse: { createTables: true } });
+    const r = await runCli(['convert', '--auto', '--json'], { cwd, env: { ...cliEnv(world, [ws]), FABRIC_SYNC_TARGET: 'duckdb' }, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(path.join(cwd, '.fabric-sync', 'metadata.duckdb'), { access_mode: 'READ_ONLY' });
+    const conn = await db.connect();
+    const rows = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJS();
+    const problems: string[] = [];
+    for (const [id, spec] of ids) {
+      const meta = await rows(`SELECT SOURCE_MODEL_NAME FROM _SEMANTIC_METADATA WHERE MODEL_ID = '${id}'`);
+      if (meta.length !== 1 || meta[0]!.SOURCE_MODEL_NAME !== spec.name) problems.push(`${JSON.stringify(spec.name.slice(0, 30))}: ${JSON.stringify(meta)}`);
+      const tables = (await rows(`SELECT TABLE_NAME FROM _SEMANTIC_TABLES WHERE MODEL_ID = '${id}' ORDER BY ORDINAL`)).map((t) => t.TABLE_NAME);
+      if (JSON.stringify(tables) !== JSON.stringify(spec.tables)) problems.push(`${JSON.stringify(spec.name.slice(0, 30))}: tables ${JSON.stringify(tables)}`);
+    }
+    conn.closeSync();
+    db.closeSync();
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

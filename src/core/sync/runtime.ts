@@ -14,6 +14,7 @@ import { pushDefinitionFileName } from '../push/files.js';
 import type { CreateDatasetRequest } from '../push/request.js';
 import type { PipelineDeps, PipelineSettings } from './pipeline.js';
 import type { FabricApi, RemoteOptions } from './remote.js';
+import { physicalTablesStep } from './physical-tables.js';
 import { WarehouseSession } from './warehouse-session.js';
 
 export interface RuntimeOptions {
@@ -121,12 +122,14 @@ function createWarehouseSession(config: Config, target: 'snowflake' | 'duckdb', 
       dialect: 'duckdb',
       maxConnections: 1,
       open: async () => (await import('../warehouse/duckdb.js')).openDuckDb({ path: config.warehouse.duckdbPath }),
+      physicalTables: physicalTablesStep('duckdb'),
     });
   }
   const s = config.snowflake;
   return new WarehouseSession({
     dialect: 'snowflake',
     maxConnections: config.monitor.concurrency,
+    physicalTables: physicalTablesStep('snowflake'),
     open: async () =>
       (await import('../warehouse/snowflake.js')).openSnowflake({
         account: s.account!,
