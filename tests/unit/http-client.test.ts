@@ -218,13 +218,23 @@ describe('429 and Retry-After', () => {
     expect(time.sleeps).toEqual([5000]);
   });
 
-  it('gives up after maxRetries 429s with the request id', async () => {
+  it('keeps honouring 429s beyond maxRetries (the time budget bounds them), then succeeds', async () => {
     const time = fakeTime();
-    const s = await serve(time.clock, (_q, res) => json(res, 429, {}, { 'Retry-After': '1', RequestId: 'rid-x' }));
-    const e = await failure(client(s.url, time, { maxRetries: 2 }).request({ path: '/v1/a' }));
-    expect(s.seen).toHaveLength(3);
+    let n = 0;
+    const s = await serve(time.clock, (_q, res) => (++n <= 6 ? json(res, 429, {}, { 'Retry-After': '1', RequestId: 'rid-x' }) : json(res, 200, { ok: true })));
+    const r = await client(s.url, time, { maxRetries: 2 }).request<{ ok: boolean }>({ path: '/v1/a' });
+    expect(r.body.ok).toBe(true);
+    expect(s.seen).toHaveLength(7);
+  });
+
+  it('gives up on endless 429s once the budget is spent, with the request id', async () => {
+    const time = fakeTime();
+    const s = await serve(time.clock, (_q, res) => json(res, 429, {}, { 'Retry-After': '30', RequestId: 'rid-x' }));
+    const e = await failure(client(s.url, time, { maxRetries: 2, budgetMs: 100_000 }).request({ path: '/v1/a' }));
+    expect(s.seen.length).toBeGreaterThanOrEqual(3);
+    expect(s.seen.length).toBeLessThanOrEqual(5);
     expect(e.status).toBe(429);
-    expect(e.message).toMatch(/request id rid-x/);
+    expect(e.message).toMatch(/until/);
   });
 });
 

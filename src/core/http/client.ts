@@ -88,6 +88,9 @@ export interface HttpClient {
 
 const RETRIABLE_STATUS = new Set([408, 500, 502, 503, 504]);
 
+/** Safety net for a server that answers 429 forever with tiny Retry-After values. */
+const MAX_THROTTLED_ATTEMPTS = 100;
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { clock, logger, tokens, audience, signal } = options;
   const interrupted = (what: string) => new InterruptedError(`Interrupted ${what}.`);
@@ -156,6 +159,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const idempotent = o.idempotent ?? !(method === 'POST' || method === 'PATCH');
     const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
 
+    let throttledAttempts = 0;
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw interrupted(`before ${method} ${url}`);
       await respectPause(pauseKeys, method, url, deadline);
@@ -235,7 +239,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         pauses.pause(pauseKey, until, seconds);
         logger.debug(`${pauseKey} throttled for ${seconds} s`, { method, url, requestId: facts.requestId });
         if (until > deadline) throw throttled(method, url, until, seconds, deadline);
-        if (attempt < maxRetries) continue; // the pause is waited out at the top of the loop
+        // A 429 says when to come back: it is bounded by the time budget, not by maxRetries (which is
+        // for failures). Under steady throttling a request may be told to wait several times.
+        throttledAttempts += 1;
+        if (throttledAttempts <= MAX_THROTTLED_ATTEMPTS) continue; // the pause is waited out at the top of the loop
       } else if (RETRIABLE_STATUS.has(status) && idempotent && attempt < maxRetries) {
         const wait = retryAfter ?? backoffMs(attempt);
         if (clock.now() + wait <= deadline) {
