@@ -91,7 +91,7 @@ describe('listing', () => {
     expect(typeof api.listModels).toBe('function');
   });
 
-  it('lists workspaces and pages through semantic models across 4 pages, merged with Power BI datasets', async () => {
+  it('lists workspaces, pages through the Fabric semantic models across 4 pages, and lists models in one Power BI request', async () => {
     const time = fakeTime();
     const emu = await emulator({ pageSize: 2, now: time.now });
     const ws = emu.addWorkspace({ name: 'Sales' });
@@ -104,8 +104,13 @@ describe('listing', () => {
     expect(workspaces.map((w) => w.name).sort()).toEqual(['Finance', 'Sales']);
 
     emu.resetStats();
-    const models = await c.listModels(ws);
+    const items = await c.listSemanticModels(ws);
     expect(emu.stats.byRoute['GET /v1/workspaces/{workspaceId}/semanticModels']).toBe(4); // 7 items, 2 per page
+    expect(items.map((m) => m.id).sort()).toEqual([...ids, pushed.id].sort());
+
+    emu.resetStats();
+    const models = await c.listModels(ws);
+    expect(emu.stats.requests).toBe(1); // one list request per workspace
     expect(models.map((m) => m.id).sort()).toEqual([...ids, pushed.id].sort());
     const push = models.find((m) => m.id === pushed.id)!;
     expect(push).toMatchObject({ name: 'Model 0_PushSync', workspaceId: ws, isPushDataset: true });
@@ -261,14 +266,14 @@ describe('throttling and failures', () => {
     const time = fakeTime();
     const emu = await emulator({ now: time.now });
     const ws = emu.addWorkspace({ name: 'W' });
-    emu.fault({ path: '/semanticModels', kind: '503' });
+    emu.fault({ path: '/datasets', kind: '503' });
     const e = await failure(client(emu, { time, maxRetries: 3 }).listModels(ws));
     expect(e.status).toBe(503);
     expect(e.errorCode).toBe('ServiceUnavailable');
     expect(e.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(e.message).toContain(`request id ${e.requestId}`);
     expect(e.message).toMatch(/after 4 attempts/);
-    expect(emu.stats.byRoute['GET /v1/workspaces/{workspaceId}/semanticModels']).toBe(4);
+    expect(emu.stats.byRoute['GET /v1.0/myorg/groups/{groupId}/datasets']).toBe(4);
   });
 
   it('recovers from a dropped connection and a truncated body', async () => {

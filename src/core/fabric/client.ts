@@ -65,7 +65,10 @@ export interface PushDatasetSummary {
 
 export interface FabricClient {
   listWorkspaces(): Promise<Array<{ id: string; name: string }>>;
+  /** Every semantic model of a workspace, one request (Power BI datasets list). */
   listModels(workspaceId: string): Promise<ModelListing[]>;
+  /** The Fabric item list of semantic models (paged with continuationToken). */
+  listSemanticModels(workspaceId: string): Promise<Array<{ id: string; displayName: string; description?: string }>>;
   getDefinition(workspaceId: string, modelId: string, format?: 'TMSL' | 'TMDL'): Promise<{ format: string; parts: DefinitionPart[] }>;
   findDatasetsByName(workspaceId: string, name: string): Promise<PushDatasetSummary[]>;
   createPushDataset(workspaceId: string, body: unknown, retention?: 'None' | 'basicFIFO'): Promise<{ id: string; name: string }>;
@@ -132,14 +135,16 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
     },
 
     async listModels(workspaceId) {
-      // Power BI knows push datasets, createdDate, configuredBy and storage mode; Fabric lists every
-      // semantic model item. Merge by id, Power BI fields first (DESIGN.md §5).
-      const [datasets, items] = await Promise.all([listDatasets(workspaceId), collect(clients.fabric, endpointPath('listSemanticModels', { workspaceId }))]);
-      const byId = new Map<string, ModelListing>();
+      // One request per workspace (issue 6: a quiet cycle costs one list call per workspace). The
+      // Power BI datasets list holds every semantic model of the workspace — Import, DirectQuery,
+      // Direct Lake and push — and is the only one that tells push datasets (addRowsAPIEnabled),
+      // createdDate and the storage mode; the Fabric list (listSemanticModels) adds nothing here.
+      const datasets = await listDatasets(workspaceId);
+      const models: ModelListing[] = [];
       for (const d of datasets) {
         const id = str(field(d, 'id'));
         if (!id) continue;
-        byId.set(id, {
+        models.push({
           id,
           name: str(field(d, 'name')) ?? id,
           workspaceId,
@@ -150,17 +155,15 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
           ...opt('description', str(field(d, 'description'))),
         });
       }
-      for (const item of items) {
+      return models;
+    },
+
+    async listSemanticModels(workspaceId) {
+      const items = await collect(clients.fabric, endpointPath('listSemanticModels', { workspaceId }));
+      return items.flatMap((item) => {
         const id = str(item.id);
-        if (!id) continue;
-        const known = byId.get(id);
-        if (known) {
-          if (!known.description && str(item.description)) known.description = str(item.description)!;
-          continue;
-        }
-        byId.set(id, { id, name: str(item.displayName) ?? id, workspaceId, isPushDataset: false, ...opt('description', str(item.description)) });
-      }
-      return [...byId.values()];
+        return id ? [{ id, displayName: str(item.displayName) ?? id, ...opt('description', str(item.description)) }] : [];
+      });
     },
 
     async getDefinition(workspaceId, modelId, format = 'TMSL') {
