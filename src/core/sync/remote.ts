@@ -4,6 +4,7 @@
 // still exists costs one getDefinition and nothing else: no push request, no warehouse statement.
 import type { Logger } from '../context.js';
 import { ApiError, AuthError } from '../errors.js';
+import { planPushDataset } from '../push/plan.js';
 import type { PushApi } from '../push/publish.js';
 import type { CreateDatasetRequest } from '../push/request.js';
 import { fingerprint } from '../schema/fingerprint.js';
@@ -88,6 +89,7 @@ export function createRemoteRunner(
     results,
     async list() {
       await deps.warehouse?.recycle();
+      results.length = 0; // one cycle's results: a long-running monitor must not accumulate them
       const workspaces = options.workspaces.length ? options.workspaces : (await api.listWorkspaces()).map((w) => w.id);
       const listings: ModelListing[] = [];
       const listedWorkspaces: string[] = [];
@@ -114,7 +116,10 @@ export function createRemoteRunner(
       const known = store.get(listing.id);
       const twinName = listing.isPushDataset ? null : `${loaded.model.name}${options.suffix}`;
       const twin = twinName ? byName.get(`${listing.workspaceId}\u0000${twinName.toLowerCase()}`) : undefined;
-      const twinOk = !settings.push || listing.isPushDataset || (twin !== undefined && (!known?.push_dataset_id || known.push_dataset_id === twin.id));
+      // A model none of whose tables a push dataset can hold never gets a twin: do not wait for one.
+      const noTwinPlanned = settings.push && !listing.isPushDataset && planPushDataset(loaded.model, { suffix: options.suffix }).empty;
+      const twinOk =
+        !settings.push || listing.isPushDataset || noTwinPlanned || (twin !== undefined && (!known?.push_dataset_id || known.push_dataset_id === twin.id));
       // The fingerprint ignores the model's name: a renamed model keeps it, but must be republished.
       const expectedName = twinName ?? loaded.model.name;
       if (!options.force && known && known.fingerprint === fp && known.name === expectedName && twinOk && !known.deleted_at) {
