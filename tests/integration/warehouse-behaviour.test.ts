@@ -12,7 +12,7 @@ import type { Column, SemanticModel, Table } from '../../src/core/schema/model.j
 import { applyPlan, type WarehouseBackend } from '../../src/core/warehouse/backend.js';
 import type { Dialect } from '../../src/core/warehouse/dialect.js';
 import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
-import { planMarkDeleted, planModelSync, type SyncContext } from '../../src/core/warehouse/plan.js';
+import { planMarkDeleted, planModelSync, planSchema, type SyncContext } from '../../src/core/warehouse/plan.js';
 import { readModelRows } from '../../src/core/warehouse/read.js';
 import { openSnowflake } from '../../src/core/warehouse/snowflake.js';
 import { corpusDir } from '../support/paths.js';
@@ -211,10 +211,10 @@ describe.each(['duckdb', 'snowflake'] as Dialect[])('warehouse behaviour (%s)', 
     changed.tables.find((t) => t.measures.length > 0)!.measures.pop();
     changed.tables[1]!.columns[0]!.description = 'changed';
     const plan = planModelSync(changed, null, ctx('m-fail', changed, '2026-11-29T00:00:00.000Z', 'run-f'), dialect);
-    // Every position on a fresh connection to existing tables: the catalog query, the session load
-    // table, then every transaction statement.
-    const total = 2 + plan.transaction.length;
-    expect(total).toBe(14);
+    // Every position on a fresh connection to existing tables: the session load table, then every
+    // transaction statement.
+    const total = 1 + plan.transaction.length;
+    expect(total).toBe(13);
     for (let i = 0; i < total; i++) {
       const attempt = await target.attempt(i);
       await expect(applyPlan(attempt, plan), `statement ${i}`).rejects.toBeInstanceOf(WarehouseError);
@@ -234,7 +234,7 @@ describe.each(['duckdb', 'snowflake'] as Dialect[])('warehouse behaviour (%s)', 
     const changed = structuredClone(model);
     changed.description = 'after a dropped connection';
     const plan = planModelSync(changed, null, ctx('m-drop', changed), dialect);
-    const attempt = await target.attempt(2 + 4, true);
+    const attempt = await target.attempt(1 + 4, true);
     await applyPlan(attempt, plan);
     await attempt.close();
     const rows = await readModelRows(target.main, 'm-drop');
@@ -259,6 +259,7 @@ describe.each(['duckdb', 'snowflake'] as Dialect[])('warehouse behaviour (%s)', 
 describe('a connection whose ROLLBACK failed', () => {
   it('is refused for the next model, so a half transaction can never be committed with it', async () => {
     const db = await openDuckDb({ path: ':memory:' });
+    await applyPlan(db, { ddl: planSchema('duckdb'), transaction: [] });
     const m = (await loadModel(path.join(corpusDir, 'fabric-cicd-abc'))).model;
     let failing = true;
     const flaky: WarehouseBackend = {

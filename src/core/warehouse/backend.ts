@@ -28,10 +28,11 @@ export interface ApplyResult {
 }
 
 /**
- * DDL is idempotent (IF NOT EXISTS), so it is sent once per connection: later models of the same
- * run send only their transaction. Keyed by backend object, forgotten with it.
+ * What a connection has already run: the session DDL (the temporary load table) once per
+ * connection, and the CREATEs of the permanent tables only when a statement found one missing.
+ * Keyed by backend object, forgotten with it.
  */
-const ddlDone = new WeakMap<WarehouseBackend, Set<string>>();
+const ddlDone = new WeakMap<WarehouseBackend, { session: Set<string>; tablesCreated: boolean }>();
 
 /**
  * Connections whose ROLLBACK failed. Snowflake ignores a second BEGIN, so a transaction left open
@@ -47,23 +48,33 @@ export async function applyPlan(backend: WarehouseBackend, plan: WarehousePlan):
   }
   const outcomes: StatementOutcome[] = [];
   let done = ddlDone.get(backend);
-  if (!done) {
-    // One catalog query per connection instead of five CREATEs: existing tables are left alone
-    // (IF NOT EXISTS would do the same, at a round trip each).
-    done = new Set<string>();
-    ddlDone.set(backend, done);
-    const existing = await existingTables(backend);
-    outcomes.push({ purpose: 'list the existing metadata tables', rowsAffected: undefined });
-    for (const st of plan.ddl) if (st.creates && existing.has(st.creates)) done.add(st.sql);
-  }
+  if (!done) ddlDone.set(backend, (done = { session: new Set(), tablesCreated: false }));
+  // A plan of DDL only (creating the schema on purpose) runs all of it.
+  const schemaOnly = plan.transaction.length === 0;
   for (const st of plan.ddl) {
-    if (done.has(st.sql)) continue;
+    if ((st.creates && !schemaOnly) || done.session.has(st.sql)) continue;
     outcomes.push(await run(backend, st));
-    done.add(st.sql);
+    done.session.add(st.sql);
   }
+  try {
+    await runTransaction(backend, plan.transaction, outcomes);
+  } catch (e) {
+    // Optimistic DDL: the permanent tables are assumed to exist, which they do after the first run
+    // of an installation — so a model costs no catalog query and no CREATE. The first run on an
+    // empty schema finds a table missing here (nothing was committed), creates them all (IF NOT
+    // EXISTS) and runs the model again.
+    if (done.tablesCreated || !isMissingTable(e)) throw e;
+    done.tablesCreated = true;
+    for (const st of plan.ddl) if (st.creates) outcomes.push(await run(backend, st));
+    await runTransaction(backend, plan.transaction, outcomes);
+  }
+  return { executed: outcomes.length, outcomes };
+}
+
+async function runTransaction(backend: WarehouseBackend, statements: readonly Statement[], outcomes: StatementOutcome[]): Promise<void> {
   let open = false;
   try {
-    for (const st of plan.transaction) {
+    for (const st of statements) {
       if (st.sql === 'BEGIN') open = true;
       outcomes.push(await run(backend, st));
       if (st.sql === 'COMMIT' || st.sql === 'ROLLBACK') open = false;
@@ -76,19 +87,12 @@ export async function applyPlan(backend: WarehouseBackend, plan: WarehousePlan):
     }
     throw e;
   }
-  return { executed: outcomes.length, outcomes };
 }
 
-/** Permanent tables of the current schema (Snowflake and DuckDB both answer INFORMATION_SCHEMA.TABLES). */
-async function existingTables(backend: WarehouseBackend): Promise<Set<string>> {
-  try {
-    const r = await backend.execute(
-      "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = CURRENT_SCHEMA() AND TABLE_TYPE = 'BASE TABLE'",
-    );
-    return new Set(r.rows.map((row) => String(Object.values(row)[0])));
-  } catch (e) {
-    throw asWarehouseError(e, 'list the existing metadata tables');
-  }
+/** Snowflake 002003 ("does not exist or not authorized") or DuckDB's catalog error for a missing table. */
+function isMissingTable(e: unknown): boolean {
+  if (!(e instanceof WarehouseError)) return false;
+  return e.code === '002003' || /Catalog Error: Table with name .* does not exist/i.test(e.message);
 }
 
 async function run(backend: WarehouseBackend, st: Statement): Promise<StatementOutcome> {
