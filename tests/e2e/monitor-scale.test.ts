@@ -71,11 +71,10 @@ describe('monitor: a quiet cycle over 1,000 models in 10 workspaces', () => {
     expect(end.workspaces).toEqual({ listed: WORKSPACES, failed: 0 });
 
     const routes = routeCounts(logFrom);
-    // Per workspace, the client lists both surfaces once: Power BI datasets (push datasets, storage
-    // mode) and Fabric semantic models (every item, incl. Direct Lake). Then the budget of definitions.
+    // One list request per workspace (the Power BI datasets list holds every semantic model with its
+    // push flag and storage mode), then the budget of definitions: 10 + 20.
     expect(routes).toEqual({
       'GET /v1.0/myorg/groups/{ws}/datasets': WORKSPACES,
-      'GET /v1/workspaces/{ws}/semanticModels': WORKSPACES,
       'POST /v1/workspaces/{ws}/semanticModels/{id}/getDefinition': BUDGET,
     });
     expect(pushWrites(emu, logFrom)).toEqual([]);
