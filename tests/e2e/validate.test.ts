@@ -121,11 +121,10 @@ describe('validate against the stand-ins: all ok, then stand-in faults one at a 
     emu.resetStats();
     const entraBefore = entra.requests.length;
     const { r, doc } = await validateJson();
-    // What one validate costs (README): 5 API requests, one token per audience, 7 SQL statements.
+    // What one validate costs (README): 4 API requests, one token per audience, 7 SQL statements.
     expect(emu.stats.byRoute).toEqual({
       'GET /v1.0/myorg/groups': 1,
       'GET /v1.0/myorg/groups/{groupId}/datasets': 1,
-      'GET /v1/workspaces/{workspaceId}/semanticModels': 1,
       'POST /v1/workspaces/{workspaceId}/semanticModels/{semanticModelId}/getDefinition': 1,
       'POST /v1.0/myorg/groups/{groupId}/datasets/{datasetId}/executeQueries': 1,
     });
