@@ -12,6 +12,7 @@ import type { Clock, Logger, Sleep } from '../context.js';
 import { createFabricClient } from '../fabric/index.js';
 import { pushDefinitionFileName } from '../push/files.js';
 import type { CreateDatasetRequest } from '../push/request.js';
+import { snowflakeOptions } from '../warehouse/options.js';
 import type { PipelineDeps, PipelineSettings } from './pipeline.js';
 import type { FabricApi, RemoteOptions } from './remote.js';
 import { physicalTablesStep } from './physical-tables.js';
@@ -125,28 +126,12 @@ function createWarehouseSession(config: Config, target: 'snowflake' | 'duckdb', 
       physicalTables: physicalTablesStep('duckdb'),
     });
   }
-  const s = config.snowflake;
   return new WarehouseSession({
     dialect: 'snowflake',
     maxConnections: config.monitor.concurrency,
     physicalTables: physicalTablesStep('snowflake'),
     open: async () =>
-      (await import('../warehouse/snowflake.js')).openSnowflake({
-        account: s.account!,
-        username: s.user!,
-        password: reveal(s.password),
-        privateKeyPath: s.privateKeyPath,
-        privateKeyPassphrase: reveal(s.privateKeyPassphrase),
-        authenticator: s.authenticator,
-        accessUrl: s.accessUrl,
-        warehouse: s.warehouse,
-        database: s.database!,
-        schema: s.schema!,
-        role: s.role,
-        queryTag: `fabric-sync/${o.version}/${o.runId}`,
-        verbose: o.verbose,
-        logger: o.logger,
-      }),
+      (await import('../warehouse/snowflake.js')).openSnowflake(snowflakeOptions(config, { queryTag: `fabric-sync/${o.version}/${o.runId}`, verbose: o.verbose, logger: o.logger })),
   });
 }
 

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { reveal } from '../config/secret.js';
 import type { Config } from '../config/schema.js';
 import type { Clock, Logger } from '../context.js';
 import type { WarehouseBackend } from '../warehouse/backend.js';
@@ -14,6 +13,7 @@ import { WarehouseError } from '../errors.js';
 import { quoteIdent } from '../warehouse/dialect.js';
 import { probeWarehouse, type WarehouseProbe } from '../warehouse/probe.js';
 import { grantsFor } from '../warehouse/snowflake-errors.js';
+import { snowflakeOptions } from '../warehouse/options.js';
 import { type Check, type Outcome, failOf, probe, skip } from './check.js';
 import { nearestExisting } from './state-check.js';
 
@@ -37,22 +37,7 @@ export async function checkSnowflake(config: Config, o: WarehouseCheckOptions): 
   let backend: WarehouseBackend | undefined;
   const login = await probe('snowflake.login', 'warehouse', o.clock, async () => {
     const { openSnowflake } = await import('../warehouse/snowflake.js');
-    backend = await withTimeout(openSnowflake({
-      account: s.account!,
-      username: s.user!,
-      password: reveal(s.password),
-      privateKeyPath: s.privateKeyPath,
-      privateKeyPassphrase: reveal(s.privateKeyPassphrase),
-      authenticator: s.authenticator,
-      accessUrl: s.accessUrl,
-      warehouse: s.warehouse,
-      database,
-      schema,
-      role: s.role,
-      queryTag: `fabric-sync/${o.version}/validate`,
-      verbose: o.verbose,
-      logger: o.logger,
-    }), o.snowflakeLoginTimeoutMs ?? SNOWFLAKE_LOGIN_TIMEOUT_MS, s.accessUrl ?? `${s.account}.snowflakecomputing.com`);
+    backend = await withTimeout(openSnowflake(snowflakeOptions(config, { queryTag: `fabric-sync/${o.version}/validate`, verbose: o.verbose, logger: o.logger })), o.snowflakeLoginTimeoutMs ?? SNOWFLAKE_LOGIN_TIMEOUT_MS, s.accessUrl ?? `${s.account}.snowflakecomputing.com`);
     const how = s.privateKeyPath ? 'key pair' : (s.authenticator ?? 'password').toLowerCase();
     return { status: 'ok', message: `Snowflake login as ${s.user} on ${s.account} (${how})${s.role ? `, role ${s.role}` : ''}` };
   });
