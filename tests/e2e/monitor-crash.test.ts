@@ -171,8 +171,9 @@ describe('monitor: kill -9 at random moments', () => {
   // the model's MERGE and its COMMIT leaves a detached transaction holding the model's row locks —
   // Snowflake keeps it until SYSTEM$ABORT_TRANSACTION or 4 h idle, the stand-in until it closes — so
   // the next run cannot write that model ("conflicting transaction"; on Snowflake it would wait on
-  // the lock). Since the one-row writer lock taken after BEGIN, it is every model of the next runs. `it.fails` keeps the suite green while the defect exists and turns red once it is
-  // fixed: then make this an ordinary `it`.
+  // the lock). The writer lock is per model, so only the model that was being written is held back;
+  // the others sync. An operator aborts the transaction (README, "Running as a monitor"). `it.fails`
+  // keeps the suite green while this holds and turns red once it is fixed: then make it an `it`.
   it.fails('a kill inside the warehouse transaction does not block the next run on that model', async () => {
     // Slow statements make the window between MERGE and COMMIT seconds wide, so the kill lands in it.
     const slow = await startSnowflakeStandIn({ users: { [STANDIN_USER]: STANDIN_PASSWORD }, delayMs: 120 });
