@@ -78,7 +78,7 @@ async function convertSource(request: Extract<ConvertRequest, { mode: 'source' }
 }
 
 async function convertDataset(request: Extract<ConvertRequest, { mode: 'dataset' }>, api: FabricApi, deps: ConvertDeps): Promise<ConvertSummary> {
-  const runner = createRemoteRunner(api, deps.store, deps.pipeline, deps.settings, { ...deps.remote, force: true });
+  const runner = createRemoteRunner(api, deps.store, deps.pipeline, deps.settings, { ...deps.remote, force: true, detection: 'listing' });
   const listed = await runner.list(deps.signal);
   const listing = listed.listings.find((l) => l.id.toLowerCase() === request.datasetId.toLowerCase());
   if (!listing) {
@@ -103,7 +103,8 @@ async function convertDataset(request: Extract<ConvertRequest, { mode: 'dataset'
 }
 
 async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, api: FabricApi, deps: ConvertDeps): Promise<ConvertSummary> {
-  const runner = createRemoteRunner(api, deps.store, deps.pipeline, deps.settings, deps.remote);
+  // A one-shot run looks at every watched workspace, whatever the monitor's detection mode.
+  const runner = createRemoteRunner(api, deps.store, deps.pipeline, deps.settings, { ...deps.remote, detection: 'listing' });
   const failures = new Map<string, { name: string; message: string }>();
   // The typed error of each failed model: its class, hint and exit code reach the summary (an
   // authentication failure must exit 3, not 1; issue 9, faults).

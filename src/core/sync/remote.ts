@@ -22,6 +22,7 @@ export interface FabricApi extends PushApi {
   listWorkspaces(): Promise<Array<{ id: string; name?: string }>>;
   listModels(workspaceId: string): Promise<ModelListing[]>;
   getDefinition(workspaceId: string, modelId: string, format?: 'TMSL' | 'TMDL'): Promise<{ format: string; parts: Array<{ path: string; text: string }> }>;
+  getModifiedWorkspaces(since: Date): Promise<string[]>;
   executeQuery(workspaceId: string, datasetId: string, dax: string): Promise<Array<Record<string, unknown>>>;
 }
 
@@ -32,6 +33,11 @@ export interface RemoteOptions {
   suffix: string;
   /** Re-sync even when the fingerprint is unchanged (convert --dataset-id). */
   force?: boolean;
+  /**
+   * `listing` lists every watched workspace each cycle; `scanner` (tenant admins) asks the admin API
+   * which workspaces were modified since the persisted watermark and lists only those.
+   */
+  detection?: 'listing' | 'scanner';
   /** Reads the last published push request of a model (relationships are compared with it). */
   previousRequest?: (modelName: string) => Promise<CreateDatasetRequest | undefined>;
 }
@@ -85,12 +91,36 @@ export function createRemoteRunner(
   let byName = new Map<string, ModelListing>();
   const results: RemoteRunner['results'] = [];
 
+  let lastScannerCall = Number.NEGATIVE_INFINITY;
+  /**
+   * The watched workspaces the admin API reports as modified since the watermark (fabric-api.md §2:
+   * `workspaces/modified`, 30 requests/hour, `modifiedSince` between 30 minutes and 30 days ago).
+   * The first cycle has no watermark: it lists everything and sets one. Between two scanner calls
+   * (at most one per 2 minutes, to stay inside the hourly quota) nothing is listed; unlisted
+   * workspaces are neither re-checked nor judged deleted.
+   */
+  async function modifiedOnly(watched: string[]): Promise<string[]> {
+    const now = deps.clock.now();
+    const watermark = store.snapshot().scannerWatermark;
+    if (!watermark || Number.isNaN(Date.parse(watermark))) {
+      store.setScannerWatermark(new Date(now).toISOString());
+      return watched;
+    }
+    if (now - lastScannerCall < SCANNER_MIN_GAP_MS) return [];
+    lastScannerCall = now;
+    const since = Math.max(Math.min(Date.parse(watermark), now - 30 * MINUTE), now - 30 * DAY + MINUTE);
+    const modified = new Set((await api.getModifiedWorkspaces(new Date(since))).map((id) => id.toLowerCase()));
+    store.setScannerWatermark(new Date(now).toISOString());
+    return watched.filter((w) => modified.has(w.toLowerCase()));
+  }
+
   return {
     results,
     async list() {
       await deps.warehouse?.recycle();
       results.length = 0; // one cycle's results: a long-running monitor must not accumulate them
-      const workspaces = options.workspaces.length ? options.workspaces : (await api.listWorkspaces()).map((w) => w.id);
+      const watched = options.workspaces.length ? options.workspaces : (await api.listWorkspaces()).map((w) => w.id);
+      const workspaces = options.detection === 'scanner' ? await modifiedOnly(watched) : watched;
       const listings: ModelListing[] = [];
       const listedWorkspaces: string[] = [];
       const failedWorkspaces: ListResult['failedWorkspaces'] = [];
@@ -156,6 +186,11 @@ export function createRemoteRunner(
     },
   };
 }
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+/** 30 `workspaces/modified` calls per hour: one every 2 minutes at most. */
+const SCANNER_MIN_GAP_MS = 2 * MINUTE;
 
 /** One line: what happened to the push twin and the warehouse. */
 export function describeOutcome(r: PipelineResult): string {

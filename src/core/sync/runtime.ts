@@ -100,6 +100,7 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
     definitionFormat: config.fabric.definitionFormat,
     infoFallback: config.fabric.infoFallback,
     suffix: config.push.suffix,
+    detection: config.monitor.detection,
     previousRequest: (modelName) => readPreviousRequest(config.push.outDir, modelName),
   };
   return {
