@@ -48,6 +48,9 @@ function globalsFromArgv(argv: string[]): Partial<GlobalOptions> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // snowflake-sdk pulls in the AWS SDK, which warns on stderr about Node 20's end of life on every
+  // run; the engines field already says what fabric-sync supports, so keep that noise out of output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {

@@ -25,10 +25,10 @@ export interface RunCliOptions {
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || /^(FABRIC_|SNOWFLAKE_|POWERBI_|FORCE_COLOR|NO_COLOR|GITHUB_ACTIONS|TF_BUILD)/.test(k)) continue;
+    if (v === undefined || /^(FABRIC_|SNOWFLAKE_|POWERBI_|FORCE_COLOR|NO_COLOR|GITHUB_ACTIONS|TF_BUILD|AWS_SDK_JS_)/.test(k)) continue;
     base[k] = v;
   }
-  const env: Record<string, string> = { ...base, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const env: Record<string, string> = { ...base };
   for (const [k, v] of Object.entries(options.env ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;
