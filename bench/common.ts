@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FabricEmulator } from '../tests/support/fabric-emulator/index.js';
 import type { RecordedStatement, SnowflakeStandIn } from '../tests/support/snowflake-standin/index.js';
+import { standInEnv } from '../tests/support/stand-in-env.js';
 
 export interface BenchOptions {
   quick: boolean;
@@ -63,25 +64,7 @@ export const SF_PASSWORD = 'bench-secret';
 
 /** Environment that points the built CLI at the stand-ins (only variables a user would set). */
 export function cliEnv(emu: FabricEmulator, workspaces: string[], standIn: SnowflakeStandIn | null, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    FABRIC_ACCESS_TOKEN: TOKEN,
-    FABRIC_API_URL: emu.url,
-    POWERBI_API_URL: emu.url,
-    FABRIC_WORKSPACE_ID: workspaces.join(','),
-    SF_TELEMETRY_DISABLE_CONNECTION_SHAPE: '1',
-    ...(standIn
-      ? {
-          SNOWFLAKE_ACCOUNT: standIn.account,
-          SNOWFLAKE_ACCESS_URL: standIn.url,
-          SNOWFLAKE_USER: SF_USER,
-          SNOWFLAKE_PASSWORD: SF_PASSWORD,
-          SNOWFLAKE_DATABASE: 'FABRIC_DB',
-          SNOWFLAKE_SCHEMA: 'METADATA',
-          SNOWFLAKE_WAREHOUSE: 'WH',
-        }
-      : { FABRIC_SYNC_TARGET: 'none' }),
-    ...extra,
-  };
+  return standInEnv({ emu, token: TOKEN, workspaces, ...(standIn ? { snowflake: { standIn, user: SF_USER, password: SF_PASSWORD } } : { target: 'none' }), extra });
 }
 
 export function tempDir(prefix: string): string {

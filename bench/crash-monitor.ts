@@ -12,6 +12,7 @@ import { parseStateText } from '../src/core/state/schema.js';
 import { startFabricEmulator } from '../tests/support/fabric-emulator/index.js';
 import { runCli } from '../tests/support/run-cli.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../tests/support/snowflake-standin/index.js';
+import { prng } from '../tests/support/stand-in-env.js';
 import { STANDIN_PASSWORD, STANDIN_USER, TOKEN, bimParts, monitorEnv, spawnMonitor, withMeasure } from '../tests/e2e/monitor-harness.js';
 
 const arg = (name: string, fallback: number) => {
@@ -22,16 +23,6 @@ const KILLS = arg('kills', 40);
 const SEED = arg('seed', 20261126);
 const ANYWHERE = process.argv.includes('--anywhere');
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function transactionOpen(standIn: SnowflakeStandIn): boolean {
   const open = new Map<string, boolean>();

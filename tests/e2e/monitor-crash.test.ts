@@ -9,6 +9,7 @@ import { parseStateText } from '../../src/core/state/schema.js';
 import { startFabricEmulator, type FabricEmulator } from '../support/fabric-emulator/index.js';
 import { runCli } from '../support/run-cli.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
+import { prng } from '../support/stand-in-env.js';
 import { STANDIN_PASSWORD, STANDIN_USER, TOKEN, bimParts, monitorEnv, spawnMonitor, withMeasure } from './monitor-harness.js';
 
 /** Seed of the kill delays; printed with the kill points so a failure can be replayed. */
@@ -59,17 +60,6 @@ async function outsideTransactions(standIn: SnowflakeStandIn): Promise<number> {
   return Date.now() - t0;
 }
 
-/** mulberry32: small, seedable, good enough to spread kill times. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('monitor: kill -9 at random moments', () => {
   it(`leaves a valid state after each of ${KILLS} kills, and one clean run converges`, async () => {

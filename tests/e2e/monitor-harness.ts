@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { FabricEmulator } from '../support/fabric-emulator/index.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import type { SnowflakeStandIn } from '../support/snowflake-standin/index.js';
+import { standInEnv } from '../support/stand-in-env.js';
 
 export const TOKEN = 'e2e-monitor-token';
 
@@ -63,25 +64,7 @@ export const STANDIN_USER = 'FABRIC_SYNC';
 export const STANDIN_PASSWORD = 'e2e-secret';
 
 export function monitorEnv(emu: FabricEmulator, workspaces: string[], standIn?: SnowflakeStandIn, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    FABRIC_ACCESS_TOKEN: TOKEN,
-    FABRIC_API_URL: emu.url,
-    POWERBI_API_URL: emu.url,
-    FABRIC_WORKSPACE_ID: workspaces.join(','),
-    SF_TELEMETRY_DISABLE_CONNECTION_SHAPE: '1',
-    ...(standIn
-      ? {
-          SNOWFLAKE_ACCOUNT: standIn.account,
-          SNOWFLAKE_ACCESS_URL: standIn.url,
-          SNOWFLAKE_USER: STANDIN_USER,
-          SNOWFLAKE_PASSWORD: STANDIN_PASSWORD,
-          SNOWFLAKE_DATABASE: 'FABRIC_DB',
-          SNOWFLAKE_SCHEMA: 'METADATA',
-          SNOWFLAKE_WAREHOUSE: 'WH',
-        }
-      : { FABRIC_SYNC_TARGET: 'duckdb' }),
-    ...extra,
-  };
+  return standInEnv({ emu, token: TOKEN, workspaces, ...(standIn ? { snowflake: { standIn, user: STANDIN_USER, password: STANDIN_PASSWORD } } : {}), extra });
 }
 
 export type MonitorEventJson = Record<string, unknown> & { type: string; cycle: number };

@@ -6,22 +6,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFabricEmulator, type EmulatorOptions, type FabricEmulator } from '../support/fabric-emulator/index.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn, type StandInOptions } from '../support/snowflake-standin/index.js';
+import { standInEnv } from '../support/stand-in-env.js';
 
 export const TOKEN = 'reliability-token';
 export const SF_USER = 'FABRIC_SYNC';
 export const SF_PASSWORD = 'reliability-sf-password';
 
-/** mulberry32: small and seedable, so every random choice of a run can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../support/stand-in-env.js';
 
 export interface SmallModel {
   name: string;
@@ -86,21 +77,7 @@ export async function startWorld(emuOptions: EmulatorOptions = {}, sfOptions: St
 
 /** Environment of a spawned CLI pointed at the emulator and (unless `duckdb`) the Snowflake stand-in. */
 export function cliEnv(world: World, workspaces: string[], extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    FABRIC_ACCESS_TOKEN: TOKEN,
-    FABRIC_API_URL: world.emu.url,
-    POWERBI_API_URL: world.emu.url,
-    FABRIC_WORKSPACE_ID: workspaces.join(','),
-    SF_TELEMETRY_DISABLE_CONNECTION_SHAPE: '1',
-    SNOWFLAKE_ACCOUNT: world.standIn.account,
-    SNOWFLAKE_ACCESS_URL: world.standIn.url,
-    SNOWFLAKE_USER: SF_USER,
-    SNOWFLAKE_PASSWORD: SF_PASSWORD,
-    SNOWFLAKE_DATABASE: 'FABRIC_DB',
-    SNOWFLAKE_SCHEMA: 'METADATA',
-    SNOWFLAKE_WAREHOUSE: 'WH',
-    ...extra,
-  };
+  return standInEnv({ emu: world.emu, token: TOKEN, workspaces, snowflake: { standIn: world.standIn, user: SF_USER, password: SF_PASSWORD }, extra });
 }
 
 /** A fresh working folder, optionally with a `fabric-sync.config.json` (small timeouts for fault runs). */
