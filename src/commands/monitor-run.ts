@@ -9,6 +9,7 @@ import { runMonitor, type MonitorEvent } from '../core/sync/monitor.js';
 import { createRemoteRunner } from '../core/sync/remote.js';
 import { createRuntime } from '../core/sync/runtime.js';
 import type { CommandContext } from './context.js';
+import { renderSharedEvent } from './progress.js';
 
 export interface ExecuteMonitorOptions {
   once: boolean;
@@ -113,15 +114,6 @@ function renderEvent(ctx: CommandContext, e: MonitorEvent): void {
       ui.error(`${e.name}: ${e.error} (failure ${e.failures}${e.nextRetryAt ? `, next try after ${e.nextRetryAt}` : ''})`);
       ui.annotate('error', `fabric-sync: ${e.name}: ${e.error}`);
       break;
-    case 'model-deleted':
-      ui.info(`${e.name} is no longer in Fabric: marked deleted${e.pruned ? ', push twin removed' : ''}`);
-      break;
-    case 'workspace-failed':
-      ui.warn(`workspace ${e.workspaceId} could not be listed: ${e.error}`);
-      break;
-    case 'list-failed':
-      ui.error(`listing failed: ${e.error} (next cycle retries)`);
-      break;
     case 'cycle-end': {
       const c = e.counts;
       const busy = c.synced + c.failed + c.deleted + c.new > 0;
@@ -131,6 +123,7 @@ function renderEvent(ctx: CommandContext, e: MonitorEvent): void {
       break;
     }
     default:
+      renderSharedEvent(ui, e);
       break;
   }
 }

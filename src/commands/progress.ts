@@ -54,16 +54,8 @@ export async function progressReporter(ui: Ui, verb: string): Promise<Progress> 
           line('fail', `${e.name}: ${e.error}${e.nextRetryAt ? ` (retry after ${e.nextRetryAt})` : ''}`);
           ui.annotate('error', `fabric-sync: ${e.name}: ${e.error}`);
           break;
-        case 'model-deleted':
-          ui.info(`${e.name} is no longer in Fabric: marked deleted${e.pruned ? ', push twin removed' : ''}`);
-          break;
-        case 'workspace-failed':
-          ui.warn(`workspace ${e.workspaceId} could not be listed: ${e.error}`);
-          break;
-        case 'list-failed':
-          ui.error(`listing failed: ${e.error}`);
-          break;
         default:
+          renderSharedEvent(ui, e);
           break;
       }
       refresh();
@@ -73,4 +65,21 @@ export async function progressReporter(ui: Ui, verb: string): Promise<Progress> 
       spinner?.stop();
     },
   };
+}
+
+/** Lines convert and monitor print alike: deletions and listing failures. */
+export function renderSharedEvent(ui: Ui, e: MonitorEvent): void {
+  switch (e.type) {
+    case 'model-deleted':
+      ui.info(`${e.name} is no longer in Fabric: marked deleted${e.pruned ? ', push twin removed' : ''}`);
+      break;
+    case 'workspace-failed':
+      ui.warn(`workspace ${e.workspaceId} could not be listed: ${e.error}`);
+      break;
+    case 'list-failed':
+      ui.error(`listing failed: ${e.error}`);
+      break;
+    default:
+      break;
+  }
 }
