@@ -12,7 +12,8 @@ import type { Column, SemanticModel, Table } from '../../src/core/schema/model.j
 import { applyPlan, type WarehouseBackend } from '../../src/core/warehouse/backend.js';
 import type { Dialect } from '../../src/core/warehouse/dialect.js';
 import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
-import { planMarkDeleted, planModelSync, planSchema, type SyncContext } from '../../src/core/warehouse/plan.js';
+import { planMarkDeleted, planModelSync, type SyncContext } from '../../src/core/warehouse/plan.js';
+import { ensureSchema } from '../../src/core/warehouse/schema.js';
 import { readModelRows } from '../../src/core/warehouse/read.js';
 import { openSnowflake } from '../../src/core/warehouse/snowflake.js';
 import { corpusDir } from '../support/paths.js';
@@ -214,7 +215,7 @@ describe.each(['duckdb', 'snowflake'] as Dialect[])('warehouse behaviour (%s)', 
     // Every position on a fresh connection to existing tables: the session load table, then every
     // transaction statement.
     const total = 1 + plan.transaction.length;
-    expect(total).toBe(13);
+    expect(total).toBe(14);
     for (let i = 0; i < total; i++) {
       const attempt = await target.attempt(i);
       await expect(applyPlan(attempt, plan), `statement ${i}`).rejects.toBeInstanceOf(WarehouseError);
@@ -259,7 +260,7 @@ describe.each(['duckdb', 'snowflake'] as Dialect[])('warehouse behaviour (%s)', 
 describe('a connection whose ROLLBACK failed', () => {
   it('is refused for the next model, so a half transaction can never be committed with it', async () => {
     const db = await openDuckDb({ path: ':memory:' });
-    await applyPlan(db, { ddl: planSchema('duckdb'), transaction: [] });
+    await ensureSchema(db, { dialect: 'duckdb', toolVersion: '0.1.0', at: new Date('2026-11-26T10:00:00.000Z') });
     const m = (await loadModel(path.join(corpusDir, 'fabric-cicd-abc'))).model;
     let failing = true;
     const flaky: WarehouseBackend = {

@@ -57,7 +57,8 @@ describe('DuckDB warehouse: corpus', () => {
     expect(rows.columns).toHaveLength(entry.expected.columns as number);
     expect(rows.measures).toHaveLength(entry.expected.measures as number);
     expect(rows.relationships).toHaveLength(entry.expected.relationships as number);
-    expect(rows.metadata?.MODEL_NAME).toBe(`${model.name}_PushSync`);
+    // No push twin in this context (pushDatasetId null): MODEL_NAME is the source name, as its comment says.
+    expect(rows.metadata?.MODEL_NAME).toBe(model.name);
     expect(rows.metadata?.SYNC_COUNT).toBe(1);
     expect(fingerprint(rows.metadata?.DEFINITION as SemanticModel)).toBe(ctx.fingerprint);
   });
@@ -80,5 +81,23 @@ describe('DuckDB warehouse: conversion report', () => {
       expect(list.some((r) => r.PUSH_REASON === 'notInReport'), kind).toBe(false);
     }
     for (const c of rows.columns) expect(c.PUSH_DATA_TYPE === null, `${c.TABLE_NAME}.${c.COLUMN_NAME}`).toBe(c.IN_PUSH === false);
+  });
+});
+
+describe('DuckDB warehouse: a conversion without a push twin (push disabled, or nothing pushable)', () => {
+  it('keeps MODEL_NAME, PUSH_DATASET_ID/NAME and IN_PUSH to what their column comments say', async () => {
+    const entry = entries.find((e) => e.id === 'rr-model01')!;
+    const { model } = await loadModel(entry.dir);
+    const { report } = planPushDataset(model);
+    // The twin was planned (publishedName says _PushSync) but not published: no push dataset id.
+    await applyPlan(db, planModelSync(model, report, contextFor('no-twin', model), 'duckdb'));
+    const rows = await readModelRows(db, 'no-twin');
+    expect(rows.metadata).toMatchObject({ MODEL_NAME: model.name, SOURCE_MODEL_NAME: model.name, PUSH_DATASET_ID: null, PUSH_DATASET_NAME: null });
+    // The report is still recorded (what a push copy would keep), but no row claims to be in a push dataset.
+    expect(rows.metadata?.CONVERSION_REPORT).toEqual(report);
+    for (const list of [rows.tables, rows.columns, rows.measures, rows.relationships]) {
+      expect(list.every((r) => r.IN_PUSH === null && r.PUSH_ACTION !== null)).toBe(true);
+    }
+    expect(rows.columns.every((c) => c.PUSH_DATA_TYPE === null)).toBe(true);
   });
 });

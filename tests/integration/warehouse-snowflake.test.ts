@@ -20,6 +20,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.SF_TELEMETRY_DISABLE_CONNECTION_SHAPE ??= '1';
 
 const entries = corpusEntries();
+/** Every statement names "FABRIC_DB"."METADATA" in full, as runs do. */
+const NS = { database: 'FABRIC_DB', schema: 'METADATA' };
 
 function contextFor(id: string, model: SemanticModel, at = new Date('2026-11-26T10:00:00.000Z')): SyncContext {
   return {
@@ -27,7 +29,7 @@ function contextFor(id: string, model: SemanticModel, at = new Date('2026-11-26T
     publishedName: `${model.name}_PushSync`,
     sourceName: model.name,
     workspaceId: 'ws-1',
-    pushDatasetId: null,
+    pushDatasetId: 'push-1',
     sourceFormat: 'BIM',
     storageMode: 'import',
     fingerprint: fingerprint(model),
@@ -70,8 +72,8 @@ describe('Snowflake warehouse (stand-in): corpus', () => {
   it.each(entries.map((e) => [e.id, e] as const))('%s is written and read back with EXPECTED counts', async (id, entry) => {
     const { model } = await loadModel(entry.dir);
     const ctx = contextFor(id, model);
-    await applyPlan(sf, planModelSync(model, null, ctx, 'snowflake'));
-    const rows = await readModelRows(sf, id);
+    await applyPlan(sf, planModelSync(model, null, ctx, 'snowflake', NS));
+    const rows = await readModelRows(sf, id, NS);
     expect(rows.tables).toHaveLength(entry.expected.tables as number);
     expect(rows.columns).toHaveLength(entry.expected.columns as number);
     expect(rows.measures).toHaveLength(entry.expected.measures as number);
@@ -90,10 +92,10 @@ describe('Snowflake warehouse (stand-in): protocol and parity', () => {
         const { model } = await loadModel(entry.dir);
         await applyPlan(duck, planModelSync(model, null, contextFor(entry.id, model), 'duckdb'));
         // The corpus test above already wrote the model through the driver; write it only when run alone.
-        let viaSnowflake = await readModelRows(sf, entry.id);
+        let viaSnowflake = await readModelRows(sf, entry.id, NS);
         if (!viaSnowflake.metadata) {
-          await applyPlan(sf, planModelSync(model, null, contextFor(entry.id, model), 'snowflake'));
-          viaSnowflake = await readModelRows(sf, entry.id);
+          await applyPlan(sf, planModelSync(model, null, contextFor(entry.id, model), 'snowflake', NS));
+          viaSnowflake = await readModelRows(sf, entry.id, NS);
         }
         expect(await readModelRows(duck, entry.id), entry.id).toEqual(viaSnowflake);
       }
@@ -110,12 +112,12 @@ describe('Snowflake warehouse (stand-in): protocol and parity', () => {
         const entry = entries.find((e) => e.id === id)!;
         const { model } = await loadModel(entry.dir);
         standIn.resetRecording();
-        await applyPlan(conn, planModelSync(model, null, contextFor(`count-${id}`, model), 'snowflake'));
+        await applyPlan(conn, planModelSync(model, null, contextFor(`count-${id}`, model), 'snowflake', NS));
         sent[id] = standIn.statements.length;
         expect(standIn.statements.every((st) => st.queryTag === 'fabric-sync/0.1.0/run-1')).toBe(true);
         expect(standIn.statements.every((st) => st.error === undefined)).toBe(true);
         // Array binds of at most 1,000 rows, never a stage.
-        for (const st of standIn.statements.filter((x) => x.sqlText.startsWith('INSERT'))) {
+        for (const st of standIn.statements.filter((x) => x.sqlText.startsWith('INSERT INTO "FABRIC_DB"."METADATA"."_SEMANTIC_LOAD"'))) {
           const first = Object.values(st.binds as Record<string, { value: unknown }>)[0]!.value;
           expect(Array.isArray(first) && first.length <= 1000).toBe(true);
         }
@@ -124,9 +126,15 @@ describe('Snowflake warehouse (stand-in): protocol and parity', () => {
     } finally {
       await conn.close();
     }
-    // First model on a connection to existing tables: the session load table + 12; later models:
-    // only their 12 (BEGIN, INSERT, 5 MERGE, 4 DELETE, COMMIT).
-    expect(sent).toEqual({ 'fabric-cicd-abc': 13, 'fuam-core': 12, 'bank-churn': 12 });
+    // First model on a connection to existing tables: the session load table + 13; later models:
+    // only their 13 (BEGIN, INSERT, 5 MERGE, the version INSERT, 4 DELETE, COMMIT). A run adds its
+    // writer lock (one MERGE) per model: tests/integration/warehouse-locking.test.ts.
+    expect(sent).toEqual({ 'fabric-cicd-abc': 14, 'fuam-core': 13, 'bank-churn': 13 });
+    // Every object is named in full: nothing depends on the session's current database or schema.
+    for (const st of standIn.statements) {
+      expect(st.sqlText.match(/"_SEMANTIC_[A-Z_]+"/g)?.length ?? 0, st.sqlText.slice(0, 80)).toBe(st.sqlText.match(/"FABRIC_DB"\."METADATA"\."_SEMANTIC_[A-Z_]+"/g)?.length ?? 0);
+      expect(st.parseError).toBeUndefined();
+    }
   });
 
   it('a wrong password is an AuthError (exit 3) that does not echo the secret', async () => {
@@ -145,12 +153,12 @@ describe('Snowflake warehouse (stand-in): protocol and parity', () => {
     standIn.denyPrivilege('CREATE TABLE');
     try {
       const { model } = await loadModel(entries[0]!.dir);
-      const err = await applyPlan(conn, planModelSync(model, null, contextFor('denied', model), 'snowflake')).then(
+      const err = await applyPlan(conn, planModelSync(model, null, contextFor('denied', model), 'snowflake', NS)).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(AuthError);
-      expect((err as AuthError).hint).toContain('GRANT CREATE TABLE ON SCHEMA "FABRIC_DB"."METADATA" TO ROLE "FABRIC_SYNC_ROLE";');
+      expect((err as AuthError).hint).toContain('GRANT CREATE TABLE, CREATE VIEW ON SCHEMA "FABRIC_DB"."METADATA" TO ROLE "FABRIC_SYNC_ROLE";');
     } finally {
       standIn.clearFaults();
       await conn.close();

@@ -1,6 +1,7 @@
 // --create-tables planning (issue 5 item 3) and the TOM → warehouse type table, row by row.
 import { describe, expect, it } from 'vitest';
 import type { Column, SemanticModel, Table, TomDataType } from '../../src/core/schema/model.js';
+import { modelKey, physicalName } from '../../src/core/warehouse/physical-names.js';
 import { planPhysicalTables } from '../../src/core/warehouse/physical.js';
 import { TOM_TO_WAREHOUSE, typeFamily, warehouseType } from '../../src/core/warehouse/types.js';
 
@@ -46,16 +47,25 @@ describe('planPhysicalTables', () => {
     table('x"; DROP TABLE t; --', [column("O'Brien")]),
     table('Time Intelligence', [column('Name')], { kind: 'calculationGroup' }),
     table('Empty', []),
-    table('L'.repeat(256), [column('c')]),
+    table('L'.repeat(246), [column('c')]),
     table('Wide', [column('ok'), column('C'.repeat(256))]),
   ]);
+  const key = modelKey('model-1');
+  const target = { database: 'DB', schema: 'PBI' };
+  const COMMENT = " COMMENT = 'Mirror table of one semantic model table kept by fabric-sync --create-tables; _SEMANTIC_TABLES.PHYSICAL_TABLE names its model and table.'";
+
+  it('names each mirror table after its model: <8 hex of SHA-256(model id)>__<table>', () => {
+    expect(key).toMatch(/^[0-9a-f]{8}$/);
+    expect(physicalName('model-1', 'Sales')).toBe(`${key}__Sales`);
+    expect(physicalName('model-2', 'Sales')).not.toBe(physicalName('model-1', 'Sales'));
+  });
 
   it('creates every missing table with mapped types, quoting hostile names', () => {
-    const plan = planPhysicalTables(m, [], { schema: 'PBI' }, 'snowflake');
+    const plan = planPhysicalTables(m, 'model-1', [], target, 'snowflake');
     expect(plan.ddl.map((s) => s.sql)).toEqual([
-      'CREATE TABLE IF NOT EXISTS "PBI"."Sales" ("Id" NUMBER(19,0), "Amount" NUMBER(19,4), "When" TIMESTAMP_NTZ)',
-      `CREATE TABLE IF NOT EXISTS "PBI"."x""; DROP TABLE t; --" ("O'Brien" VARCHAR)`,
-      'CREATE TABLE IF NOT EXISTS "PBI"."Wide" ("ok" VARCHAR)',
+      `CREATE TABLE IF NOT EXISTS "DB"."PBI"."${key}__Sales" ("Id" NUMBER(19,0), "Amount" NUMBER(19,4), "When" TIMESTAMP_NTZ)${COMMENT}`,
+      `CREATE TABLE IF NOT EXISTS "DB"."PBI"."${key}__x""; DROP TABLE t; --" ("O'Brien" VARCHAR)${COMMENT}`,
+      `CREATE TABLE IF NOT EXISTS "DB"."PBI"."${key}__Wide" ("ok" VARCHAR)${COMMENT}`,
     ]);
     expect(plan.createdTables).toEqual(['Sales', 'x"; DROP TABLE t; --', 'Wide']);
     expect(plan.skipped.map((s) => [s.table.slice(0, 10), s.column?.length ?? 0])).toEqual([
@@ -63,17 +73,19 @@ describe('planPhysicalTables', () => {
     ]);
   });
 
-  it('adds only missing columns and reports a type conflict without applying it', () => {
+  it('adds only missing columns of the model\'s own tables and reports a type conflict without applying it', () => {
     const existing = [
-      { table: 'Sales', column: 'Id', type: 'TEXT' },
-      { table: 'Sales', column: 'Amount', type: 'NUMBER(38,4)' },
-      { table: 'Sales', column: 'Legacy', type: 'TEXT' },
-      { table: 'x"; DROP TABLE t; --', column: "O'Brien", type: 'VARCHAR' },
+      { table: `${key}__Sales`, column: 'Id', type: 'TEXT' },
+      { table: `${key}__Sales`, column: 'Amount', type: 'NUMBER(38,4)' },
+      { table: `${key}__Sales`, column: 'Legacy', type: 'TEXT' },
+      { table: `${key}__x"; DROP TABLE t; --`, column: "O'Brien", type: 'VARCHAR' },
+      // Another model's Sales is another table: never merged into this one.
+      { table: `${modelKey('model-2')}__Sales`, column: 'Other', type: 'TEXT' },
     ];
-    const plan = planPhysicalTables(m, existing, { schema: 'PBI' }, 'snowflake');
+    const plan = planPhysicalTables(m, 'model-1', existing, target, 'snowflake');
     expect(plan.ddl.map((s) => s.sql)).toEqual([
-      'ALTER TABLE "PBI"."Sales" ADD COLUMN "When" TIMESTAMP_NTZ',
-      'CREATE TABLE IF NOT EXISTS "PBI"."Wide" ("ok" VARCHAR)',
+      `ALTER TABLE "DB"."PBI"."${key}__Sales" ADD COLUMN IF NOT EXISTS "When" TIMESTAMP_NTZ`,
+      `CREATE TABLE IF NOT EXISTS "DB"."PBI"."${key}__Wide" ("ok" VARCHAR)${COMMENT}`,
     ]);
     expect(plan.addedColumns).toEqual([{ table: 'Sales', column: 'When', type: 'TIMESTAMP_NTZ' }]);
     expect(plan.conflicts).toEqual([{ table: 'Sales', column: 'Id', existingType: 'TEXT', wantedType: 'NUMBER(19,0)' }]);
@@ -84,7 +96,8 @@ describe('planPhysicalTables', () => {
   it('accepts a decimal column for integers (no narrowing) and matches DuckDB names case-insensitively', () => {
     const plan = planPhysicalTables(
       model([table('Sales', [column('Id', 'int64')])]),
-      [{ table: 'sales', column: 'ID', type: 'DECIMAL(19,4)' }],
+      'model-1',
+      [{ table: `${key}__sales`, column: 'ID', type: 'DECIMAL(19,4)' }],
       { schema: 'main' },
       'duckdb',
     );

@@ -36,6 +36,8 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'SNOWFLAKE_WAREHOUSE', path: ['snowflake', 'warehouse'], kind: 'string', description: 'Snowflake virtual warehouse' },
   { name: 'SNOWFLAKE_DATABASE', path: ['snowflake', 'database'], kind: 'string', description: 'database for the _SEMANTIC_* tables' },
   { name: 'SNOWFLAKE_SCHEMA', path: ['snowflake', 'schema'], kind: 'string', description: 'schema for the _SEMANTIC_* tables' },
+  { name: 'FABRIC_SYNC_LOCK_TIMEOUT', path: ['snowflake', 'lockTimeoutSeconds'], kind: 'number', description: 'Snowflake LOCK_TIMEOUT per session, seconds (default 900)' },
+  { name: 'FABRIC_SYNC_STATEMENT_TIMEOUT', path: ['snowflake', 'statementTimeoutSeconds'], kind: 'number', description: 'Snowflake STATEMENT_TIMEOUT_IN_SECONDS per session (default 1800)' },
   { name: 'FABRIC_SYNC_TARGET', path: ['warehouse', 'target'], kind: 'string', description: 'auto | snowflake | duckdb | none' },
   { name: 'FABRIC_SYNC_DUCKDB_PATH', path: ['warehouse', 'duckdbPath'], kind: 'string', description: 'embedded DuckDB file (default .fabric-sync/metadata.duckdb)' },
   { name: 'FABRIC_SYNC_STATE_PATH', path: ['state', 'path'], kind: 'string', description: 'state file (default sync_state.json)' },

@@ -4,6 +4,7 @@
 // Schema for editors (`fabric-sync.schema.json`) and the README's configuration reference are
 // generated from it.
 import { z } from 'zod';
+import { identifierProblem } from '../warehouse/names.js';
 import { Secret } from './secret.js';
 
 const secret = z
@@ -16,6 +17,11 @@ const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const guidish = nonEmpty.regex(/^[A-Za-z0-9._-]+$/, 'must be an id (letters, digits, "-", "_" or ".")');
 const seconds = (d: number) => z.coerce.number().int('must be a whole number').positive('must be positive').default(d);
+/** A Snowflake object name as Snowflake reads it: unquoted → upper-case, "quoted" → kept as written. */
+const identifier = nonEmpty.superRefine((text, ctx) => {
+  const problem = identifierProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const AUTH_MODES = ['client-secret', 'certificate', 'default', 'static'] as const;
 
@@ -59,17 +65,33 @@ export const snowflakeSchema = z
     privateKeyPassphrase: secret.optional().describe('Passphrase of an encrypted private key.'),
     authenticator: nonEmpty.optional().describe('SNOWFLAKE (password), SNOWFLAKE_JWT (key pair), OAUTH, EXTERNALBROWSER, …'),
     accessUrl: url.optional().describe('Full endpoint URL (private link, or a local stand-in).'),
-    role: nonEmpty.optional().describe('Role to use.'),
-    warehouse: nonEmpty.optional().describe('Virtual warehouse that runs the statements.'),
-    database: nonEmpty.optional().describe('Database that holds the metadata tables.'),
-    schema: nonEmpty.optional().describe('Schema that holds the metadata tables.'),
+    role: identifier.optional().describe('Role to use (unquoted names are upper-cased as Snowflake does; "double-quote" a mixed-case name).'),
+    warehouse: identifier.optional().describe('Virtual warehouse that runs the statements.'),
+    database: identifier.optional().describe('Database that holds the metadata tables (unquoted: upper-cased; "quoted": kept as written).'),
+    schema: identifier.optional().describe('Schema that holds the metadata tables (unquoted: upper-cased; "quoted": kept as written).'),
+    lockTimeoutSeconds: z.coerce
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .max(604800)
+      .default(900)
+      .describe(
+        'LOCK_TIMEOUT of each session: how long a write waits for another writer\'s lock before failing. 900 s covers a lock left by a killed run, which Snowflake aborts after at most 10 minutes.',
+      ),
+    statementTimeoutSeconds: z.coerce
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .max(604800)
+      .default(1800)
+      .describe('STATEMENT_TIMEOUT_IN_SECONDS of each session: the longest any one statement (lock wait included) may run.'),
   })
   .strict();
 
 export const configSchema = z
   .object({
     fabric: fabricSchema.default(fabricSchema.parse({})),
-    snowflake: snowflakeSchema.default({}),
+    snowflake: snowflakeSchema.default(snowflakeSchema.parse({})),
     warehouse: z
       .object({
         target: z
@@ -78,7 +100,9 @@ export const configSchema = z
           .describe('auto: Snowflake when snowflake.account is set, otherwise the embedded DuckDB file.'),
         duckdbPath: nonEmpty.default('.fabric-sync/metadata.duckdb').describe('The embedded DuckDB file.'),
         createTables: z.boolean().default(false).describe('Also create one physical table per model table (additive only).'),
-        tablesSchema: nonEmpty.default('FABRIC_MODELS').describe('Schema for the physical tables of createTables.'),
+        tablesSchema: identifier
+          .default('FABRIC_MODELS')
+          .describe('Schema for the physical tables of createTables, one table per model table, named <model key>__<table>.'),
       })
       .strict()
       .default({ target: 'auto', duckdbPath: '.fabric-sync/metadata.duckdb', createTables: false, tablesSchema: 'FABRIC_MODELS' }),

@@ -1,25 +1,37 @@
-// The --create-tables step of a model write (DESIGN.md §7): the planner and reader existed in
-// src/core/warehouse/physical.ts, but no run called them, so `--create-tables` created nothing
-// (issue 9, hostile names through the pipeline). Runs on the model's connection after its COMMIT:
-// DDL commits on its own in Snowflake anyway, and the physical tables are additive only.
+// The --create-tables step of a model write (DESIGN.md §7), run on the model's connection after its
+// COMMIT: DDL commits on its own in Snowflake anyway, and the physical tables are additive only.
+// The mirror schema is created only when INFORMATION_SCHEMA.SCHEMATA shows it missing (see
+// schemaExists). CREATE SCHEMA also makes the new schema the session's current one
+// (https://docs.snowflake.com/en/sql-reference/sql/create-schema); every statement names its
+// objects in full, so nothing the connection runs next depends on that.
 import type { SemanticModel } from '../schema/model.js';
 import type { WarehouseBackend } from '../warehouse/backend.js';
 import { quoteIdent, type Dialect } from '../warehouse/dialect.js';
-import { planPhysicalTables, readExistingColumns } from '../warehouse/physical.js';
+import type { Namespace } from '../warehouse/names.js';
+import { type PhysicalTarget, physicalName, physicalSkipReason } from '../warehouse/physical-names.js';
+import { planPhysicalTables, readExistingColumns, schemaExists } from '../warehouse/physical.js';
 
-type PhysicalStep = (backend: WarehouseBackend, model: SemanticModel, schema: string) => Promise<{ statements: number; notes: string[] }>;
+export type PhysicalStep = (backend: WarehouseBackend, model: SemanticModel, modelId: string, target: PhysicalTarget) => Promise<{ statements: number; notes: string[] }>;
 
-export function physicalTablesStep(dialect: Dialect): PhysicalStep {
-  const schemaReady = new WeakSet<WarehouseBackend>();
-  return async (backend, model, schema) => {
+export function physicalTablesStep(dialect: Dialect, ns?: Namespace): PhysicalStep {
+  // Schemas known to exist in this run: checked (and created when missing) once, not per model.
+  const ready = new Set<string>();
+  return async (backend, model, modelId, target) => {
     let statements = 0;
-    if (!schemaReady.has(backend)) {
-      await backend.execute(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-      schemaReady.add(backend);
+    const schemaKey = JSON.stringify([target.database ?? null, target.schema]);
+    if (!ready.has(schemaKey)) {
       statements++;
+      if (!(await schemaExists(backend, target, ns))) {
+        const name = [...(target.database !== undefined ? [target.database] : []), target.schema].map(quoteIdent).join('.');
+        await backend.execute(`CREATE SCHEMA IF NOT EXISTS ${name}`);
+        statements++;
+      }
+      ready.add(schemaKey);
     }
-    const plan = planPhysicalTables(model, await readExistingColumns(backend, schema), { schema }, dialect);
-    statements++;
+    const names = model.tables.filter((t) => physicalSkipReason(modelId, t) === undefined).map((t) => physicalName(modelId, t.name));
+    const existing = await readExistingColumns(backend, target, ns, names);
+    if (names.length) statements++;
+    const plan = planPhysicalTables(model, modelId, existing, target, dialect);
     for (const st of plan.ddl) {
       await backend.execute(st.sql, st.binds);
       statements++;

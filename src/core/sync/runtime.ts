@@ -12,7 +12,7 @@ import type { Clock, Logger, Sleep } from '../context.js';
 import { createFabricClient } from '../fabric/index.js';
 import { pushDefinitionFileName } from '../push/files.js';
 import type { CreateDatasetRequest } from '../push/request.js';
-import { snowflakeOptions } from '../warehouse/options.js';
+import { snowflakeNamespace, snowflakeOptions } from '../warehouse/options.js';
 import type { PipelineDeps, PipelineSettings } from './pipeline.js';
 import type { FabricApi, RemoteOptions } from './remote.js';
 import { physicalTablesStep } from './physical-tables.js';
@@ -127,10 +127,12 @@ function createWarehouseSession(config: Config, target: 'snowflake' | 'duckdb', 
       physicalTables: physicalTablesStep('duckdb'),
     });
   }
+  const namespace = snowflakeNamespace(config);
   return new WarehouseSession({
     dialect: 'snowflake',
+    namespace,
     maxConnections: config.monitor.concurrency,
-    physicalTables: physicalTablesStep('snowflake'),
+    physicalTables: physicalTablesStep('snowflake', namespace),
     open: async () =>
       (await import('../warehouse/snowflake.js')).openSnowflake(snowflakeOptions(config, { queryTag: `fabric-sync/${o.version}/${o.runId}`, verbose: o.verbose, logger: o.logger })),
   });

@@ -2,13 +2,19 @@
 // nothing and sends zero statements), and each model's transaction holds one connection from start
 // to COMMIT — a Snowflake transaction belongs to its session, so two models never interleave on one
 // connection. Snowflake gets up to `maxConnections` sessions (one per concurrent model); the
-// embedded DuckDB file gets one, since it is local and its writers would only conflict.
+// embedded DuckDB file gets one, since it is local and its writers would only conflict. Before the
+// first model of a run the tables' schema version is checked, and the tables installed or upgraded
+// (warehouse/schema.ts), once per run.
 import { AuthError, WarehouseError } from '../errors.js';
 import type { ConversionReport } from '../push/report.js';
 import type { SemanticModel } from '../schema/model.js';
 import { applyPlan, type WarehouseBackend } from '../warehouse/backend.js';
 import type { Dialect } from '../warehouse/dialect.js';
+import { type Namespace, resolveIdentifier } from '../warehouse/names.js';
+import type { PhysicalTarget } from '../warehouse/physical-names.js';
 import { planMarkDeleted, planModelSync, type Statement, type SyncContext, type WarehousePlan } from '../warehouse/plan.js';
+import { ensureSchema, type SchemaCheck } from '../warehouse/schema.js';
+import type { PhysicalStep } from './physical-tables.js';
 import { withWriteLock } from './write-lock.js';
 
 export interface ModelWriteOptions {
@@ -28,10 +34,12 @@ export interface ModelWriteResult {
 
 export interface WarehouseSessionOptions {
   dialect: Dialect;
+  /** Database and schema of the metadata tables (Snowflake); every statement names them in full. */
+  namespace?: Namespace;
   open: () => Promise<WarehouseBackend>;
   maxConnections: number;
   /** Optional: plan and apply the physical tables of --create-tables on a connection. */
-  physicalTables?: (backend: WarehouseBackend, model: SemanticModel, schema: string) => Promise<{ statements: number; notes: string[] }>;
+  physicalTables?: PhysicalStep;
 }
 
 export class WarehouseSession {
@@ -47,6 +55,10 @@ export class WarehouseSession {
   private loggedIn = false;
   /** A refused login: every later model of the run fails with it instead of logging in again. */
   private loginFailure: AuthError | null = null;
+  /** The schema check of this run (once, on the first connection that writes). */
+  private schema: Promise<SchemaCheck> | null = null;
+  /** Waits behind other writers' locks observed by this session (000625 retries included). */
+  lockRetries = 0;
 
   constructor(options: WarehouseSessionOptions) {
     this.options = options;
@@ -55,16 +67,22 @@ export class WarehouseSession {
 
   /** Writes one model atomically; returns statement and row counts. */
   async syncModel(model: SemanticModel, report: ConversionReport | null, context: SyncContext, options: ModelWriteOptions): Promise<ModelWriteResult> {
-    const plan = withWriteLock(planModelSync(model, report, context, this.dialect), context.modelId);
+    const ns = this.options.namespace;
+    const physical: PhysicalTarget | null = options.createTables
+      ? { ...(ns ? { database: ns.database } : {}), schema: resolveIdentifier(options.tablesSchema) }
+      : null;
+    const plan = withWriteLock(planModelSync(model, report, { ...context, physicalSchema: physical }, this.dialect, ns), context.modelId);
     if (options.dryRun) return { statements: 0, rowsChanged: 0, sql: describe(plan) };
     return this.withConnection(async (backend) => {
-      const applied = await applyConflictRetried(backend, plan);
-      let statements = applied.executed;
-      const notes: string[] = [...(plan.warnings ?? [])];
-      if (options.createTables && this.options.physicalTables) {
-        const physical = await this.options.physicalTables(backend, model, options.tablesSchema);
-        statements += physical.statements;
-        notes.push(...physical.notes);
+      const notes: string[] = [];
+      let statements = await this.ensureSchemaOnce(backend, context, notes);
+      const applied = await this.applyConflictRetried(backend, plan);
+      statements += applied.executed;
+      notes.push(...(plan.warnings ?? []));
+      if (physical && this.options.physicalTables) {
+        const step = await this.options.physicalTables(backend, model, context.modelId, physical);
+        statements += step.statements;
+        notes.push(...step.notes);
       }
       this.statementsSent += statements;
       const rowsChanged = applied.outcomes.filter((o) => /^(merge|delete vanished)/i.test(o.purpose)).reduce((n, o) => n + (o.rowsAffected ?? 0), 0);
@@ -74,11 +92,45 @@ export class WarehouseSession {
 
   /** Sets DELETED_AT on a model's row (recorded, never erased). */
   async markDeleted(modelId: string, at: Date): Promise<void> {
-    const plan = planMarkDeleted(modelId, at, this.dialect);
+    const plan = planMarkDeleted(modelId, at, this.dialect, this.options.namespace);
     await this.withConnection(async (backend) => {
       const applied = await applyPlan(backend, plan);
       this.statementsSent += applied.executed;
     });
+  }
+
+  /** Checks (and installs or upgrades) the tables once per run; the statements it sent, its notes into `notes`. */
+  private async ensureSchemaOnce(backend: WarehouseBackend, context: SyncContext, notes: string[]): Promise<number> {
+    if (this.schema) {
+      await this.schema;
+      return 0;
+    }
+    this.schema = ensureSchema(backend, {
+      dialect: this.dialect,
+      ...(this.options.namespace ? { namespace: this.options.namespace } : {}),
+      toolVersion: context.toolVersion,
+      at: context.syncedAt,
+    });
+    const check = await this.schema;
+    notes.push(...check.notes);
+    return check.statements;
+  }
+
+  /**
+   * Applies a plan. A transaction aborted because more than 20 statements were queued on one lock
+   * (Snowflake 000625) was rolled back whole, so it is run again after a short wait; a statement
+   * that waited out LOCK_TIMEOUT is not retried (it has already waited as long as allowed).
+   */
+  private async applyConflictRetried(backend: WarehouseBackend, plan: WarehousePlan): ReturnType<typeof applyPlan> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await applyPlan(backend, plan);
+      } catch (e) {
+        if (!isQueueFull(e) || attempt >= CONFLICT_ATTEMPTS) throw e;
+        this.lockRetries++;
+        await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * Math.min(attempt, 5)));
+      }
+    }
   }
 
   /** Runs `fn` with a connection of its own; opens one when none is idle and the pool has room. */
@@ -145,22 +197,12 @@ export class WarehouseSession {
   }
 }
 
-/** Attempts of one model transaction aborted by a conflicting writer (000625) before giving up. */
+/** Attempts of one model transaction aborted by a full lock queue (000625) before giving up. */
 const CONFLICT_ATTEMPTS = 25;
 
-/**
- * Applies a plan; a transaction aborted because another writer held the lock (Snowflake 000625,
- * "conflicting transaction") was rolled back whole, so it is simply run again after a short wait.
- */
-async function applyConflictRetried(backend: WarehouseBackend, plan: WarehousePlan): ReturnType<typeof applyPlan> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await applyPlan(backend, plan);
-    } catch (e) {
-      if (!(e instanceof WarehouseError && e.code === '000625') || attempt >= CONFLICT_ATTEMPTS) throw e;
-      await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * Math.min(attempt, 5)));
-    }
-  }
+/** Snowflake 000625 for a lock's full waiter queue, not for a LOCK_TIMEOUT that ran out. */
+function isQueueFull(e: unknown): boolean {
+  return e instanceof WarehouseError && e.code === '000625' && !/LOCK_TIMEOUT|lock timeout/i.test(e.message);
 }
 
 /** The SQL a plan would run, one line per statement with its purpose (for --dry-run). */

@@ -1,39 +1,43 @@
-// One writer at a time per model on the metadata tables (issue 9, concurrency). Two runs writing the
-// same new model at once (two CI jobs, or a job beside a monitor) each found no row and each inserted
-// one: the model appeared twice in _SEMANTIC_METADATA with its tables and columns doubled. So every
-// model transaction updates the model's row of a lock table before its first MERGE. On Snowflake the
-// UPDATE waits for the other writer's COMMIT, and the MERGEs that follow (read committed: a statement
-// sees what was committed before it began) find its rows; an engine that reports the conflict
-// instead (error 000625) gets the rolled-back transaction rerun by the warehouse session.
-// The lock is per model and taken as late as possible, so a transaction left open by a killed run
-// holds back only the model it was writing, and only where its MERGEs would have collided anyway.
+// The writer lock on the metadata tables (issues 9 and 12). Two runs writing the same new model at
+// once (two CI jobs, or a job beside a monitor) could each find no row and each insert one, doubling
+// the model in _SEMANTIC_METADATA. So every model transaction first MERGEs its model's row of
+// _SEMANTIC_SYNC_LOCK, before its first write to the metadata tables.
+//
+// What that lock is on Snowflake, honestly: UPDATE, DELETE and MERGE lock the whole standard table
+// until the transaction ends (https://docs.snowflake.com/en/sql-reference/transactions, "Resource
+// locking"), so the lock statement makes *every* model writer wait for the one before it — across
+// models, not per model. A waiting statement waits up to the session's LOCK_TIMEOUT (set per
+// session from snowflake.lockTimeoutSeconds; Snowflake's default is 43,200 s) and then fails.
+// The statements after the lock begin once the previous writer has committed, so under read
+// committed they see its rows; the lock statement exists for that ordering (Snowflake does not
+// document which snapshot a statement that had to wait for a lock reads). A transaction left open
+// by a killed run keeps its locks until Snowflake aborts it: after 5 minutes idle when it blocks
+// another transaction (4 hours otherwise), 5 more minutes when a statement of it was still running
+// (ABORT_DETACHED_QUERY). More than 20 statements queued on one lock fail at once with 000625;
+// WarehouseSession retries those.
+import { quoteIdent as q } from '../warehouse/dialect.js';
+import { qualified } from '../warehouse/names.js';
 import type { Statement, WarehousePlan } from '../warehouse/plan.js';
+import { SYNC_LOCK } from '../warehouse/tables.js';
 
-export const LOCK_TABLE = '_SEMANTIC_SYNC_LOCK';
+export const LOCK_TABLE = SYNC_LOCK.name;
 
-/** The plan with the lock table in its DDL, the model's lock row ensured, and the lock taken before the first write. */
+/** The plan with the writer lock taken right before its first write to a shared table. */
 export function withWriteLock(plan: WarehousePlan, modelId: string): WarehousePlan {
   const begin = plan.transaction.findIndex((s) => s.sql === 'BEGIN');
   if (begin < 0) return plan;
   const firstWrite = plan.transaction.findIndex((s, i) => i > begin && /^\s*(MERGE|DELETE|UPDATE)\b/i.test(s.sql));
   const at = firstWrite < 0 ? begin + 1 : firstWrite;
-  const ddl: Statement = {
-    sql: `CREATE TABLE IF NOT EXISTS "${LOCK_TABLE}" ("MODEL_ID" VARCHAR NOT NULL, "WRITES" INTEGER NOT NULL)`,
-    purpose: 'create the writer lock table',
-    creates: LOCK_TABLE,
-  };
-  // Committed on its own before BEGIN, so a concurrent writer sees the row; two first writers may
-  // both insert one, and the UPDATE below then locks both.
-  const ensure: Statement = {
-    sql: `INSERT INTO "${LOCK_TABLE}" ("MODEL_ID", "WRITES") SELECT ?, 0 WHERE NOT EXISTS (SELECT 1 FROM "${LOCK_TABLE}" WHERE "MODEL_ID" = ?)`,
-    binds: [modelId, modelId],
-    purpose: 'ensure the model has a writer lock row',
-  };
+  // One statement whether or not the model has a row yet; two first writers of one new model may
+  // both insert one, which only costs a row: the table lock is what serialises them.
   const lock: Statement = {
-    sql: `UPDATE "${LOCK_TABLE}" SET "WRITES" = "WRITES" + 1 WHERE "MODEL_ID" = ?`,
+    sql:
+      `MERGE INTO ${qualified(plan.namespace, LOCK_TABLE)} t USING (SELECT CAST(? AS VARCHAR) AS ${q('MODEL_ID')}) s ON t.${q('MODEL_ID')} = s.${q('MODEL_ID')} ` +
+      `WHEN MATCHED THEN UPDATE SET ${q('WRITES')} = t.${q('WRITES')} + 1 ` +
+      `WHEN NOT MATCHED THEN INSERT (${q('MODEL_ID')}, ${q('WRITES')}) VALUES (s.${q('MODEL_ID')}, 1)`,
     binds: [modelId],
-    purpose: 'take the model writer lock',
+    purpose: 'take the writer lock',
   };
   const t = plan.transaction;
-  return { ...plan, ddl: [...plan.ddl, ddl], transaction: [...t.slice(0, begin), ensure, ...t.slice(begin, at), lock, ...t.slice(at)] };
+  return { ...plan, transaction: [...t.slice(0, at), lock, ...t.slice(at)] };
 }

@@ -13,7 +13,9 @@ import { WarehouseError } from '../errors.js';
 import { quoteIdent } from '../warehouse/dialect.js';
 import { probeWarehouse, type WarehouseProbe } from '../warehouse/probe.js';
 import { grantsFor } from '../warehouse/snowflake-errors.js';
-import { snowflakeOptions } from '../warehouse/options.js';
+import { resolveIdentifier } from '../warehouse/names.js';
+import { snowflakeNamespace, snowflakeOptions } from '../warehouse/options.js';
+import { CURRENT_SCHEMA_VERSION } from '../warehouse/schema.js';
 import { type Check, type Outcome, failOf, probe, skip } from './check.js';
 import { nearestExisting } from './state-check.js';
 
@@ -30,16 +32,24 @@ export const SNOWFLAKE_LOGIN_TIMEOUT_MS = 30_000;
 
 export async function checkSnowflake(config: Config, o: WarehouseCheckOptions): Promise<Check[]> {
   const s = config.snowflake;
-  const database = s.database!;
-  const schema = s.schema!;
-  const where = `${database}.${schema}`;
-  const grants = grantsFor({ database, schema, role: s.role });
+  // The names as Snowflake resolves them (unquoted → upper-case), exactly as runs use them.
+  const ns = snowflakeNamespace(config);
+  const { database, schema } = ns;
+  const role = s.role === undefined ? undefined : resolveIdentifier(s.role);
+  const warehouse = s.warehouse === undefined ? undefined : resolveIdentifier(s.warehouse);
+  const where = `${quoteIdent(database)}.${quoteIdent(schema)}`;
+  const grants = grantsFor({
+    database,
+    schema,
+    role,
+    ...(config.warehouse.createTables ? { tablesSchema: resolveIdentifier(config.warehouse.tablesSchema) } : {}),
+  });
   let backend: WarehouseBackend | undefined;
   const login = await probe('snowflake.login', 'warehouse', o.clock, async () => {
     const { openSnowflake } = await import('../warehouse/snowflake.js');
     backend = await withTimeout(openSnowflake(snowflakeOptions(config, { queryTag: `fabric-sync/${o.version}/validate`, verbose: o.verbose, logger: o.logger })), o.snowflakeLoginTimeoutMs ?? SNOWFLAKE_LOGIN_TIMEOUT_MS, s.accessUrl ?? `${s.account}.snowflakecomputing.com`);
     const how = s.privateKeyPath ? 'key pair' : (s.authenticator ?? 'password').toLowerCase();
-    return { status: 'ok', message: `Snowflake login as ${s.user} on ${s.account} (${how})${s.role ? `, role ${s.role}` : ''}` };
+    return { status: 'ok', message: `Snowflake login as ${s.user} on ${s.account} (${how})${role ? `, role ${quoteIdent(role)}` : ''}` };
   });
   if (!backend) {
     return [login, skip('snowflake.context', 'warehouse', 'warehouse, database and schema not checked: no Snowflake session'), skip('snowflake.privileges', 'warehouse', 'CREATE TABLE and MERGE not checked: no Snowflake session')];
@@ -48,18 +58,18 @@ export async function checkSnowflake(config: Config, o: WarehouseCheckOptions): 
   let existing: string[] = [];
   try {
     const context = await probe('snowflake.context', 'warehouse', o.clock, async () => {
-      if (s.warehouse) await db.execute(`USE WAREHOUSE ${quoteIdent(s.warehouse)}`);
-      await db.execute(`USE SCHEMA ${quoteIdent(database)}.${quoteIdent(schema)}`);
-      const found = await probeWarehouse(db);
+      if (warehouse) await db.execute(`USE WAREHOUSE ${quoteIdent(warehouse)}`);
+      await db.execute(`USE SCHEMA ${where}`);
+      const found = await probeWarehouse(db, ns);
       existing = found.present;
-      return { status: 'ok', message: `${s.warehouse ? `warehouse ${s.warehouse}, ` : ''}database ${database} and schema ${schema} usable; ${tablesNote(found)}` };
+      return { status: 'ok', message: `${warehouse ? `warehouse ${quoteIdent(warehouse)}, ` : ''}database ${quoteIdent(database)} and schema ${quoteIdent(schema)} usable; ${tablesNote(found)}` };
     }, (e) => {
       const base = failOf(e);
-      const f = { ...base, message: `cannot use ${s.warehouse ? `warehouse ${s.warehouse} / ` : ''}${where}: ${driverText(e) ?? base.message}` };
+      const f = { ...base, message: `cannot use ${warehouse ? `warehouse ${quoteIdent(warehouse)} / ` : ''}${where}: ${driverText(e) ?? base.message}` };
       // Snowflake answers "does not exist or not authorized" alike (002003/002043): usually a missing grant.
       const code = (e as { code?: unknown }).code;
       if (f.failure !== 'permission' && code !== '002003' && code !== '002043') return f;
-      return { ...f, failure: 'permission', hint: `Check that they exist and that the role has USAGE on them. An administrator can run: ${s.warehouse ? `GRANT USAGE ON WAREHOUSE ${quoteIdent(s.warehouse)} TO ROLE ${quoteIdent(s.role ?? 'FABRIC_SYNC_ROLE')}; ` : ''}${grants}` };
+      return { ...f, failure: 'permission', hint: `Check that they exist and that the role has USAGE on them. An administrator can run: ${warehouse ? `GRANT USAGE ON WAREHOUSE ${quoteIdent(warehouse)} TO ROLE ${quoteIdent(role ?? 'FABRIC_SYNC_ROLE')}; ` : ''}${grants}` };
     });
     if (context.status !== 'ok') return [login, context, skip('snowflake.privileges', 'warehouse', 'CREATE TABLE and MERGE not checked: the schema is not usable')];
     const privileges = await probe('snowflake.privileges', 'warehouse', o.clock, () => provePrivileges(db, where, grants, existing));
@@ -71,7 +81,7 @@ export async function checkSnowflake(config: Config, o: WarehouseCheckOptions): 
 
 /** CREATE TEMPORARY TABLE, MERGE one row, DROP: the statements a sync needs, on a throw-away table. */
 async function provePrivileges(db: WarehouseBackend, where: string, grants: string, existing: string[]): Promise<Outcome> {
-  const table = quoteIdent(`FABRIC_SYNC_VALIDATE_${randomBytes(4).toString('hex').toUpperCase()}`);
+  const table = `${where}.${quoteIdent(`FABRIC_SYNC_VALIDATE_${randomBytes(4).toString('hex').toUpperCase()}`)}`;
   let step = 'CREATE TABLE';
   const denied = (e: unknown): Outcome => {
     const f = failOf(e);
@@ -166,6 +176,10 @@ function driverText(e: unknown): string | undefined {
 
 function tablesNote(found: WarehouseProbe): string {
   if (found.present.length === 0) return 'no metadata table yet (the first sync creates them)';
-  if (found.missing.length === 0) return `all ${found.present.length} metadata tables present`;
-  return `metadata tables present: ${found.present.join(', ')}; ${found.missing.join(', ')} created on the next sync`;
+  const version =
+    found.schemaVersion >= CURRENT_SCHEMA_VERSION
+      ? `schema version ${found.schemaVersion}`
+      : `schema version ${found.schemaVersion || 1}, upgraded to ${CURRENT_SCHEMA_VERSION} by the next sync`;
+  if (found.missing.length === 0) return `all ${found.present.length} metadata tables present, ${version}`;
+  return `metadata tables present: ${found.present.join(', ')}; ${found.missing.join(', ')} created on the next sync (${version})`;
 }

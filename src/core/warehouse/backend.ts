@@ -1,9 +1,10 @@
 // One small seam between the planner and a database (issue 5 item 2), and the thin apply step:
-// DDL first, then the transaction; on any failure ROLLBACK and rethrow a WarehouseError, so the
-// previous rows of the model stay as they were (DESIGN.md §7).
+// session DDL first, then the transaction; on any failure ROLLBACK and rethrow a WarehouseError,
+// so the previous rows of the model stay as they were (DESIGN.md §7).
 import { FabricSyncError, WarehouseError } from '../errors.js';
 import type { Dialect } from './dialect.js';
 import type { Bind, Statement, WarehousePlan } from './plan.js';
+import { ensureSchema, isMissingObject } from './schema.js';
 
 export interface ExecuteResult {
   rows: Record<string, unknown>[];
@@ -27,12 +28,11 @@ export interface ApplyResult {
   outcomes: StatementOutcome[];
 }
 
-/**
- * What a connection has already run: the session DDL (the temporary load table) once per
- * connection, and the CREATEs of the permanent tables only when a statement found one missing.
- * Keyed by backend object, forgotten with it.
- */
-const ddlDone = new WeakMap<WarehouseBackend, { session: Set<string>; tablesCreated: boolean }>();
+/** The session DDL (the temporary load table) each connection has already run. Keyed by backend object, forgotten with it. */
+const sessionDdl = new WeakMap<WarehouseBackend, Set<string>>();
+
+/** Connections that already installed the tables after a statement found one missing. */
+const installed = new WeakSet<WarehouseBackend>();
 
 /**
  * Connections whose ROLLBACK failed. Snowflake ignores a second BEGIN, so a transaction left open
@@ -47,25 +47,28 @@ export async function applyPlan(backend: WarehouseBackend, plan: WarehousePlan):
     });
   }
   const outcomes: StatementOutcome[] = [];
-  let done = ddlDone.get(backend);
-  if (!done) ddlDone.set(backend, (done = { session: new Set(), tablesCreated: false }));
-  // A plan of DDL only (creating the schema on purpose) runs all of it.
-  const schemaOnly = plan.transaction.length === 0;
+  let done = sessionDdl.get(backend);
+  if (!done) sessionDdl.set(backend, (done = new Set()));
   for (const st of plan.ddl) {
-    if ((st.creates && !schemaOnly) || done.session.has(st.sql)) continue;
+    if (done.has(st.sql)) continue;
     outcomes.push(await run(backend, st));
-    done.session.add(st.sql);
+    done.add(st.sql);
   }
   try {
     await runTransaction(backend, plan.transaction, outcomes);
   } catch (e) {
-    // Optimistic DDL: the permanent tables are assumed to exist, which they do after the first run
-    // of an installation — so a model costs no catalog query and no CREATE. The first run on an
-    // empty schema finds a table missing here (nothing was committed), creates them all (IF NOT
-    // EXISTS) and runs the model again.
-    if (done.tablesCreated || !isMissingTable(e)) throw e;
-    done.tablesCreated = true;
-    for (const st of plan.ddl) if (st.creates) outcomes.push(await run(backend, st));
+    // A run installs or upgrades the tables before its first model (WarehouseSession). A plan
+    // applied on its own — or tables dropped under a running monitor — finds one missing here
+    // (nothing was committed): install them and run the model once more.
+    if (installed.has(backend) || !isMissingObject(e)) throw e;
+    installed.add(backend);
+    const check = await ensureSchema(backend, {
+      dialect: plan.dialect,
+      ...(plan.namespace ? { namespace: plan.namespace } : {}),
+      toolVersion: plan.installedBy.toolVersion,
+      at: plan.installedBy.at,
+    });
+    for (let i = 0; i < check.statements; i++) outcomes.push({ purpose: 'prepare the warehouse tables', rowsAffected: undefined });
     await runTransaction(backend, plan.transaction, outcomes);
   }
   return { executed: outcomes.length, outcomes };
@@ -87,12 +90,6 @@ async function runTransaction(backend: WarehouseBackend, statements: readonly St
     }
     throw e;
   }
-}
-
-/** Snowflake 002003 ("does not exist or not authorized") or DuckDB's catalog error for a missing table. */
-function isMissingTable(e: unknown): boolean {
-  if (!(e instanceof WarehouseError)) return false;
-  return e.code === '002003' || /Catalog Error: Table with name .* does not exist/i.test(e.message);
 }
 
 async function run(backend: WarehouseBackend, st: Statement): Promise<StatementOutcome> {

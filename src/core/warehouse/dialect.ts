@@ -22,7 +22,21 @@ export interface DialectSpec {
    * request (DuckDB accepts a multi-statement text; Snowflake is never sent one).
    */
   inlineComments: boolean;
+  /**
+   * TIMESTAMP_NTZ from the UTC text `timestampBind` produces, with the format spelled out so the
+   * value never depends on a session's TIMESTAMP_INPUT_FORMAT
+   * (https://docs.snowflake.com/en/sql-reference/functions/to_timestamp).
+   */
+  timestampFromText(expr: string): string;
+  /**
+   * Snowflake records PRIMARY KEY / FOREIGN KEY without enforcing them; DuckDB would enforce them
+   * (and its MERGE then trips over its own index), so the embedded file declares none.
+   */
+  informationalConstraints: boolean;
 }
+
+/** The text form of every bound timestamp: `YYYY-MM-DD HH24:MI:SS.FF3`, UTC (see timestampBind in plan.ts). */
+export const TIMESTAMP_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF3';
 
 export const DIALECTS: Record<Dialect, DialectSpec> = {
   snowflake: {
@@ -30,12 +44,16 @@ export const DIALECTS: Record<Dialect, DialectSpec> = {
     parseJson: (expr) => `PARSE_JSON(${expr})`,
     jsonText: (expr, key) => `JSON_EXTRACT_PATH_TEXT(${expr}, ${sqlLiteral(key)})`,
     inlineComments: true,
+    timestampFromText: (expr) => `TO_TIMESTAMP_NTZ(${expr}, ${sqlLiteral(TIMESTAMP_FORMAT)})`,
+    informationalConstraints: true,
   },
   duckdb: {
     types: { text: 'VARCHAR', int: 'BIGINT', bool: 'BOOLEAN', timestamp: 'TIMESTAMP', json: 'JSON' },
     parseJson: (expr) => `CAST(${expr} AS JSON)`,
     jsonText: (expr, key) => `JSON_EXTRACT_PATH_TEXT(${expr}, ${sqlLiteral(key)})`,
     inlineComments: false,
+    timestampFromText: (expr) => `STRPTIME(${expr}, '%Y-%m-%d %H:%M:%S.%g')`,
+    informationalConstraints: false,
   },
 };
 

@@ -4,7 +4,7 @@ export { applyPlan, type ApplyResult, type WarehouseBackend, type ExecuteResult 
 export { DIALECTS, quoteIdent, type Dialect } from './dialect.js';
 export { DEFAULT_DUCKDB_PATH, openDuckDb, type DuckDbOptions } from './duckdb.js';
 export { planPhysicalTables, readExistingColumns, type ExistingColumn, type PhysicalPlan, type TypeConflict } from './physical.js';
-export { INSERT_CHUNK_ROWS, planMarkDeleted, planModelSync, planSchema, type Bind, type Statement, type SyncContext, type WarehousePlan } from './plan.js';
+export { INSERT_CHUNK_ROWS, STAGE_BINDING_THRESHOLD, planMarkDeleted, planModelSync, planSessionDdl, type Bind, type Statement, type SyncContext, type WarehousePlan } from './plan.js';
 export { probeWarehouse, type WarehouseProbe } from './probe.js';
 export { readModelRows, type ModelRowsRead } from './read.js';
 export { openSnowflake, type SnowflakeOptions } from './snowflake.js';

@@ -1,12 +1,21 @@
 // Snowflake driver options from the validated config: one place, used by every run and by validate.
+// Configured names are resolved by Snowflake's identifier rules once (names.ts) and sent quoted, so
+// the login, USE, DDL and the printed grants all name the same objects.
 import { reveal } from '../config/secret.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../context.js';
+import { type Namespace, resolveIdentifier } from './names.js';
 import type { SnowflakeOptions } from './snowflake.js';
+
+/** The database and schema of the metadata tables, as Snowflake stores their names. */
+export function snowflakeNamespace(config: Config): Namespace {
+  return { database: resolveIdentifier(config.snowflake.database!), schema: resolveIdentifier(config.snowflake.schema!) };
+}
 
 /** The driver options from the config (secrets revealed only here, on their way to the driver). */
 export function snowflakeOptions(config: Config, run: { queryTag: string; verbose: boolean; logger: Logger }): SnowflakeOptions {
   const s = config.snowflake;
+  const ns = snowflakeNamespace(config);
   return {
     account: s.account!,
     username: s.user!,
@@ -15,10 +24,12 @@ export function snowflakeOptions(config: Config, run: { queryTag: string; verbos
     privateKeyPassphrase: reveal(s.privateKeyPassphrase),
     authenticator: s.authenticator,
     accessUrl: s.accessUrl,
-    warehouse: s.warehouse,
-    database: s.database!,
-    schema: s.schema!,
-    role: s.role,
+    warehouse: s.warehouse === undefined ? undefined : resolveIdentifier(s.warehouse),
+    database: ns.database,
+    schema: ns.schema,
+    role: s.role === undefined ? undefined : resolveIdentifier(s.role),
+    lockTimeoutSeconds: s.lockTimeoutSeconds,
+    statementTimeoutSeconds: s.statementTimeoutSeconds,
     ...run,
   };
 }

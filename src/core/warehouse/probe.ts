@@ -1,28 +1,35 @@
-// What `validate` needs to know about a warehouse target without writing to it: where the session
-// points and which of the five metadata tables already exist (DESIGN.md §3 validate).
+// What `validate` needs to know about a warehouse target without writing to it: which of the
+// metadata tables already exist in the configured database and schema (DESIGN.md §3 validate), and
+// which schema version they are at. Both read the configured names, never the session's context.
 import type { WarehouseBackend } from './backend.js';
 import { quoteIdent as q } from './dialect.js';
-import { ALL_TABLES } from './tables.js';
+import { type Namespace, infoSchema, qualified } from './names.js';
+import { PERMANENT_TABLES } from './schema.js';
+import { SCHEMA_VERSION } from './tables.js';
 
 export interface WarehouseProbe {
   database: string;
   schema: string;
-  /** The metadata tables present in the current schema. */
+  /** The fabric-sync tables present in the schema. */
   present: string[];
-  /** The metadata tables the first sync will create (needs CREATE TABLE on the schema). */
+  /** The tables the first sync will create (needs CREATE TABLE on the schema). */
   missing: string[];
+  /** Recorded schema version (0: none recorded; an installation of release bc11fdd has none). */
+  schemaVersion: number;
 }
 
-export async function probeWarehouse(backend: WarehouseBackend): Promise<WarehouseProbe> {
-  const where = await backend.execute(`SELECT CURRENT_DATABASE() AS ${q('DB')}, CURRENT_SCHEMA() AS ${q('SC')}`);
-  const database = String(where.rows[0]?.DB ?? '');
-  const schema = String(where.rows[0]?.SC ?? '');
-  const names = ALL_TABLES.map((t) => t.name);
+export async function probeWarehouse(backend: WarehouseBackend, ns: Namespace): Promise<WarehouseProbe> {
+  const names = PERMANENT_TABLES.map((t) => t.name);
   const found = await backend.execute(
-    `SELECT ${q('TABLE_NAME')} AS ${q('T')} FROM ${q('INFORMATION_SCHEMA')}.${q('TABLES')} ` +
-      `WHERE ${q('TABLE_SCHEMA')} = ? AND ${q('TABLE_CATALOG')} = ? AND ${q('TABLE_NAME')} IN (${names.map(() => '?').join(', ')})`,
-    [schema, database, ...names],
+    `SELECT ${q('TABLE_NAME')} AS ${q('T')} FROM ${infoSchema(ns, 'TABLES')} ` +
+      `WHERE ${q('TABLE_SCHEMA')} = ? AND ${q('TABLE_NAME')} IN (${names.map(() => '?').join(', ')})`,
+    [ns.schema, ...names],
   );
   const present = new Set(found.rows.map((r) => String(r.T)));
-  return { database, schema, present: names.filter((n) => present.has(n)), missing: names.filter((n) => !present.has(n)) };
+  let schemaVersion = 0;
+  if (present.has(SCHEMA_VERSION.name)) {
+    const v = await backend.execute(`SELECT MAX(${q('SCHEMA_VERSION')}) AS ${q('V')} FROM ${qualified(ns, SCHEMA_VERSION.name)}`);
+    schemaVersion = Number(v.rows[0]?.V ?? 0);
+  }
+  return { database: ns.database, schema: ns.schema, present: names.filter((n) => present.has(n)), missing: names.filter((n) => !present.has(n)), schemaVersion };
 }

@@ -3,6 +3,7 @@
 // timestamps as ISO-8601 UTC strings, numbers as numbers, VARIANT/JSON as parsed values.
 import type { WarehouseBackend } from './backend.js';
 import { quoteIdent as q } from './dialect.js';
+import { type Namespace, qualified } from './names.js';
 import { COLUMNS, MEASURES, METADATA, RELATIONSHIPS, TABLES, type TableSpec } from './tables.js';
 
 export type Row = Record<string, unknown>;
@@ -15,11 +16,11 @@ export interface ModelRowsRead {
   relationships: Row[];
 }
 
-export async function readModelRows(backend: WarehouseBackend, modelId: string): Promise<ModelRowsRead> {
+export async function readModelRows(backend: WarehouseBackend, modelId: string, ns?: Namespace): Promise<ModelRowsRead> {
   const read = async (spec: TableSpec): Promise<Row[]> => {
     const cols = spec.columns.map((c) => q(c.name)).join(', ');
     const order = spec === METADATA ? q('MODEL_ID') : `${q('ORDINAL')}, ${spec.key.map(q).join(', ')}`;
-    const r = await backend.execute(`SELECT ${cols} FROM ${q(spec.name)} WHERE ${q('MODEL_ID')} = ? ORDER BY ${order}`, [modelId]);
+    const r = await backend.execute(`SELECT ${cols} FROM ${qualified(ns, spec.name)} WHERE ${q('MODEL_ID')} = ? ORDER BY ${order}`, [modelId]);
     return r.rows.map(normaliseRow);
   };
   // One statement at a time: a connection is a session, not a pool.

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { ConversionReport, ReportEntry, ReportObjectKind } from '../push/report.js';
 import { pushTypeFor } from '../push/types.js';
-import type { SemanticModel } from '../schema/model.js';
+import type { SemanticModel, Table } from '../schema/model.js';
 import { TOM_TO_WAREHOUSE } from './types.js';
 
 export type Scalar = string | number | boolean | null;
@@ -36,13 +36,18 @@ function reportIndex(report: ConversionReport | null): (kind: ReportObjectKind, 
   return (kind, table, name) => map.get(JSON.stringify([kind, table, name]));
 }
 
-/** The four push columns every child row carries; all NULL when there was no push conversion. */
-function pushColumns(report: ConversionReport | null, entry: ReportEntry | undefined): Record<string, Scalar> {
+/**
+ * The four push columns every child row carries; all NULL when there was no push conversion.
+ * IN_PUSH speaks of the push dataset itself, so it is NULL too when the conversion was made but no
+ * push dataset exists (push disabled, nothing pushable); the report columns still say what the
+ * conversion did.
+ */
+function pushFields(report: ConversionReport | null, entry: ReportEntry | undefined, twin: boolean): Record<string, Scalar> {
   if (!report) return { IN_PUSH: null, PUSH_ACTION: null, PUSH_REASON: null, PUSH_DETAIL: null };
   // An object the report does not mention was not converted: it is not in the push dataset.
   const action = entry?.action ?? 'dropped';
   return {
-    IN_PUSH: action !== 'dropped',
+    IN_PUSH: twin ? action !== 'dropped' : null,
     PUSH_ACTION: action,
     PUSH_REASON: entry?.reason ?? (entry ? null : 'notInReport'),
     PUSH_DETAIL: entry?.detail ?? null,
@@ -51,8 +56,17 @@ function pushColumns(report: ConversionReport | null, entry: ReportEntry | undef
 
 const opt = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
 
-export function buildModelRows(model: SemanticModel, report: ConversionReport | null): ModelRows {
+export interface RowOptions {
+  /** A push dataset of the model exists (IN_PUSH is NULL without one). Default: when a report is given. */
+  pushTwin?: boolean;
+  /** The physical mirror table of a model table (--create-tables), or null when it gets none. */
+  physicalName?: (table: Table) => string | null;
+}
+
+export function buildModelRows(model: SemanticModel, report: ConversionReport | null, options: RowOptions = {}): ModelRows {
   const find = reportIndex(report);
+  const twin = options.pushTwin ?? report !== null;
+  const pushColumns = (r: ConversionReport | null, e: ReportEntry | undefined): Record<string, Scalar> => pushFields(r, e, twin);
   const rows: LoadRow[] = [];
   const seen = new Set<string>();
   const duplicates: string[] = [];
@@ -88,6 +102,7 @@ export function buildModelRows(model: SemanticModel, report: ConversionReport | 
         SOURCE_EXPRESSION: opt(t.partitions.find((p) => p.expression !== undefined)?.expression),
         PUSH_TABLE_NAME: opt(entry?.pushName),
         ...pushColumns(report, entry),
+        PHYSICAL_TABLE: options.physicalName?.(t) ?? null,
       },
     });
     for (const c of t.columns) {

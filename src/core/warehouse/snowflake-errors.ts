@@ -26,19 +26,23 @@ interface DriverError {
 
 /**
  * The grants a role needs for the metadata tables (README "Snowflake grants"): warehouse and
- * database/schema usage, CREATE TABLE (the five tables, the session's temporary load table and
- * --create-tables), and DML on tables another role created beforehand.
+ * database/schema usage, CREATE TABLE (the tables, the session's temporary load table), CREATE
+ * VIEW (_SEMANTIC_CURRENT_MODELS), DML on tables another role created beforehand, and for
+ * --create-tables USAGE and CREATE TABLE on the mirror schema. Names are the resolved ones
+ * (names.ts) — the same the login, USE and every statement use — always quoted.
  */
-export function grantsFor(where: Pick<SnowflakeWhere, 'database' | 'schema' | 'role' | 'warehouse'>): string {
+export function grantsFor(where: Pick<SnowflakeWhere, 'database' | 'schema' | 'role' | 'warehouse'> & { tablesSchema?: string }): string {
   const role = quoteIdent(where.role ?? 'FABRIC_SYNC_ROLE');
   const db = quoteIdent(where.database);
   const schema = `${db}.${quoteIdent(where.schema)}`;
+  const mirror = where.tablesSchema !== undefined && where.tablesSchema !== where.schema ? `${db}.${quoteIdent(where.tablesSchema)}` : undefined;
   return [
     ...(where.warehouse ? [`GRANT USAGE ON WAREHOUSE ${quoteIdent(where.warehouse)} TO ROLE ${role};`] : []),
     `GRANT USAGE ON DATABASE ${db} TO ROLE ${role};`,
     `GRANT USAGE ON SCHEMA ${schema} TO ROLE ${role};`,
-    `GRANT CREATE TABLE ON SCHEMA ${schema} TO ROLE ${role};`,
+    `GRANT CREATE TABLE, CREATE VIEW ON SCHEMA ${schema} TO ROLE ${role};`,
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ROLE ${role};`,
+    ...(mirror ? [`GRANT USAGE, CREATE TABLE ON SCHEMA ${mirror} TO ROLE ${role};`] : []),
   ].join(' ');
 }
 

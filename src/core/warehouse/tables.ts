@@ -8,6 +8,10 @@ export interface ColumnSpec {
   type: LogicalType;
   notNull?: boolean;
   comment: string;
+  /** Schema version that added the column (default 1); an upgrade adds it with ADD COLUMN IF NOT EXISTS, so it is nullable. */
+  since?: number;
+  /** Schema version whose release changed this column's COMMENT (the upgrade re-applies it). */
+  commentSince?: number;
 }
 
 export interface TableSpec {
@@ -16,6 +20,15 @@ export interface TableSpec {
   /** Key columns, in order; MODEL_ID first. */
   key: string[];
   columns: ColumnSpec[];
+  /** Schema version that added the table (default 1). */
+  since?: number;
+  /**
+   * Informational constraints on Snowflake (https://docs.snowflake.com/en/sql-reference/constraints-overview:
+   * PRIMARY KEY and FOREIGN KEY are recorded, not enforced; RELY lets the optimizer use them).
+   * `primaryKey`: the key is declared as PRIMARY KEY. `modelOf`: MODEL_ID references that table.
+   */
+  primaryKey?: boolean;
+  modelOf?: string;
 }
 
 const MODEL_ID: ColumnSpec = {
@@ -26,7 +39,12 @@ const MODEL_ID: ColumnSpec = {
 };
 const ORDINAL: ColumnSpec = { name: 'ORDINAL', type: 'int', notNull: true, comment: 'Position of the object in the model, from 0.' };
 const push = (what: string): ColumnSpec[] => [
-  { name: 'IN_PUSH', type: 'bool', comment: `TRUE when the push dataset keeps this ${what}, NULL when no push conversion was made.` },
+  {
+    name: 'IN_PUSH',
+    type: 'bool',
+    comment: `TRUE when the push dataset keeps this ${what}, FALSE when its conversion dropped it; NULL when the model has no push dataset (push disabled, nothing pushable, or the source is itself a push dataset).`,
+    commentSince: 2,
+  },
   { name: 'PUSH_ACTION', type: 'text', comment: 'Conversion report action: kept, changed or dropped (NULL without a push conversion).' },
   { name: 'PUSH_REASON', type: 'text', comment: 'Machine-readable reason code when changed or dropped (e.g. calculatedColumn, usesUserelationship).' },
   { name: 'PUSH_DETAIL', type: 'text', comment: 'One sentence explaining the change or drop.' },
@@ -36,6 +54,7 @@ export const METADATA: TableSpec = {
   name: '_SEMANTIC_METADATA',
   comment: 'One row per published semantic model synced by fabric-sync: names, ids, fingerprint, counts, full definition and conversion report.',
   key: ['MODEL_ID'],
+  primaryKey: true,
   columns: [
     MODEL_ID,
     { name: 'MODEL_NAME', type: 'text', notNull: true, comment: 'Published name: the push dataset name ({Model}_PushSync) when a push copy exists, else the source name.' },
@@ -76,6 +95,8 @@ export const TABLES: TableSpec = {
   name: '_SEMANTIC_TABLES',
   comment: 'One row per table of each synced semantic model.',
   key: ['MODEL_ID', 'TABLE_NAME'],
+  primaryKey: true,
+  modelOf: '_SEMANTIC_METADATA',
   columns: [
     MODEL_ID,
     { name: 'TABLE_NAME', type: 'text', notNull: true, comment: 'Table name, exact case.' },
@@ -92,6 +113,12 @@ export const TABLES: TableSpec = {
     { name: 'SOURCE_EXPRESSION', type: 'text', comment: 'Source of the first partition (Power Query M, SQL or DAX), when it has one.' },
     { name: 'PUSH_TABLE_NAME', type: 'text', comment: 'Table name in the push dataset when it differs (sanitised).' },
     ...push('table'),
+    {
+      name: 'PHYSICAL_TABLE',
+      type: 'text',
+      comment: 'Fully qualified name of the physical mirror table that --create-tables keeps for this table, NULL when it keeps none.',
+      since: 2,
+    },
   ],
 };
 
@@ -99,6 +126,8 @@ export const COLUMNS: TableSpec = {
   name: '_SEMANTIC_COLUMNS',
   comment: 'One row per column (data, calculated and calculated-table columns) of each synced semantic model.',
   key: ['MODEL_ID', 'TABLE_NAME', 'COLUMN_NAME'],
+  primaryKey: true,
+  modelOf: '_SEMANTIC_METADATA',
   columns: [
     MODEL_ID,
     { name: 'TABLE_NAME', type: 'text', notNull: true, comment: 'Owning table name, exact case.' },
@@ -127,6 +156,8 @@ export const MEASURES: TableSpec = {
   name: '_SEMANTIC_MEASURES',
   comment: 'One row per measure of each synced semantic model, with its DAX and whether the push dataset keeps it.',
   key: ['MODEL_ID', 'TABLE_NAME', 'MEASURE_NAME'],
+  primaryKey: true,
+  modelOf: '_SEMANTIC_METADATA',
   columns: [
     MODEL_ID,
     { name: 'TABLE_NAME', type: 'text', notNull: true, comment: 'Home table of the measure, exact case.' },
@@ -145,6 +176,8 @@ export const RELATIONSHIPS: TableSpec = {
   name: '_SEMANTIC_RELATIONSHIPS',
   comment: 'One row per relationship of each synced semantic model.',
   key: ['MODEL_ID', 'RELATIONSHIP_NAME'],
+  primaryKey: true,
+  modelOf: '_SEMANTIC_METADATA',
   columns: [
     MODEL_ID,
     { name: 'RELATIONSHIP_NAME', type: 'text', notNull: true, comment: 'Relationship name (often a GUID in Power BI Desktop models).' },
@@ -164,7 +197,68 @@ export const RELATIONSHIPS: TableSpec = {
 
 /** The four child tables, in the order they are merged. */
 export const CHILD_TABLES = [TABLES, COLUMNS, MEASURES, RELATIONSHIPS] as const;
-export const ALL_TABLES = [METADATA, ...CHILD_TABLES] as const;
+
+/**
+ * Append-only history: one row per (MODEL_ID, FINGERPRINT) the first time that definition is
+ * written, so a changed model keeps every earlier definition and an unchanged re-run adds nothing.
+ */
+export const MODEL_VERSIONS: TableSpec = {
+  name: '_SEMANTIC_MODEL_VERSIONS',
+  comment: 'Append-only history of synced semantic models: one row per distinct definition (MODEL_ID, FINGERPRINT), written the first time it is synced.',
+  key: ['MODEL_ID', 'FINGERPRINT'],
+  primaryKey: true,
+  modelOf: '_SEMANTIC_METADATA',
+  since: 2,
+  columns: [
+    MODEL_ID,
+    { name: 'FINGERPRINT', type: 'text', notNull: true, comment: 'SHA-256 of the canonical definition of this version.' },
+    { name: 'SYNCED_AT', type: 'timestamp', notNull: true, comment: 'UTC time this definition was first written.' },
+    { name: 'MODEL_NAME', type: 'text', notNull: true, comment: 'Published name at that time (see _SEMANTIC_METADATA.MODEL_NAME).' },
+    { name: 'SOURCE_MODEL_NAME', type: 'text', notNull: true, comment: 'Name of the source semantic model at that time.' },
+    { name: 'SOURCE_FORMAT', type: 'text', notNull: true, comment: 'How the definition was read: BIM, TMDL, PUSH or INFO.' },
+    { name: 'DEFINITION', type: 'json', notNull: true, comment: 'Full canonical model definition of this version.' },
+    { name: 'CONVERSION_REPORT', type: 'json', comment: 'Push conversion report of this version, NULL without a push conversion.' },
+    { name: 'TOOL_VERSION', type: 'text', notNull: true, comment: 'fabric-sync version that wrote this version.' },
+    { name: 'RUN_ID', type: 'text', notNull: true, comment: 'Run id that wrote this version.' },
+  ],
+};
+
+export const ALL_TABLES = [METADATA, ...CHILD_TABLES, MODEL_VERSIONS] as const;
+
+/**
+ * The writer lock (see src/core/sync/write-lock.ts): every model transaction MERGEs its row here
+ * before its first write to the metadata tables. Created by the first release (schema version 1).
+ */
+export const SYNC_LOCK: TableSpec = {
+  name: '_SEMANTIC_SYNC_LOCK',
+  comment: 'Writer lock of fabric-sync: each model transaction updates its row before writing; Snowflake then locks the whole table, so writers take turns.',
+  key: ['MODEL_ID'],
+  columns: [
+    { name: 'MODEL_ID', type: 'text', notNull: true, comment: 'Model whose transaction last took the lock.' },
+    { name: 'WRITES', type: 'int', notNull: true, comment: 'Number of model transactions that took the lock for this model.' },
+  ],
+};
+
+/** One row per install or upgrade of the tables; the highest SCHEMA_VERSION is the installed one. */
+export const SCHEMA_VERSION: TableSpec = {
+  name: '_SEMANTIC_SCHEMA_VERSION',
+  comment: 'Schema version of the fabric-sync tables: one row per install or upgrade; the highest SCHEMA_VERSION is in force.',
+  key: ['SCHEMA_VERSION'],
+  since: 2,
+  columns: [
+    { name: 'SCHEMA_VERSION', type: 'int', notNull: true, comment: 'Schema version installed by this step.' },
+    { name: 'FROM_VERSION', type: 'int', notNull: true, comment: 'Schema version found before it (0: none recorded).' },
+    { name: 'TOOL_VERSION', type: 'text', notNull: true, comment: 'fabric-sync version that ran the step.' },
+    { name: 'INSTALLED_AT', type: 'timestamp', notNull: true, comment: 'UTC time of the step.' },
+  ],
+};
+
+/** A view of the models that still exist in their source (DELETED_AT IS NULL). */
+export const CURRENT_MODELS_VIEW = {
+  name: '_SEMANTIC_CURRENT_MODELS',
+  comment: 'The synced semantic models that still exist in their source: _SEMANTIC_METADATA without the rows marked deleted.',
+  since: 2,
+} as const;
 
 /**
  * The session's load table. One narrow shape serves all four child tables (KIND tells them apart),

@@ -9,8 +9,10 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { authenticate, type LoginData } from './auth.js';
 import { SfError, fromDuckDb, sfErrors } from './errors.js';
 import { quoteIdent, quoteString, splitStatements, tokenize, type Token } from './lexer.js';
+import { LockManager, type LockWait } from './locks.js';
 import { column } from './rowset.js';
 import { Session, type Bind, type Outcome, type PrivilegeKind } from './session.js';
+import { snowflakeSyntaxProblem } from './sql-check.js';
 import { STATEMENT_TYPE_ID, classify } from './translate.js';
 
 export interface StandInOptions {
@@ -26,11 +28,22 @@ export interface StandInOptions {
   delayMs?: number;
   /** DuckDB file attached as the database; default in-memory. */
   dbPath?: string;
+  /**
+   * How long a transaction that blocks another may stay idle before it is aborted (Snowflake: 5
+   * minutes, the default here too); tests set a few hundred ms.
+   */
+  idleBlockerAbortMs?: number;
+  /** Statements that may wait on one lock before 000625 (Snowflake: 20). */
+  maxLockWaiters?: number;
+  /** Parse every statement with the Snowflake-dialect parser and refuse what it rejects (default true). */
+  sqlCheck?: boolean;
 }
 export interface RecordedStatement {
   sessionId: string; sqlText: string; binds: unknown; rows: number; error?: string; at: number; queryTag?: string;
   /** Snowflake error code when the statement failed. */
   code?: string;
+  /** The Snowflake-dialect parser rejected the statement (it then failed with 001003). */
+  parseError?: string;
   /** The driver re-sent a request id already executed (after a lost answer); answered from the first run. */
   retry?: boolean;
 }
@@ -65,6 +78,16 @@ export interface SnowflakeStandIn {
   clearFaults(): void;
   /** Raw DuckDB SQL on the shared database (current schema = the configured one); not recorded. */
   query(sql: string): Promise<Record<string, unknown>[]>;
+  /** Every wait for another transaction's table lock, and how it ended. */
+  lockWaits: LockWait[];
+  /** Transactions aborted for blocking another while idle. */
+  abortedTransactions: { sessionId: string; table: string; idleMs: number }[];
+  /** Informational constraints declared so far (their SQL text). */
+  constraints(): string[];
+  /** Current database and schema of a session (by session id), as CURRENT_DATABASE()/CURRENT_SCHEMA() see them. */
+  sessionContext(sessionId: string): { database: string; schema: string } | undefined;
+  /** Open transactions (session ids). */
+  openTransactions(): string[];
   resetRecording(): void;
   close(): Promise<void>;
 }
@@ -89,6 +112,12 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   return JSON.parse(buf.toString('utf8'));
 }
 
+/** A name from the login URL as Snowflake reads it: unquoted → upper-case, "quoted" → as written. */
+function identifierValue(text: string): string {
+  const m = /^"((?:[^"]|"")+)"$/.exec(text);
+  return m ? m[1]!.replaceAll('""', '"') : text.toUpperCase();
+}
+
 function toPlain(v: unknown): unknown {
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
   return v;
@@ -101,6 +130,7 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
   const database = (options.database ?? 'FABRIC_DB').toUpperCase();
   const schema = (options.schema ?? 'METADATA').toUpperCase();
 
+  const locks = new LockManager({ idleBlockerAbortMs: options.idleBlockerAbortMs ?? 300_000, maxWaiters: options.maxLockWaiters ?? 20 });
   const instance = await DuckDBInstance.create(':memory:');
   const admin = await instance.connect();
   await admin.run(`ATTACH ${quoteString(options.dbPath ?? ':memory:')} AS ${quoteIdent(database)}`);
@@ -115,8 +145,13 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
   let counter = 0;
   const connections: DuckDBConnection[] = [admin];
 
+  const allSessions = new Map<string, Session>();
   const standIn: SnowflakeStandIn = {
     url: '', account, statements: [], logins: 0, telemetry: [], tokenRenewals: 0,
+    lockWaits: locks.waits, abortedTransactions: locks.aborted,
+    constraints: () => [...allSessions.values()].flatMap((s) => s.constraintsDeclared),
+    sessionContext: (id) => { const s = allSessions.get(id); return s ? { database: s.database, schema: s.schema } : undefined; },
+    openTransactions: () => [...allSessions.values()].filter((s) => s.inTransaction).map((s) => s.id),
     expireSessionTokens() { for (const t of sessions.keys()) expired.add(t); },
     failAt(rule) {
       rules.push({ ...rule, from: counter + (rule.index ?? 0), remaining: rule.times ?? 1 });
@@ -148,9 +183,11 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
     connections.push(conn);
     const token = randomBytes(24).toString('base64url');
     const id = String(1_000_001 + standIn.logins);
-    const db = (url.searchParams.get('databaseName') ?? database).toUpperCase();
-    const sc = (url.searchParams.get('schemaName') ?? schema).toUpperCase();
-    const session = await Session.open(id, token, conn, user, db, sc);
+    // The login's names follow Snowflake's identifier rules (unquoted → upper-case, "quoted" kept).
+    const db = identifierValue(url.searchParams.get('databaseName') ?? database);
+    const sc = identifierValue(url.searchParams.get('schemaName') ?? schema);
+    const session = await Session.open(id, token, conn, user, db, sc, locks);
+    allSessions.set(id, session);
     const tag = data.SESSION_PARAMETERS?.QUERY_TAG;
     if (typeof tag === 'string') session.params.QUERY_TAG = tag;
     sessions.set(token, session);
@@ -282,6 +319,16 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
     if (statements.length === 0) return fail(sfErrors.emptyStatement());
     const desired = Number(body.parameters?.MULTI_STATEMENT_COUNT ?? session.params.MULTI_STATEMENT_COUNT ?? 1);
     if (desired !== 0 && desired !== statements.length) return fail(sfErrors.multiStatement(statements.length, desired));
+    if (options.sqlCheck !== false) {
+      for (const st of statements) {
+        const text = sqlText.slice(st[0]!.start, st.at(-1)!.end);
+        const problem = await snowflakeSyntaxProblem(text);
+        if (problem !== undefined) {
+          record.parseError = problem;
+          return fail(sfErrors.syntax(`rejected by the Snowflake-dialect parser: ${problem}`));
+        }
+      }
+    }
     for (const st of statements) {
       const missing = Session.needs(st).find((k) => denied.has(k));
       if (missing) {
@@ -364,10 +411,8 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
       const s = sessionOf(req);
       if (s) {
         sessions.delete(s.token);
-        await s.serialize(async () => {
-          if (s.inTransaction) await s.conn.run('ROLLBACK').catch(() => undefined);
-          s.conn.closeSync();
-        });
+        allSessions.delete(s.id);
+        await s.end();
         connections.splice(connections.indexOf(s.conn), 1);
       }
       return ok;

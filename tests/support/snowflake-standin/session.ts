@@ -1,13 +1,19 @@
 // One Snowflake session = one DuckDB connection, so transactions and temporary tables are per session
 // while every session shares the same database (reference/snowflake.md §6 item 2). Implements the
 // Snowflake rules DuckDB lacks: DDL commits an open transaction, a second BEGIN is ignored, COMMIT
-// without a transaction is a no-op, array binds run as one atomic statement.
+// without a transaction is a no-op, array binds run as one atomic statement; the session's current
+// database and schema come from the login and change with USE and CREATE SCHEMA ("creating a
+// schema automatically sets it as the active/current schema for the current session":
+// https://docs.snowflake.com/en/sql-reference/sql/create-schema); writes wait for other
+// transactions' table locks (locks.ts); temporary tables may be schema-qualified (objects.ts).
 import { LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { SfError, fromDuckDb, sfErrors } from './errors.js';
 import { isSignificant, quoteIdent, type Token } from './lexer.js';
 import { countRowset, statusRowset, toRowset, type Rowset } from './rowset.js';
 import { INFORMATION_SCHEMA_MACROS } from './information-schema.js';
+import type { LockHolder, LockManager } from './locks.js';
 import { duplicateMatchQuery } from './merge-check.js';
+import { createdSchema, rewriteTemporary, writtenTable } from './objects.js';
 import { classify, createdObject, findFunctionInValues, translate, type StatementKind, type Translation } from './translate.js';
 
 export type PrivilegeKind = 'CREATE TABLE' | 'MERGE' | 'INSERT' | 'CREATE SCHEMA' | 'USAGE';
@@ -36,6 +42,11 @@ function bindValue(type: string, v: string | null): DuckDBValue {
   }
 }
 
+function isAddConstraint(tokens: Token[]): boolean {
+  const sig = tokens.filter(isSignificant).map((t) => (t.kind === 'word' ? t.value.toUpperCase() : t.value));
+  return sig[0] === 'ALTER' && sig[1] === 'TABLE' && sig.some((w, i) => w === 'ADD' && sig[i + 1] === 'CONSTRAINT');
+}
+
 /** Bindings map → one row of values (scalar binds) or many (array bind). */
 export function bindRows(bindings: Record<string, Bind> | undefined): { rows: DuckDBValue[][]; array: boolean } {
   if (bindings === undefined || Object.keys(bindings).length === 0) return { rows: [[]], array: false };
@@ -52,12 +63,22 @@ export function bindRows(bindings: Record<string, Bind> | undefined): { rows: Du
   return { rows, array: true };
 }
 
-export class Session {
+/** Snowflake's defaults for the timeouts a session may set (https://docs.snowflake.com/en/sql-reference/parameters). */
+const DEFAULT_LOCK_TIMEOUT_S = 43_200;
+const DEFAULT_STATEMENT_TIMEOUT_S = 172_800;
+
+export class Session implements LockHolder {
   inTransaction = false;
   /** DuckDB discarded the open transaction after a failed statement. */
   private aborted = false;
+  /** Snowflake aborted this session's transaction for blocking others while idle. */
+  private systemAborted: string | undefined;
   readonly params: Record<string, string> = { MULTI_STATEMENT_COUNT: '1' };
   private queue: Promise<unknown> = Promise.resolve();
+  running = false;
+  lastActivity = Date.now();
+  /** `DB.SCHEMA.NAME` of this session's temporary tables. */
+  readonly temps = new Set<string>();
 
   constructor(
     readonly id: string,
@@ -66,15 +87,52 @@ export class Session {
     readonly user: string,
     public database: string,
     public schema: string,
+    private readonly locks: LockManager,
   ) {}
 
-  static async open(id: string, token: string, conn: DuckDBConnection, user: string, database: string, schema: string): Promise<Session> {
+  /**
+   * A session in the login's database and schema. Snowflake logs in even when they do not exist
+   * (the session then has no current schema, and unqualified names fail); so does the stand-in.
+   */
+  static async open(id: string, token: string, conn: DuckDBConnection, user: string, database: string, schema: string, locks: LockManager): Promise<Session> {
     await conn.run("SET TimeZone = 'UTC'");
     for (const m of MACROS) await conn.run(m);
-    const s = new Session(id, token, conn, user, database, schema);
-    try { await conn.run(`USE ${quoteIdent(database)}.${quoteIdent(schema)}`); } catch { /* Snowflake logs in without a current schema */ }
+    const s = new Session(id, token, conn, user, database, schema, locks);
+    try {
+      await conn.run(`USE ${quoteIdent(database)}.${quoteIdent(schema)}`);
+    } catch {
+      try { await conn.run(`USE ${quoteIdent(database)}`); } catch { /* no current database either */ }
+    }
     await s.refreshContext();
     return s;
+  }
+
+  /** Snowflake aborts a transaction that blocks another while idle (locks.ts): roll it back, free its locks. */
+  async abortIdleTransaction(reason: string): Promise<void> {
+    if (this.running || !this.inTransaction) return;
+    await this.serialize(async () => {
+      if (!this.inTransaction) return;
+      this.inTransaction = false;
+      this.aborted = false;
+      this.systemAborted = reason;
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      this.locks.releaseAll(this);
+    });
+  }
+
+  /** Ends the session (logout, or the stand-in closing): its open transaction is rolled back and its locks freed. */
+  async end(): Promise<void> {
+    await this.serialize(async () => {
+      if (this.inTransaction) await this.conn.run('ROLLBACK').catch(() => undefined);
+      this.inTransaction = false;
+      this.locks.releaseAll(this);
+      this.conn.closeSync();
+    });
+  }
+
+  private timeouts(): { lockTimeoutS: number; statementTimeoutS: number } {
+    const num = (v: string | undefined, d: number): number => (v !== undefined && /^\d+$/.test(v) ? Number(v) : d);
+    return { lockTimeoutS: num(this.params.LOCK_TIMEOUT, DEFAULT_LOCK_TIMEOUT_S), statementTimeoutS: num(this.params.STATEMENT_TIMEOUT_IN_SECONDS, DEFAULT_STATEMENT_TIMEOUT_S) };
   }
 
   /** Run `fn` after everything queued on this session: one DuckDB connection runs one statement at a time. */
@@ -104,8 +162,28 @@ export class Session {
     return needs;
   }
 
-  async execute(tokens: Token[], sqlText: string, bindings: Record<string, Bind> | undefined): Promise<Outcome> {
-    const kind = classify(tokens);
+  async execute(original: Token[], sqlText: string, bindings: Record<string, Bind> | undefined): Promise<Outcome> {
+    this.running = true;
+    try {
+      return await this.executeLocked(original, sqlText, bindings);
+    } finally {
+      // An autocommit statement holds its locks only while it runs.
+      if (!this.inTransaction) this.locks.releaseAll(this);
+      this.running = false;
+      this.lastActivity = Date.now();
+    }
+  }
+
+  private async executeLocked(original: Token[], sqlText: string, bindings: Record<string, Bind> | undefined): Promise<Outcome> {
+    const kind = classify(original);
+    if (this.systemAborted !== undefined && ['commit', 'rollback', 'begin'].includes(kind)) {
+      const reason = this.systemAborted;
+      this.systemAborted = undefined;
+      if (kind === 'commit') throw new SfError('000603', 'XX000', `Transaction was aborted by the system: ${reason}. Nothing of it was committed.`);
+    }
+    const table = ['update', 'delete', 'merge'].includes(kind) ? writtenTable(original, this) : undefined;
+    const tokens = rewriteTemporary(original, this, this.temps);
+    if (table !== undefined && !this.temps.has(table)) await this.locks.acquire(this, table, this.timeouts());
     const badValues = findFunctionInValues(tokens, sqlText);
     if (badValues !== undefined) throw sfErrors.invalidInValues(badValues);
     const obj = createdObject(tokens);
@@ -121,7 +199,11 @@ export class Session {
         this.aborted = false;
         if (this.inTransaction) {
           this.inTransaction = false;
-          await this.conn.run(kind === 'commit' ? 'COMMIT' : 'ROLLBACK');
+          try {
+            await this.conn.run(kind === 'commit' ? 'COMMIT' : 'ROLLBACK');
+          } finally {
+            this.locks.releaseAll(this);
+          }
         }
         return { kind, rows: 0, ...statusRowset() };
       case 'alter-session': return { kind, rows: 0, ...this.alterSession(tokens) };
@@ -131,9 +213,17 @@ export class Session {
 
     if (kind === 'ddl' && this.inTransaction && this.aborted) await this.abandonAborted();
     if (kind === 'ddl' && this.inTransaction) {
-      // Snowflake: "a DDL statement implicitly commits any open transaction" (reference §3).
+      // Snowflake: "a DDL statement implicitly commits any open transaction"
+      // (https://docs.snowflake.com/en/sql-reference/transactions#ddl).
       this.inTransaction = false;
       await this.conn.run('COMMIT');
+      this.locks.releaseAll(this);
+    }
+    if (kind === 'ddl' && isAddConstraint(tokens)) {
+      // Informational constraints are recorded, not enforced (https://docs.snowflake.com/en/sql-reference/constraints-overview);
+      // DuckDB would enforce them, so they are kept in the stand-in's own record.
+      this.recordConstraint(tokens);
+      return { kind, rows: 0, ...statusRowset() };
     }
     const tr = translate(tokens);
     let sql = tr.sql;
@@ -185,7 +275,12 @@ export class Session {
       for (const f of tr.followUps) {
         try { await this.conn.run(f); } catch { /* COMMENT ON a temporary table is not supported by DuckDB */ }
       }
-      if (kind === 'ddl') await this.refreshContext();
+      if (kind === 'ddl') {
+        const created = createdSchema(tokens, this);
+        if (created) await this.conn.run(`USE ${quoteIdent(created.database)}.${quoteIdent(created.schema)}`);
+        await this.refreshContext();
+        for (const c of tr.constraints) this.constraintsDeclared.push(c);
+      }
       switch (kind) {
         case 'insert': return { kind, rows: changed, ...countRowset({ 'number of rows inserted': changed }) };
         case 'update': return { kind, rows: changed, ...countRowset({ 'number of rows updated': changed, 'number of multi-joined rows updated': 0 }) };
@@ -207,6 +302,23 @@ export class Session {
       throw fromDuckDb(err);
     }
   }
+
+  /** Constraints this session declared (CREATE TABLE … CONSTRAINT, ALTER TABLE … ADD CONSTRAINT), for tests. */
+  readonly constraintsDeclared: string[] = [];
+
+  private recordConstraint(tokens: Token[]): void {
+    const text = tokens.filter(isSignificant).map((t) => t.text).join(' ');
+    const name = /ADD\s+CONSTRAINT\s+("(?:[^"]|"")+"|\w+)/i.exec(text)?.[1];
+    const table = /ALTER\s+TABLE\s+(\S+)/i.exec(text)?.[1] ?? '';
+    if (name && Session.constraintNames.has(`${table} ${name}`)) {
+      throw new SfError('002002', '42710', `SQL compilation error:\nObject '${name}' already exists.`);
+    }
+    if (name) Session.constraintNames.add(`${table} ${name}`);
+    this.constraintsDeclared.push(text);
+  }
+
+  /** Constraint names per table, across sessions of this process (a stand-in's tables are in-memory and per test file). */
+  static readonly constraintNames = new Set<string>();
 
   /**
    * A COMMIT (or a DDL's implicit commit) after a failed statement: Snowflake would commit the other

@@ -2,6 +2,7 @@
 // upper-cased, `?`/`:n` → `$n`, Snowflake type names mapped in type positions only (so a column named
 // TEXT stays a column), a few functions renamed, and inline `COMMENT` clauses lifted out of CREATE
 // TABLE because DuckDB's parser refuses them (they are re-applied with COMMENT ON afterwards).
+import { SfError } from './errors.js';
 import { isSignificant, leadingWords, quoteIdent, quoteString, type Token } from './lexer.js';
 
 export type StatementKind =
@@ -84,6 +85,31 @@ export interface Translation {
   valuesTupleAt?: number;
   /** Offset in `sql` where each significant token's text starts (index = significant-token index). */
   positions: number[];
+  /** Out-of-line constraints lifted from CREATE TABLE (DuckDB would enforce them; Snowflake only records them). */
+  constraints: string[];
+}
+
+/**
+ * Snowflake datetime format → strptime format, for TO_TIMESTAMP_NTZ(text, '<format>')
+ * (https://docs.snowflake.com/en/sql-reference/functions-conversion#date-and-time-formats-in-conversion-functions).
+ * Only the elements listed are known here; any other element is refused rather than guessed.
+ */
+const FORMAT_ELEMENTS: [RegExp, string][] = [
+  [/^YYYY/, '%Y'], [/^MM/, '%m'], [/^DD/, '%d'], [/^HH24/, '%H'], [/^MI/, '%M'], [/^SS/, '%S'],
+  [/^FF3/, '%g'], [/^FF6/, '%f'], [/^FF9/, '%n'], [/^[-:. T/]/, ''],
+];
+
+export function strptimeFormat(format: string): string {
+  let out = '';
+  let rest = format;
+  while (rest.length > 0) {
+    const hit = FORMAT_ELEMENTS.find(([re]) => re.test(rest));
+    if (!hit) throw new SfError('100096', '22007', `Can't parse format '${format}': element at '${rest}' is not known to the stand-in`);
+    const m = hit[0].exec(rest)![0];
+    out += hit[1] === '' ? m : hit[1];
+    rest = rest.slice(m.length);
+  }
+  return out;
 }
 
 /** The source text of an invalid `PARSE_JSON(...)` inside INSERT … VALUES, or undefined. */
@@ -125,6 +151,7 @@ export function translate(tokens: Token[]): Translation {
   const checkAfter = new Map<number, string>();
   const drop = new Set<number>();
   const comments: Record<string, string> = {};
+  const constraints: string[] = [];
   let tableNameEnd = -1;
   let tableNameStart = -1;
 
@@ -157,6 +184,21 @@ export function translate(tokens: Token[]): Translation {
         typePos.add(j + 1);
       } else if (expectColumn && depth === columnDepth && (t.kind === 'word' || t.kind === 'qident')) {
         expectColumn = false;
+        if (isCreateTable && t.kind === 'word' && ['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN'].includes(up)) {
+          // Lift the whole out-of-line constraint, with the comma before it.
+          let j = i;
+          let d = 0;
+          for (; j < sig.length; j++) {
+            if (sig[j]!.value === '(') d++;
+            else if (sig[j]!.value === ')') { if (d === 0) break; d--; }
+            else if (sig[j]!.value === ',' && d === 0) break;
+          }
+          constraints.push(sig.slice(i, j).map((x) => x.text).join(' '));
+          if (sig[i - 1]?.value === ',') drop.add(i - 1);
+          for (let k = i; k < j; k++) drop.add(k);
+          i = j - 1;
+          continue;
+        }
         if (!['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN', 'CHECK'].includes(up)) {
           lastColumn = t.kind === 'qident' ? t.value : up;
           typePos.add(i + 1);
@@ -217,6 +259,47 @@ export function translate(tokens: Token[]): Translation {
     }
     replaceAt.set(i, `SF_IS_${view}(${db})`);
     drop.add(i + 1); drop.add(i + 2);
+  }
+
+  // CREATE VIEW … [COPY GRANTS] [COMMENT = '…'] AS: DuckDB takes neither clause; the comment
+  // follows as COMMENT ON VIEW.
+  let viewComment: { name: string; text: string } | undefined;
+  if (kind === 'ddl' && createdObject(tokens) === 'VIEW') {
+    const asAt = sig.findIndex((t) => t.kind === 'word' && t.value.toUpperCase() === 'AS');
+    const viewAt = sig.findIndex((t) => t.kind === 'word' && t.value.toUpperCase() === 'VIEW');
+    let nameStart = viewAt + 1;
+    while (sig[nameStart]?.kind === 'word' && ['IF', 'NOT', 'EXISTS'].includes(sig[nameStart]!.value.toUpperCase())) nameStart++;
+    let nameEnd = nameStart;
+    while (sig[nameEnd + 1]?.value === '.' && sig[nameEnd + 2]) nameEnd += 2;
+    for (let i = nameEnd + 1; i < asAt; i++) {
+      const up = sig[i]!.kind === 'word' ? sig[i]!.value.toUpperCase() : '';
+      if (up === 'COPY' && sig[i + 1]?.value.toUpperCase() === 'GRANTS') { drop.add(i); drop.add(i + 1); i++; }
+      else if (up === 'COMMENT' && sig[i + 1]?.value === '=' && sig[i + 2]?.kind === 'string') {
+        const name = sig.slice(nameStart, nameEnd + 1).map((t) => (t.kind === 'qident' ? quoteIdent(t.value) : t.kind === 'word' ? t.value.toUpperCase() : t.value)).join('');
+        viewComment = { name, text: sig[i + 2]!.value };
+        drop.add(i); drop.add(i + 1); drop.add(i + 2); i += 2;
+      }
+    }
+  }
+
+  // TO_TIMESTAMP_NTZ(expr, '<format>') → STRPTIME(expr, '<strptime format>'): the explicit format is
+  // honoured, never a session TIMESTAMP_INPUT_FORMAT.
+  for (let i = 0; i + 1 < sig.length; i++) {
+    const t = sig[i]!;
+    if (t.kind !== 'word' || t.value.toUpperCase() !== 'TO_TIMESTAMP_NTZ' || sig[i + 1]!.value !== '(') continue;
+    let d = 0;
+    let comma = -1;
+    let close = -1;
+    for (let j = i + 1; j < sig.length; j++) {
+      const v = sig[j]!.value;
+      if (v === '(') d++;
+      else if (v === ')') { if (--d === 0) { close = j; break; } }
+      else if (v === ',' && d === 1 && comma < 0) comma = j;
+    }
+    if (comma > 0 && close === comma + 2 && sig[comma + 1]!.kind === 'string') {
+      replaceAt.set(i, 'STRPTIME');
+      replaceAt.set(comma + 1, quoteString(strptimeFormat(sig[comma + 1]!.value)));
+    }
   }
 
   // Pass 2: emit.
@@ -301,6 +384,7 @@ export function translate(tokens: Token[]): Translation {
         : `COMMENT ON COLUMN ${name}.${quoteIdent(col)} IS ${quoteString(text)}`);
     }
   }
+  if (viewComment) followUps.push(`COMMENT ON VIEW ${viewComment.name} IS ${quoteString(viewComment.text)}`);
   if (checkAfter.has(sig.length - 1)) push(checkAfter.get(sig.length - 1)!);
-  return { sql: out.join(''), paramCount: maxParam, followUps, comments, positions, ...(tupleAt !== undefined ? { valuesTupleAt: tupleAt } : {}) };
+  return { sql: out.join(''), paramCount: maxParam, followUps, comments, positions, constraints, ...(tupleAt !== undefined ? { valuesTupleAt: tupleAt } : {}) };
 }
