@@ -140,9 +140,9 @@ describe('validate against the stand-ins: all ok, then stand-in faults one at a 
     expect(byId(doc.checks, 'fabric.scanner')?.status).toBe('skip');
     expect(byId(doc.checks, 'push.permission')?.message).toMatch(/not tried/);
     const sql = sf.statements.map((s) => s.sqlText);
-    expect(sql.some((s) => /^CREATE TEMPORARY TABLE "FABRIC_SYNC_VALIDATE_/.test(s))).toBe(true);
-    expect(sql.some((s) => /^MERGE INTO "FABRIC_SYNC_VALIDATE_/.test(s))).toBe(true);
-    expect(sql.some((s) => /^DROP TABLE IF EXISTS "FABRIC_SYNC_VALIDATE_/.test(s))).toBe(true);
+    expect(sql.some((s) => /^CREATE TEMPORARY TABLE "FABRIC_DB"\."METADATA"\."FABRIC_SYNC_VALIDATE_/.test(s))).toBe(true);
+    expect(sql.some((s) => /^MERGE INTO "FABRIC_DB"\."METADATA"\."FABRIC_SYNC_VALIDATE_/.test(s))).toBe(true);
+    expect(sql.some((s) => /^DROP TABLE IF EXISTS "FABRIC_DB"\."METADATA"\."FABRIC_SYNC_VALIDATE_/.test(s))).toBe(true);
     expect(emu.stats.writes).toBe(0); // nothing created in Fabric
 
     const human = await validate();
@@ -172,8 +172,8 @@ describe('validate against the stand-ins: all ok, then stand-in faults one at a 
     expect(r.code).toBe(3);
     expect(failed(doc.checks)).toEqual(['snowflake.privileges']);
     const line = byId(doc.checks, 'snowflake.privileges')!;
-    expect(line.message).toMatch(/may not CREATE TABLE in FABRIC_DB\.METADATA: .*Insufficient privileges/);
-    expect(line.hint).toContain('GRANT CREATE TABLE ON SCHEMA "FABRIC_DB"."METADATA" TO ROLE');
+    expect(line.message).toMatch(/may not CREATE TABLE in "FABRIC_DB"\."METADATA": .*Insufficient privileges/);
+    expect(line.hint).toContain('GRANT CREATE TABLE, CREATE VIEW ON SCHEMA "FABRIC_DB"."METADATA" TO ROLE');
     // Nothing was created, so nothing is left to drop: no MERGE ran.
     expect(sf.statements.some((s) => /^MERGE/.test(s.sqlText))).toBe(false);
   });
@@ -240,7 +240,7 @@ describe('validate: faults of the run\'s own settings', () => {
     const { r, doc } = await validateJson({ SNOWFLAKE_SCHEMA: 'NOT_THERE' });
     expect(r.code).toBe(3);
     expect(failed(doc.checks)).toEqual(['snowflake.context']);
-    expect(byId(doc.checks, 'snowflake.context')?.message).toMatch(/cannot use warehouse WH \/ FABRIC_DB\.NOT_THERE: .*does not exist/);
+    expect(byId(doc.checks, 'snowflake.context')?.message).toMatch(/cannot use warehouse "WH" \/ "FABRIC_DB"\."NOT_THERE": .*does not exist/);
     expect(byId(doc.checks, 'snowflake.context')?.hint).toContain('GRANT USAGE ON SCHEMA "FABRIC_DB"."NOT_THERE"');
     expect(byId(doc.checks, 'snowflake.privileges')?.status).toBe('skip');
   });

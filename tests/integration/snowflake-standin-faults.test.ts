@@ -163,7 +163,7 @@ describe('Snowflake-only SQL the writer relies on', () => {
 
   it('accepts inline COMMENT clauses and COMMENT ON, and keeps the comments', async () => {
     await exec(conn, `create table if not exists "_SEMANTIC_X" ("MODEL_ID" varchar not null comment 'Source model id',
-      "N" number(10,2) comment = 'it''s a number') comment = 'One row per model'`);
+      "N" number(10,2) comment 'it''s a number') comment = 'One row per model'`);
     await exec(conn, `comment on column "_SEMANTIC_X"."N" is 'changed'`);
     const t = await standIn.query(`SELECT comment FROM duckdb_tables() WHERE table_name = '_SEMANTIC_X'`);
     expect(t).toEqual([{ comment: 'One row per model' }]);

@@ -7,6 +7,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { physicalName } from '../../src/core/warehouse/physical-names.js';
 import { runCli } from '../support/run-cli.js';
 import { cliEnv, modelParts, startWorld, workdir, type World } from './harness.js';
 
@@ -104,13 +105,15 @@ describe('hostile names', () => {
     // The control model is not collateral damage of its neighbours.
     expect(doc.models.find((m: { name: string }) => m.name === 'Plain Control Model')?.status).toBe('synced');
 
-    // Physical tables (createTables): one per model table, named exactly, columns named exactly.
+    // Physical tables (createTables): one per model table, named <model key>__<table name> exactly
+    // (two models' `Sales` are two tables), columns named exactly.
     const physical = await standIn.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'FABRIC_MODELS'`);
-    const physicalNames = [...new Set(physical.map((t) => String(t.table_name)))].sort();
+    const physicalNames = physical.map((t) => String(t.table_name)).sort();
     // Snowflake identifiers stop at 255 characters: the 1,000-character table is skipped with a note.
-    const wanted = [...new Set(MODELS.flatMap((m) => m.tables).filter((n) => n.length <= 255))].sort();
+    const synced = [...ids].filter(([id]) => doc.models.find((m: { id: string; status: string }) => m.id === id)?.status === 'synced');
+    const wanted = synced.flatMap(([id, m]) => m.tables.map((t) => physicalName(id, t))).filter((n) => n.length <= 255).sort();
     expect(physicalNames).toEqual(wanted);
-    const hostileTable = MODELS[0]!.tables[0]!;
+    const hostileTable = physicalName([...ids].find(([, m]) => m === MODELS[0])![0], MODELS[0]!.tables[0]!);
     const cols = await standIn.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'FABRIC_MODELS' AND table_name = '${hostileTable.replace(/'/g, "''")}' ORDER BY ordinal_position`);
     expect(cols.map((c) => c.column_name)).toEqual(MODELS[0]!.columns);
     const longModel = doc.models.find((m: { name: string }) => m.name === LONG);

@@ -11,7 +11,7 @@ describe('snowflakeError', () => {
     ['login', '390100', 'Incorrect username or password was specified.', AuthError, /SNOWFLAKE_PASSWORD/],
     ['login', '390144', 'JWT token is invalid.', AuthError, /SNOWFLAKE_PRIVATE_KEY_PATH/],
     ['login', 401001, 'Network error. Could not reach Snowflake.', WarehouseError, /SNOWFLAKE_ACCOUNT/],
-    ['statement', '003001', "SQL access control error:\nInsufficient privileges to operate on schema 'PBI'", AuthError, /GRANT CREATE TABLE ON SCHEMA "ANALYTICS"."PBI" TO ROLE "FABRIC_SYNC_ROLE";/],
+    ['statement', '003001', "SQL access control error:\nInsufficient privileges to operate on schema 'PBI'", AuthError, /GRANT CREATE TABLE, CREATE VIEW ON SCHEMA "ANALYTICS"."PBI" TO ROLE "FABRIC_SYNC_ROLE";/],
     ['statement', '002003', "SQL compilation error:\nSchema 'ANALYTICS.PBI' does not exist or not authorized.", WarehouseError, /GRANT USAGE ON DATABASE "ANALYTICS"/],
     ['statement', '000606', 'No active warehouse selected in the current session.', WarehouseError, /SNOWFLAKE_WAREHOUSE/],
     ['statement', '100038', "Numeric value 'x' is not recognized", WarehouseError, /rolled back/],
@@ -26,7 +26,7 @@ describe('snowflakeError', () => {
   it('grantsFor lists warehouse, database and schema usage, CREATE TABLE and DML on the tables', () => {
     expect(grantsFor({ database: 'A"B', schema: 'S', role: undefined, warehouse: 'WH' })).toBe(
       'GRANT USAGE ON WAREHOUSE "WH" TO ROLE "FABRIC_SYNC_ROLE"; GRANT USAGE ON DATABASE "A""B" TO ROLE "FABRIC_SYNC_ROLE"; ' +
-        'GRANT USAGE ON SCHEMA "A""B"."S" TO ROLE "FABRIC_SYNC_ROLE"; GRANT CREATE TABLE ON SCHEMA "A""B"."S" TO ROLE "FABRIC_SYNC_ROLE"; ' +
+        'GRANT USAGE ON SCHEMA "A""B"."S" TO ROLE "FABRIC_SYNC_ROLE"; GRANT CREATE TABLE, CREATE VIEW ON SCHEMA "A""B"."S" TO ROLE "FABRIC_SYNC_ROLE"; ' +
         'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "A""B"."S" TO ROLE "FABRIC_SYNC_ROLE";',
     );
   });
