@@ -50,7 +50,7 @@ export function snowflakeError(e: unknown, where: SnowflakeWhere): Error {
   const err = (e ?? {}) as DriverError;
   const code = err.code === undefined ? undefined : String(err.code);
   const sqlState = err.sqlState;
-  const text = firstLine(err.message ?? String(e));
+  const text = oneLine(err.message ?? String(e));
   const target = where.accessUrl ?? `${where.account}.snowflakecomputing.com`;
   if (where.phase === 'login') {
     if (code === '401001' || code === '401002' || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|network/i.test(text)) {
@@ -76,7 +76,9 @@ export function snowflakeError(e: unknown, where: SnowflakeWhere): Error {
     });
   }
   const hint =
-    code === '002003'
+    code === '000625' || code === '000630'
+      ? 'Another writer held a lock on a fabric-sync table for too long (snowflake.lockTimeoutSeconds / statementTimeoutSeconds): a run still writing, or a transaction left open by a killed run, which Snowflake aborts after 5 minutes idle. SHOW LOCKS shows it; SELECT SYSTEM$ABORT_TRANSACTION(<transaction id>) ends it. Re-run.'
+      : code === '002003'
       ? `Check that database ${where.database} and schema ${where.schema} exist and that the role has USAGE on them: ${grantsFor(where)}`
       : code === '000606'
         ? 'No warehouse is active: set SNOWFLAKE_WAREHOUSE and grant USAGE on it to the role.'
@@ -86,6 +88,11 @@ export function snowflakeError(e: unknown, where: SnowflakeWhere): Error {
   return new WarehouseError(`Snowflake error${code ? ` ${code}` : ''}: ${text}`, { code, sqlState }, { cause: e, hint });
 }
 
-function firstLine(s: string): string {
-  return s.split('\n')[0] ?? s;
+/**
+ * The driver's message on one line. Snowflake puts the substance after the first line ("SQL
+ * compilation error:\n…", and for a lock "…has locked table…\nYour statement was aborted because…"),
+ * so every line is kept.
+ */
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
 }

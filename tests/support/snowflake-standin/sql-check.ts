@@ -15,11 +15,17 @@ function parser(): Promise<Validate> {
   return loaded;
 }
 
+/** Verdicts by statement text: a writer sends the same text for every model (the values are binds). */
+const verdicts = new Map<string, string | undefined>();
+
 /** The parser's complaint about `sql` as Snowflake SQL, or undefined when it parses. */
 export async function snowflakeSyntaxProblem(sql: string): Promise<string | undefined> {
+  if (verdicts.has(sql)) return verdicts.get(sql);
   const validate = await parser();
   const r = validate(sql, 'snowflake');
-  if (r.valid) return undefined;
   const e = r.errors[0];
-  return e ? `${e.message}${e.line !== undefined ? ` (line ${e.line}, column ${e.column ?? '?'})` : ''}` : 'rejected by the Snowflake parser';
+  const problem = r.valid ? undefined : e ? `${e.message}${e.line !== undefined ? ` (line ${e.line}, column ${e.column ?? '?'})` : ''}` : 'rejected by the Snowflake parser';
+  if (verdicts.size >= 5000) verdicts.delete(verdicts.keys().next().value!);
+  verdicts.set(sql, problem);
+  return problem;
 }
