@@ -102,7 +102,7 @@ describe('writers on Snowflake take turns on the lock (strict stand-in)', () => 
 
   it('a lock left by a killed run: the next run waits, Snowflake aborts the idle blocker, the model is written', async () => {
     const t = await standIn({ idleBlockerAbortMs: 400 });
-    const [{ id, model }] = await corpusModels(1);
+    const { id, model } = (await corpusModels(1))[0]!;
     const first = session(t, 1);
     await first.syncModel(model!, null, ctx(id!, model!), WRITE);
     await first.close();
@@ -130,7 +130,7 @@ describe('writers on Snowflake take turns on the lock (strict stand-in)', () => 
 
   it('a wait longer than LOCK_TIMEOUT fails the model (not retried) and leaves its previous rows', async () => {
     const t = await standIn({ idleBlockerAbortMs: 60_000 });
-    const [{ id, model }] = await corpusModels(1);
+    const { id, model } = (await corpusModels(1))[0]!;
     const first = session(t, 1);
     await first.syncModel(model!, null, ctx(id!, model!), WRITE);
     await first.close();
