@@ -1,0 +1,124 @@
+// Schema evolution (issue 12 item 3): tables created and filled by release bc11fdd — replayed from
+// a frozen copy of exactly what that release sent (tests/fixtures/warehouse-v1/bc11fdd.json) — are
+// upgraded additively by the first run of this release: every v1 row intact, the new column and
+// tables present, schema version 2 recorded, the model history backfilled, no MERGE failing on a
+// missing column. On DuckDB, on the strict Snowflake stand-in, and on a real account when the live
+// suite is on.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalModel } from '../../src/core/schema/canonical.js';
+import { fingerprint } from '../../src/core/schema/fingerprint.js';
+import { loadModel } from '../../src/core/schema/load.js';
+import type { SemanticModel } from '../../src/core/schema/model.js';
+import { WarehouseSession } from '../../src/core/sync/warehouse-session.js';
+import type { WarehouseBackend } from '../../src/core/warehouse/backend.js';
+import type { Dialect } from '../../src/core/warehouse/dialect.js';
+import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
+import { listModelVersions } from '../../src/core/warehouse/history.js';
+import { type Namespace, qualified } from '../../src/core/warehouse/names.js';
+import type { Bind, SyncContext } from '../../src/core/warehouse/plan.js';
+import { normaliseRow } from '../../src/core/warehouse/read.js';
+import { corpusDir, repoRoot } from '../support/paths.js';
+import { openTarget, warehouseTargetNames, type WarehouseTarget } from '../support/warehouse-target.js';
+
+interface V1Write { sql: string; binds?: Bind[] | Bind[][] }
+interface V1 { ddl: string[]; session: string[]; write: V1Write[] }
+const fixture = JSON.parse(readFileSync(path.join(repoRoot, 'tests/fixtures/warehouse-v1/bc11fdd.json'), 'utf8')) as Record<Dialect, V1>;
+
+const V1_TABLES = ['_SEMANTIC_METADATA', '_SEMANTIC_TABLES', '_SEMANTIC_COLUMNS', '_SEMANTIC_MEASURES', '_SEMANTIC_RELATIONSHIPS', '_SEMANTIC_SYNC_LOCK'];
+
+function ctx(id: string, m: SemanticModel, at: string): SyncContext {
+  return {
+    modelId: id, publishedName: `${m.name}_PushSync`, sourceName: m.name, workspaceId: 'ws-v2', pushDatasetId: `push-${id}`,
+    sourceFormat: 'BIM', storageMode: 'import', fingerprint: fingerprint(m), definition: canonicalModel(m), syncedAt: new Date(at), runId: `run-${at}`, toolVersion: '0.2.0',
+  };
+}
+
+/** The v1 model's rows of every v1 table, each with exactly the columns it had in v1 (read with SELECT *, normalised). */
+async function snapshot(db: WarehouseBackend, ns: Namespace | undefined, columnsOf?: Record<string, string[]>): Promise<Record<string, Record<string, unknown>[]>> {
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const t of V1_TABLES) {
+    const r = await db.execute(`SELECT * FROM ${qualified(ns, t)} WHERE "MODEL_ID" = 'v1-sales'`);
+    const rows = r.rows.map(normaliseRow).map((row) => (columnsOf ? Object.fromEntries(columnsOf[t]!.map((c) => [c, row[c]])) : row));
+    out[t] = rows.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  }
+  return out;
+}
+
+interface Setup { dialect: Dialect; ns?: Namespace; open(): Promise<WarehouseBackend>; target?: WarehouseTarget; close(): Promise<void> }
+
+async function setup(name: 'duckdb' | 'stand-in' | 'live'): Promise<Setup> {
+  if (name === 'duckdb') {
+    const db = await openDuckDb({ path: ':memory:' });
+    // One connection: DuckDB's in-memory database lives with it (the session never closes it).
+    const shared: WarehouseBackend = { dialect: 'duckdb', execute: (s, b) => db.execute(s, b), close: async () => undefined };
+    return { dialect: 'duckdb', open: async () => shared, close: () => db.close() };
+  }
+  const target = await openTarget(name);
+  return { dialect: 'snowflake', ns: target.ns, open: () => target.open(), target, close: () => target.close() };
+}
+
+describe.each(['duckdb', ...warehouseTargetNames()] as const)('upgrade from release bc11fdd (%s)', (name) => {
+  let s: Setup;
+  let v1Rows: Record<string, Record<string, unknown>[]>;
+  let v1Columns: Record<string, string[]>;
+  beforeAll(async () => {
+    s = await setup(name);
+    const v1 = fixture[s.dialect];
+    // Release bc11fdd named nothing in full: it relied on the session's current schema (the login's).
+    const old = await s.open();
+    for (const sql of [...v1.ddl, ...v1.session]) await old.execute(sql);
+    for (const st of v1.write) await old.execute(st.sql, st.binds);
+    v1Rows = await snapshot(old, s.ns);
+    v1Columns = Object.fromEntries(Object.entries(v1Rows).map(([t, rows]) => [t, Object.keys(rows[0] ?? {})]));
+    if (s.dialect === 'snowflake') await old.close();
+  }, 120_000);
+  afterAll(async () => s?.close());
+
+  it('the first run upgrades the tables additively; every v1 row is intact and the history is backfilled', async () => {
+    expect(v1Rows._SEMANTIC_METADATA).toHaveLength(1);
+    expect(v1Rows._SEMANTIC_COLUMNS!.length).toBeGreaterThan(5);
+    expect(Object.keys(v1Rows._SEMANTIC_TABLES![0]!)).not.toContain('PHYSICAL_TABLE');
+
+    const run = new WarehouseSession({ dialect: s.dialect, ...(s.ns ? { namespace: s.ns } : {}), maxConnections: 1, open: s.open });
+    const other = (await loadModel(path.join(corpusDir, 'fabric-cicd-abc'))).model;
+    const result = await run.syncModel(other, null, ctx('v2-abc', other, '2026-12-01T09:00:00.000Z'), { dryRun: false, createTables: false, tablesSchema: 'FABRIC_MODELS' });
+    expect(result.notes).toContain('upgraded the warehouse tables from schema version 1 to 2');
+    const db = await s.open();
+    // Every v1 row, every v1 column, unchanged.
+    expect(await snapshot(db, s.ns, v1Columns)).toEqual(v1Rows);
+    // The new column exists (NULL on v1 rows), the version is recorded, the v1 model has its version row.
+    const tables = (await db.execute(`SELECT "PHYSICAL_TABLE" AS "P" FROM ${qualified(s.ns, '_SEMANTIC_TABLES')} WHERE "MODEL_ID" = 'v1-sales'`)).rows;
+    expect(tables.length).toBe(v1Rows._SEMANTIC_TABLES!.length);
+    expect(tables.every((r) => r.P === null)).toBe(true);
+    const version = (await db.execute(`SELECT "SCHEMA_VERSION" AS "V", "FROM_VERSION" AS "F", "TOOL_VERSION" AS "T" FROM ${qualified(s.ns, '_SEMANTIC_SCHEMA_VERSION')}`)).rows.map(normaliseRow);
+    expect(version).toEqual([{ V: 2, F: 1, T: '0.2.0' }]);
+    const history = await listModelVersions(db, 'v1-sales', s.ns);
+    expect(history).toEqual([expect.objectContaining({ fingerprint: v1Rows._SEMANTIC_METADATA![0]!.FINGERPRINT, syncedAt: v1Rows._SEMANTIC_METADATA![0]!.LAST_SYNCED_AT, toolVersion: '0.1.0' })]);
+    const current = (await db.execute(`SELECT "MODEL_ID" AS "M" FROM ${qualified(s.ns, '_SEMANTIC_CURRENT_MODELS')} ORDER BY 1`)).rows;
+    expect(current.map((r) => r.M)).toEqual(['v1-sales', 'v2-abc']);
+    if (name === 'stand-in') {
+      // Informational keys declared on the v1 tables, RELY; every statement passed the parser, and the
+      // only one that failed is the version probe that found no version table (002003).
+      const declared = s.target!.standIn!.constraints();
+      expect(declared.filter((c) => /ADD CONSTRAINT .*PRIMARY KEY .* RELY$/.test(c))).toHaveLength(5);
+      expect(declared.filter((c) => /ADD CONSTRAINT .*FOREIGN KEY .* REFERENCES .* RELY$/.test(c))).toHaveLength(4);
+      expect(s.target!.standIn!.statements.filter((x) => x.parseError)).toEqual([]);
+      expect(s.target!.standIn!.statements.filter((x) => x.error).map((x) => [x.code, x.sqlText])).toEqual([
+        ['002003', 'SELECT MAX("SCHEMA_VERSION") AS "V" FROM "FABRIC_DB"."METADATA"."_SEMANTIC_SCHEMA_VERSION"'],
+      ]);
+    }
+
+    // The v1 model, changed, written by this release: a second version, rows replaced in place.
+    const sales = (await loadModel(path.join(repoRoot, 'examples/Sales.SemanticModel'))).model;
+    const changed = structuredClone(sales);
+    changed.description = 'changed by release 2';
+    await run.syncModel(changed, null, ctx('v1-sales', changed, '2026-12-02T09:00:00.000Z'), { dryRun: false, createTables: false, tablesSchema: 'FABRIC_MODELS' });
+    const after = (await db.execute(`SELECT "SYNC_COUNT" AS "N", "FIRST_SYNCED_AT" AS "F" FROM ${qualified(s.ns, '_SEMANTIC_METADATA')} WHERE "MODEL_ID" = 'v1-sales'`)).rows.map(normaliseRow);
+    expect(after).toEqual([{ N: 2, F: v1Rows._SEMANTIC_METADATA![0]!.FIRST_SYNCED_AT }]);
+    expect((await listModelVersions(db, 'v1-sales', s.ns)).map((v) => v.fingerprint)).toEqual([v1Rows._SEMANTIC_METADATA![0]!.FINGERPRINT, fingerprint(changed)]);
+    await run.close();
+    if (s.dialect === 'snowflake') await db.close();
+  }, 120_000);
+});
