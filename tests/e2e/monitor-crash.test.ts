@@ -109,7 +109,7 @@ describe('monitor: kill -9 at random moments', () => {
       }
       await new Promise((r) => setTimeout(r, jitter));
       // Never inside a warehouse transaction: a transaction left open by a killed session keeps its
-      // row locks (Snowflake: until it is aborted or idle for 4 h). That case has its own test below.
+      // locks (Snowflake aborts it only after 5 minutes idle while blocking). That case has its own test below.
       const waitedMs = await outsideTransactions(standIn);
       const last = m.events.at(-1);
       m.child.kill('SIGKILL');
@@ -157,16 +157,14 @@ describe('monitor: kill -9 at random moments', () => {
     for (const [id, name] of models) expect(state.state.synced_models[id]!.push_dataset_id).toBe(byName.get(`${name}_PushSync`));
   }, 85_000);
 
-  // KNOWN DEFECT (reported; the fix is in the warehouse writer, not in the monitor): a kill -9 between
-  // the model's MERGE and its COMMIT leaves a detached transaction holding the model's row locks —
-  // Snowflake keeps it until SYSTEM$ABORT_TRANSACTION or 4 h idle, the stand-in until it closes — so
-  // the next run cannot write that model ("conflicting transaction"; on Snowflake it would wait on
-  // the lock). The writer lock is per model, so only the model that was being written is held back;
-  // the others sync. An operator aborts the transaction (README, "Running as a monitor"). `it.fails`
-  // keeps the suite green while this holds and turns red once it is fixed: then make it an `it`.
-  it.fails('a kill inside the warehouse transaction does not block the next run on that model', async () => {
+  // A kill -9 between the model's MERGE and its COMMIT leaves a detached transaction holding its
+  // locks. Snowflake makes the next writer wait (it does not fail it) and aborts the blocker once
+  // it has been idle for 5 minutes while blocking (https://docs.snowflake.com/en/sql-reference/transactions,
+  // "Aborting transactions"); the stand-in does the same after 1 s here. The next run must wait
+  // within its LOCK_TIMEOUT and then write the model.
+  it('a kill inside the warehouse transaction: the next run waits for the lock, then writes the model', async () => {
     // Slow statements make the window between MERGE and COMMIT seconds wide, so the kill lands in it.
-    const slow = await startSnowflakeStandIn({ users: { [STANDIN_USER]: STANDIN_PASSWORD }, delayMs: 120 });
+    const slow = await startSnowflakeStandIn({ users: { [STANDIN_USER]: STANDIN_PASSWORD }, delayMs: 120, idleBlockerAbortMs: 1000 });
     try {
       const ws = emu.addWorkspace({ name: 'Detached transaction' });
       const id = emu.addModel(ws, { name: 'Detached', parts: bimParts({ name: 'Detached' }) });
@@ -179,7 +177,7 @@ describe('monitor: kill -9 at random moments', () => {
       const from = slow.statements.length;
       const m = spawnMonitor(['monitor', '--once', '--json'], { cwd, env });
       const t0 = Date.now();
-      while (!slow.statements.slice(from).some((st) => /^\s*MERGE INTO\s+"?_SEMANTIC_METADATA/i.test(st.sqlText))) {
+      while (!slow.statements.slice(from).some((st) => /^\s*MERGE INTO\s+("FABRIC_DB"\."METADATA"\.)?"?_SEMANTIC_METADATA/i.test(st.sqlText))) {
         if (Date.now() - t0 > 30_000) throw new Error('no MERGE seen');
         await new Promise((r) => setTimeout(r, 5));
       }
@@ -191,6 +189,9 @@ describe('monitor: kill -9 at random moments', () => {
       expect(next.code, next.stdout).toBe(0);
       const rows = await slow.query(`SELECT SYNC_COUNT FROM _SEMANTIC_METADATA WHERE MODEL_ID = '${id}'`);
       expect(rows).toEqual([{ SYNC_COUNT: 2 }]);
+      // It waited on the killed run's lock rather than failing, and the blocker was aborted.
+      expect(slow.lockWaits.some((w) => w.outcome === 'granted' && w.waitedMs > 0)).toBe(true);
+      expect(slow.abortedTransactions).toHaveLength(1);
     } finally {
       await slow.close();
     }
