@@ -36,20 +36,23 @@ export async function benchRoundTrips(o: BenchOptions): Promise<{ figures: Figur
     const name = `${label} (${entry.id})`;
     figures.push(figure(b, `${name}: Fabric requests, up to date, excl. LRO`, r.again.counts.fabric - r.again.counts.lro, 'req', { op: '<=', value: 3, text: '≤ 3 + LRO polls' }, { gating: true, note: `${r.again.counts.lro} LRO requests on top` }));
     figures.push(figure(b, `${name}: Fabric requests, new, excl. LRO`, r.fresh.counts.fabric - r.fresh.counts.lro, 'req', { op: '<=', value: 5, text: '≤ 5 + LRO polls' }, { gating: true, note: `${r.fresh.counts.lro} LRO requests on top` }));
-    figures.push(figure(b, `${name}: Snowflake statements, new`, r.fresh.counts.statements.total, 'stmt', { op: '<=', value: 15 }, {
+    // A run's first model on a connection to existing tables: ALTER SESSION (lock and statement
+    // timeouts) + the schema-version check + the session's load table, then the model's 14.
+    figures.push(figure(b, `${name}: Snowflake statements, new`, r.fresh.counts.statements.total, 'stmt', { op: '<=', value: 17 }, {
       gating: true,
-      note: `${r.fresh.counts.statements.ddl} DDL + ${r.fresh.counts.statements.other} other; tables already exist`,
+      note: `${r.fresh.counts.statements.ddl} DDL/ALTER SESSION + ${r.fresh.counts.statements.other} other; tables already exist`,
     }));
-    figures.push(figure(b, `${name}: Snowflake statements, up to date`, r.again.counts.statements.total, 'stmt', { op: '<=', value: 15 }, { gating: true }));
+    figures.push(figure(b, `${name}: Snowflake statements per model transaction (BEGIN … COMMIT)`, r.fresh.perModel, 'stmt', { op: '<=', value: 14 }, { gating: true }));
+    figures.push(figure(b, `${name}: Snowflake statements, up to date`, r.again.counts.statements.total, 'stmt', { op: '<=', value: 17 }, { gating: true }));
     stmts[label] = r.fresh.counts.statements.total;
-    stmts[`${label}-model`] = r.fresh.counts.statements.other;
+    stmts[`${label}-model`] = r.fresh.perModel;
     if (label === 'largest') {
       const s = r.loadShape;
       const b6 = '6 load shape';
       figures.push(figure(b6, `largest (${entry.id}): INSERT statements`, s.inserts, 'stmt', undefined, { note: `${s.rows} rows in all` }));
       figures.push(figure(b6, 'largest: max rows per INSERT', s.maxRowsPerInsert, 'rows', { op: '<=', value: 1000 }));
       figures.push(figure(b6, 'largest: max bytes per statement request', s.maxBytes, 'bytes', { op: '<', value: 16 * 1024 * 1024, text: '< 16 MB' }));
-      figures.push(figure(b6, 'largest: statements per model sync (as item 2)', r.fresh.counts.statements.total, 'stmt', { op: '<=', value: 15 }));
+      figures.push(figure(b6, 'largest: statements per model sync (as item 2)', r.fresh.counts.statements.total, 'stmt', { op: '<=', value: 17 }));
     }
   }
   const first = (details['smallest'] as { firstRunOnEmptyDatabase: { total: number; ddl: number } }).firstRunOnEmptyDatabase;
@@ -95,7 +98,9 @@ async function measureModel(entry: CorpusEntry, warmup: CorpusEntry, o: BenchOpt
         statements: classifyStatements(statements),
         logins: standIn.logins - loginsAt,
       };
-      return { counts, statements, sql: statements.map((s) => s.sqlText.replace(/\s+/g, ' ').slice(0, 90)), doc: JSON.parse(r.stdout) as { synced: number; unchanged: number } };
+      const begin = statements.findIndex((s) => s.sqlText === 'BEGIN');
+      const perModel = begin < 0 ? 0 : statements.slice(begin).findIndex((s) => s.sqlText === 'COMMIT') + 1;
+      return { counts, perModel, statements, sql: statements.map((s) => s.sqlText.replace(/\s+/g, ' ').slice(0, 90)), doc: JSON.parse(r.stdout) as { synced: number; unchanged: number } };
     };
     const fresh = await run();
     if (fresh.doc.synced !== 1) throw new Error(`expected the first run to sync the model, got ${JSON.stringify(fresh.doc).slice(0, 300)}`);
