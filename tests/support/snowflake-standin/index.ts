@@ -164,6 +164,9 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
     },
     resetRecording() { standIn.statements.length = 0; },
     async close() {
+      // Waiting statements fail and idle-abort timers stop before any connection closes.
+      for (const session of allSessions.values()) session.closed = true;
+      locks.close();
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       for (const c of connections) { try { c.closeSync(); } catch { /* already closed */ } }
       instance.closeSync();

@@ -42,6 +42,7 @@ export interface LockOptions {
 interface Waiter {
   session: LockHolder;
   grant: () => void;
+  cancel: (err: SfError) => void;
 }
 
 interface TableLock {
@@ -56,7 +57,18 @@ export class LockManager {
   /** Transactions aborted for blocking others while idle. */
   readonly aborted: { sessionId: string; table: string; idleMs: number }[] = [];
 
+  private closed = false;
+
   constructor(private readonly options: LockOptions) {}
+
+  /** The stand-in is closing: every waiting statement fails now, so none runs on a closed connection later. */
+  close(): void {
+    this.closed = true;
+    for (const lock of this.locks.values()) {
+      for (const w of lock.queue.splice(0)) w.cancel(new SfError('390104', '08001', 'The stand-in is shutting down.'));
+    }
+    this.locks.clear();
+  }
 
   /** Tables a session holds. */
   heldBy(session: LockHolder): string[] {
@@ -65,6 +77,7 @@ export class LockManager {
 
   /** Takes `table` for `session`, waiting behind another holder as Snowflake does. */
   async acquire(session: LockHolder, table: string, limits: { lockTimeoutS: number; statementTimeoutS: number }): Promise<void> {
+    if (this.closed) throw new SfError('390104', '08001', 'The stand-in is shutting down.');
     const lock = this.locks.get(table);
     if (!lock) {
       this.locks.set(table, { holder: session, queue: [] });
@@ -90,7 +103,11 @@ export class LockManager {
     const statementMs = limits.statementTimeoutS > 0 ? limits.statementTimeoutS * 1000 : Infinity;
     await new Promise<void>((resolve, reject) => {
       let settled = false;
-      const waiter: Waiter = { session, grant: () => finish(() => { record('granted'); resolve(); }) };
+      const waiter: Waiter = {
+        session,
+        grant: () => finish(() => { record('granted'); resolve(); }),
+        cancel: (err) => finish(() => reject(err)),
+      };
       const finish = (fn: () => void): void => {
         if (settled) return;
         settled = true;
@@ -128,6 +145,7 @@ export class LockManager {
 
   /** Releases every lock of a session (COMMIT, ROLLBACK, DDL's implicit commit, end of an autocommit statement). */
   releaseAll(session: LockHolder): void {
+    if (this.closed) return;
     for (const [table, lock] of [...this.locks]) {
       if (lock.holder !== session) continue;
       const next = lock.queue.shift();

@@ -77,6 +77,8 @@ export class Session implements LockHolder {
   private queue: Promise<unknown> = Promise.resolve();
   running = false;
   lastActivity = Date.now();
+  /** Logged out, or the stand-in is closing: its connection must not be used again. */
+  closed = false;
   /** `DB.SCHEMA.NAME` of this session's temporary tables. */
   readonly temps = new Set<string>();
 
@@ -109,9 +111,9 @@ export class Session implements LockHolder {
 
   /** Snowflake aborts a transaction that blocks another while idle (locks.ts): roll it back, free its locks. */
   async abortIdleTransaction(reason: string): Promise<void> {
-    if (this.running || !this.inTransaction) return;
+    if (this.running || !this.inTransaction || this.closed) return;
     await this.serialize(async () => {
-      if (!this.inTransaction) return;
+      if (!this.inTransaction || this.closed) return;
       this.inTransaction = false;
       this.aborted = false;
       this.systemAborted = reason;
@@ -123,6 +125,8 @@ export class Session implements LockHolder {
   /** Ends the session (logout, or the stand-in closing): its open transaction is rolled back and its locks freed. */
   async end(): Promise<void> {
     await this.serialize(async () => {
+      if (this.closed) return;
+      this.closed = true;
       if (this.inTransaction) await this.conn.run('ROLLBACK').catch(() => undefined);
       this.inTransaction = false;
       this.locks.releaseAll(this);
@@ -175,6 +179,7 @@ export class Session implements LockHolder {
   }
 
   private async executeLocked(original: Token[], sqlText: string, bindings: Record<string, Bind> | undefined): Promise<Outcome> {
+    if (this.closed) throw new SfError('390104', '08001', 'User must login again to access the service.');
     const kind = classify(original);
     if (this.systemAborted !== undefined && ['commit', 'rollback', 'begin'].includes(kind)) {
       const reason = this.systemAborted;
@@ -183,7 +188,10 @@ export class Session implements LockHolder {
     }
     const table = ['update', 'delete', 'merge'].includes(kind) ? writtenTable(original, this) : undefined;
     const tokens = rewriteTemporary(original, this, this.temps);
-    if (table !== undefined && !this.temps.has(table)) await this.locks.acquire(this, table, this.timeouts());
+    if (table !== undefined && !this.temps.has(table)) {
+      await this.locks.acquire(this, table, this.timeouts());
+      if (this.closed) throw new SfError('390104', '08001', 'User must login again to access the service.');
+    }
     const badValues = findFunctionInValues(tokens, sqlText);
     if (badValues !== undefined) throw sfErrors.invalidInValues(badValues);
     const obj = createdObject(tokens);
