@@ -59,7 +59,7 @@ async function setup(name: 'duckdb' | 'stand-in' | 'live'): Promise<Setup> {
   return { dialect: 'snowflake', ns: target.ns, open: () => target.open(), target, close: () => target.close() };
 }
 
-describe.each(['duckdb', ...warehouseTargetNames()] as const)('upgrade from release bc11fdd (%s)', (name) => {
+describe.each(['duckdb', ...warehouseTargetNames({ announce: true })] as const)('upgrade from release bc11fdd (%s)', (name) => {
   let s: Setup;
   let v1Rows: Record<string, Record<string, unknown>[]>;
   let v1Columns: Record<string, string[]>;

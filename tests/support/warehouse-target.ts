@@ -27,12 +27,13 @@ const env = process.env;
 export const LIVE = env.FABRIC_SYNC_LIVE_SNOWFLAKE === '1';
 const LIVE_MISSING = ['SNOWFLAKE_ACCOUNT', 'SNOWFLAKE_USER', 'SNOWFLAKE_DATABASE'].filter((v) => !env[v]);
 
-let announced = false;
-/** The targets to run on; prints one line when the live suite is skipped, once per test process. */
-export function warehouseTargetNames(): ('stand-in' | 'live')[] {
+/**
+ * The targets to run on. One test file announces (`announce: true`), so a whole `npm test` prints
+ * exactly one line when the live suite is skipped.
+ */
+export function warehouseTargetNames(options: { announce?: boolean } = {}): ('stand-in' | 'live')[] {
   if (!LIVE || LIVE_MISSING.length) {
-    if (!announced) {
-      announced = true;
+    if (options.announce) {
       console.log(
         LIVE
           ? `live Snowflake suite skipped: FABRIC_SYNC_LIVE_SNOWFLAKE=1 but ${LIVE_MISSING.join(', ')} not set`
