@@ -315,7 +315,7 @@ function deleteVanished(spec: TableSpec, modelId: string, batch: string, ns: Nam
     .join(' AND ');
   return {
     sql:
-      `DELETE FROM ${qualified(ns, spec.name)} d WHERE d.${q('MODEL_ID')} = ? AND NOT EXISTS ` +
+      `DELETE FROM ${qualified(ns, spec.name)} AS d WHERE d.${q('MODEL_ID')} = ? AND NOT EXISTS ` +
       `(SELECT 1 FROM ${load} l WHERE l.${q('BATCH')} = ? AND l.${q('KIND')} = ${sqlLiteral(KIND_OF[spec.name] ?? '')} AND ${match})`,
     binds: [modelId, batch],
     purpose: `delete vanished rows of ${spec.name}`,
