@@ -69,7 +69,7 @@ Examples:
             ? { mode: 'source', source: o.source, datasetName: o.datasetName, workspaceId: o.workspace?.[0] }
             : o.datasetId
               ? { mode: 'dataset', datasetId: o.datasetId, datasetName: o.datasetName }
-              : { mode: 'auto', concurrency: config.monitor.concurrency, include: config.monitor.include, exclude: config.monitor.exclude },
+              : { mode: 'auto', concurrency: config.monitor.concurrency, include: config.monitor.include, exclude: config.monitor.exclude, skipSystemModels: config.monitor.skipSystemModels },
           push: o.push && config.push.enabled,
           warehouse: o.warehouse,
           dryRun: Boolean(o.dryRun),

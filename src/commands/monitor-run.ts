@@ -1,5 +1,6 @@
 // Wires `monitor` to the core loop: runtime, the locked state file, events rendered as lines (or
-// NDJSON with --json), and the exit code: --once exits 1 when a model failed; an interrupt exits
+// NDJSON with --json), and the exit code: --once exits 1 when a model or a workspace failed, 3 when
+// no workspace could be listed for authorisation reasons; an interrupt exits
 // 130 (SIGINT) or 0 (SIGTERM, a normal service stop).
 import type { Config } from '../core/config/schema.js';
 import { realSleep, systemClock } from '../core/context.js';
@@ -66,11 +67,14 @@ export async function executeMonitor(ctx: CommandContext, config: Config, option
         exclude: config.monitor.exclude,
         suffix: config.push.suffix,
         prune: config.monitor.prune,
+        skipSystemModels: config.monitor.skipSystemModels,
         signal: ctx.signal,
       },
     );
     if (totals.interrupted) return isTerm(ctx.signal) ? ExitCode.ok : ExitCode.interrupted;
-    return options.once && totals.failed > 0 ? ExitCode.failed : ExitCode.ok;
+    // One cycle that left a model or a workspace undone is a failed run (a workspace refused for
+    // authorisation reasons among others that were listed included; issue 13).
+    return options.once && (totals.failed > 0 || totals.listFailures > 0) ? ExitCode.failed : ExitCode.ok;
   } finally {
     await runtime.close();
     await store.close();
@@ -109,6 +113,11 @@ function renderEvent(ctx: CommandContext, e: MonitorEvent): void {
       break;
     case 'model-synced':
       ui.success(`${e.name} → ${e.publishedName} synced (${e.reason}, sync #${e.syncCount})${e.detail ? `: ${e.detail}` : ''}`);
+      // A recreated twin has a new id (bound reports break): said where it happens, and in CI logs.
+      for (const w of e.warnings ?? []) {
+        ui.warn(`${e.name}: ${w}`);
+        if (e.pushAction === 'recreated') ui.annotate('warning', `fabric-sync: ${e.name}: ${w}`);
+      }
       break;
     case 'model-failed':
       ui.error(`${e.name}: ${e.error} (failure ${e.failures}${e.nextRetryAt ? `, next try after ${e.nextRetryAt}` : ''})`);

@@ -9,9 +9,12 @@ export function renderConvert(ctx: CommandContext, s: ConvertSummary, dryRun: bo
   for (const m of s.models) {
     if (m.result?.lossy && m.result.report) ui.annotate('warning', `${m.name}: push conversion ${m.result.report.text}`);
     for (const w of m.result?.warnings ?? []) ui.warn(`${m.name}: ${w}`);
+    // A recreated twin has a new id: reports bound to it break, so CI logs say so too.
+    const push = m.result?.push;
+    if (push && 'replaced' in push && push.replaced) ui.annotate('warning', `${m.name}: push dataset ${push.name} recreated with a new id (was ${push.replaced.datasetId}); rebind its reports`);
   }
   const listFailures = s.listFailures ?? 0;
-  ui.result({ dryRun, synced: s.synced, unchanged: s.unchanged, failed: s.failed, deleted: s.deleted, interrupted: s.interrupted, ...(listFailures ? { workspacesFailed: listFailures } : {}), models: s.models.map(toJson) }, () => {
+  ui.result({ dryRun, synced: s.synced, unchanged: s.unchanged, failed: s.failed, deleted: s.deleted, interrupted: s.interrupted, ...(listFailures ? { workspacesFailed: listFailures, failedWorkspaces: s.failedWorkspaces ?? [] } : {}), models: s.models.map(toJson) }, () => {
     const rows = s.models.map((m) => [m.name, statusText(ctx, m, dryRun), m.result?.publishedName ?? '', detail(m)]);
     const head = dryRun ? ui.c.bold('Dry run: nothing was sent or written.') : '';
     const plan = dryRun ? s.models.flatMap((m) => planLines(m)) : [];

@@ -62,7 +62,10 @@ describe('convert --auto against the emulator', () => {
     expect(names).toEqual(['ABC_PushSync', 'AdventureWorks_PushSync', 'Model01_PushSync']);
     // The file is exactly what was sent: the emulator kept the body it accepted.
     const stored = emu.pushDatasets(ws).find((d) => d.name === 'Model01_PushSync')!;
-    const file = JSON.parse(readFileSync(path.join(cwd, 'push-definitions', 'Model01_push_api.json'), 'utf8'));
+    // Named by the model, keyed by workspace + model id (two models may share a name).
+    const model01 = doc.models.find((m: { name: string }) => m.name === 'Model01');
+    expect(path.basename(model01.definitionFile)).toMatch(/^Model01\.[0-9a-f]{12}_push_api\.json$/);
+    const file = JSON.parse(readFileSync(path.join(cwd, 'push-definitions', path.basename(model01.definitionFile)), 'utf8'));
     expect(file.name).toBe('Model01_PushSync');
     expect(file.tables).toEqual(stored.tables);
     expect(file.relationships ?? []).toEqual(stored.relationships);
@@ -155,7 +158,8 @@ describe('convert --source', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.models[0]).toMatchObject({ status: 'synced', publishedName: 'AllProperties_PushSync' });
     expect(existsSync(path.join(cwd, '.fabric-sync', 'metadata.duckdb'))).toBe(true);
-    expect(existsSync(path.join(cwd, 'push-definitions', 'AllProperties_push_api.json'))).toBe(true);
+    expect(path.basename(doc.models[0].definitionFile)).toMatch(/^AllProperties\.[0-9a-f]{12}_push_api\.json$/);
+    expect(existsSync(path.join(cwd, 'push-definitions', path.basename(doc.models[0].definitionFile)))).toBe(true);
   });
 
   it('--strict fails a lossy conversion with exit code 1', async () => {

@@ -283,7 +283,10 @@ describe('admin scanner', () => {
     const id = emu.addModel(ws, { name: 'AW', path: path.join(corpusDir, 'te-allproperties') });
     clock += 3_600_000;
     const since = new Date(clock).toISOString();
+    // modifiedSince must lie 30 minutes to 30 days back ("to allow workspace changes to take effect").
     clock += 60_000;
+    expect((await call('GET', `/v1.0/myorg/admin/workspaces/modified?modifiedSince=${since}`)).status).toBe(400);
+    clock += 30 * 60_000;
     expect((await call('GET', `/v1.0/myorg/admin/workspaces/modified?modifiedSince=${since}`)).json).toEqual([]);
     emu.updateModelPart(id, 'model.bim', (t) => t.replace('"tables"', '"description": "edited", "tables"'));
     expect((await call('GET', `/v1.0/myorg/admin/workspaces/modified?modifiedSince=${since}`)).json).toEqual([{ id: ws }]);
@@ -300,7 +303,8 @@ describe('admin scanner', () => {
     for (let i = 0; i < 27; i++) await call('GET', '/v1.0/myorg/admin/workspaces/modified');
     const limited = await call('GET', '/v1.0/myorg/admin/workspaces/modified');
     expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(3000);
+    // The window's oldest call (the refused one) was made 30 minutes before the others.
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(1700);
     expect(limited.json.message).toMatch(/Retry in \d+ seconds/);
     clock += 3_600_000;
     expect((await call('GET', '/v1.0/myorg/admin/workspaces/modified')).status).toBe(200);

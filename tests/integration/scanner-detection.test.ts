@@ -33,7 +33,9 @@ describe('scanner detection', () => {
     const b = emu.addWorkspace({ name: 'B' });
     const modelA = emu.addModel(a, { name: 'Model A', path: path.join(corpusDir, 'rr-model01') });
     emu.addModel(b, { name: 'Model B', path: path.join(corpusDir, 'fabric-cicd-abc') });
-    t.now += 1000;
+    // The first listing is more than the 30-minute look-back after the workspaces were made, so the
+    // next admin call (which looks back from 30 minutes before the previous one) does not report B.
+    t.now += 31 * 60_000;
 
     const tokens = createTokenProvider({ mode: 'static', fabricToken: 'tok' }, { clock, logger: silentLogger });
     const api = createFabricClient({ fabricUrl: emu.url, powerbiUrl: emu.url, tokens, clock, sleep: realSleep, logger: silentLogger });

@@ -86,7 +86,7 @@ describe('state file layout', () => {
         },
       },
       last_check: '2026-11-26T10:00:02.000Z',
-      scanner: { watermark: null },
+      scanner: { watermark: null, last_full_listing: null, pending: [] },
     });
   });
 

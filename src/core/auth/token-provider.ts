@@ -48,10 +48,13 @@ export const SCOPES: Record<Audience, string> = {
 
 export function createTokenProvider(auth: AuthOptions, deps: TokenProviderDeps): TokenProvider {
   if (auth.mode === 'static') return staticProvider(auth);
-  const credential = buildCredential(auth, deps);
+  let credential = buildCredential(auth, deps);
   const secrets = collectSecrets(auth);
-  return createTokenCache(async (audience): Promise<AcquiredToken> => {
+  return createTokenCache(async (audience, { fresh }): Promise<AcquiredToken> => {
     const started = deps.clock.now();
+    // A credential keeps its own token cache (MSAL) and would hand back the token the API just
+    // refused; a new credential object asks the authority for a new one.
+    if (fresh) credential = buildCredential(auth, deps);
     try {
       const token = await credential.getToken(SCOPES[audience]);
       if (!token) throw new AuthError(`Entra ID returned no token for the ${audience} API (${auth.mode}).`, { hint: GENERIC_AUTH_HINT });

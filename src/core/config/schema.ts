@@ -114,12 +114,23 @@ export const configSchema = z
           .enum(['recreate', 'fail'])
           .default('recreate')
           .describe('When relationships or the table set changed: recreate the push dataset, or fail.'),
+        perModel: z
+          .array(
+            z
+              .object({
+                match: nonEmpty.describe('Model name or id pattern (* and ?, case-insensitive).'),
+                onIncompatible: z.enum(['recreate', 'fail']).describe('Mode for the models it matches.'),
+              })
+              .strict(),
+          )
+          .default([])
+          .describe('Per-model onIncompatible, e.g. [{"match": "Finance*", "onIncompatible": "fail"}]; the first match wins.'),
         strict: z.boolean().default(false).describe('Fail a model when the conversion drops or changes anything.'),
-        outDir: nonEmpty.default('./push-definitions').describe('Where {Model}_push_api.json files are written.'),
+        outDir: nonEmpty.default('./push-definitions').describe('Where the push definition files ({Model}.{key}_push_api.json) are written.'),
         retention: z.enum(['None', 'basicFIFO']).default('None').describe('defaultRetentionPolicy of new push datasets.'),
       })
       .strict()
-      .default({ enabled: true, suffix: '_PushSync', onIncompatible: 'recreate', strict: false, outDir: './push-definitions', retention: 'None' }),
+      .default({ enabled: true, suffix: '_PushSync', onIncompatible: 'recreate', perModel: [], strict: false, outDir: './push-definitions', retention: 'None' }),
     monitor: z
       .object({
         intervalSeconds: seconds(300).describe('Seconds between detection cycles.'),
@@ -138,9 +149,29 @@ export const configSchema = z
           .default('listing')
           .describe('listing: workspace listings + budgeted re-checks; scanner: admin scanner APIs (tenant admins).'),
         prune: z.boolean().default(false).describe('Delete the push twin of a model deleted in Fabric.'),
+        skipSystemModels: z
+          .boolean()
+          .default(true)
+          .describe('Skip the models Power BI creates itself (Usage Metrics Report, Report/Dashboard Usage Metrics Model).'),
+        fullListingHours: z.coerce
+          .number()
+          .min(0)
+          .default(24)
+          .describe('Scanner detection: list every watched workspace at least this often (hours; 0 = only when the watermark is lost).'),
       })
       .strict()
-      .default({ intervalSeconds: 300, concurrency: 4, recheckBudget: 20, minRecheckAgeSeconds: 0, include: [], exclude: [], detection: 'listing', prune: false }),
+      .default({
+        intervalSeconds: 300,
+        concurrency: 4,
+        recheckBudget: 20,
+        minRecheckAgeSeconds: 0,
+        include: [],
+        exclude: [],
+        detection: 'listing',
+        prune: false,
+        skipSystemModels: true,
+        fullListingHours: 24,
+      }),
     state: z
       .object({ path: nonEmpty.default('sync_state.json').describe('The sync state file.') })
       .strict()

@@ -7,6 +7,7 @@ import { ApiError } from '../errors.js';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http/client.js';
 import type { ModelListing } from '../sync/types.js';
 import { ENDPOINTS, endpointPath, type Endpoint, type EndpointName } from './endpoints.js';
+import { arrayItems, isGuid, listItems } from './shapes.js';
 
 export interface FabricClientOptions {
   /** Default https://api.fabric.microsoft.com */
@@ -108,28 +109,55 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
     powerbi: createHttpClient({ ...common, baseUrl: options.powerbiUrl ?? 'https://api.powerbi.com', audience: 'powerbi' }),
   };
 
-  function call<T>(
+  /**
+   * One request. A 401 is retried once with a fresh token (issue 13): a token revoked or expired
+   * early is replaced, and the request did nothing the first time (401 is answered before any work),
+   * so even a create may be repeated. Pre-acquired tokens cannot be renewed and are not retried.
+   */
+  async function call<T>(
     name: EndpointName,
     params: Record<string, string>,
     more: { query?: Record<string, string | number | boolean | undefined>; body?: unknown; idempotent?: boolean; expect?: number[] } = {},
   ) {
     const e: Endpoint = ENDPOINTS[name];
     // An endpoint with its own documented quota gets its own pause scope (see RequestOptions.pauseScope).
-    return clients[e.api].request<T>({ method: e.method, path: endpointPath(name, params), ...(e.quota ? { pauseScope: name } : {}), ...more });
+    const send = () => clients[e.api].request<T>({ method: e.method, path: endpointPath(name, params), ...(e.quota ? { pauseScope: name } : {}), ...more });
+    const refresh = options.tokens.refresh;
+    if (!refresh) return send();
+    const used = await options.tokens.getToken(e.api);
+    try {
+      return await send();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401) || !(await refresh(e.api, used))) throw err;
+      options.logger.debug(`${e.method} ${e.path} answered 401; retrying once with a fresh token`, { requestId: err.requestId });
+      return send();
+    }
+  }
+
+  /** Ids the service returned that are not GUIDs: warned about once per process, then ignored. */
+  const warnedIds = new Set<string>();
+  function addressable(id: unknown, where: string): id is string {
+    if (isGuid(id)) return true;
+    const shown = JSON.stringify(typeof id === 'string' ? id.slice(0, 80) : id ?? null);
+    if (!warnedIds.has(`${where}\u0000${shown}`)) {
+      warnedIds.add(`${where}\u0000${shown}`);
+      options.logger.warn(`${where} listed an item whose id ${shown} is not a GUID (the API documents GUID ids); it is ignored.`);
+    }
+    return false;
   }
 
   async function listDatasets(workspaceId: string): Promise<Array<Record<string, unknown>>> {
-    const res = await call<{ value?: Array<Record<string, unknown>> }>('listDatasets', { workspaceId });
-    return res.body?.value ?? [];
+    const res = await call<unknown>('listDatasets', { workspaceId });
+    return listItems(res.body, `The datasets list of workspace ${workspaceId}`, res);
   }
 
   return {
     async listWorkspaces() {
       const out: Array<{ id: string; name: string }> = [];
       for (let skip = 0; ; skip += GROUPS_PAGE) {
-        const res = await call<{ value?: Array<{ id: string; name: string }> }>('listGroups', {}, { query: { $top: GROUPS_PAGE, $skip: skip } });
-        const page = res.body?.value ?? [];
-        for (const g of page) out.push({ id: g.id, name: g.name });
+        const res = await call<unknown>('listGroups', {}, { query: { $top: GROUPS_PAGE, $skip: skip } });
+        const page = listItems(res.body, 'The workspace list', res);
+        for (const g of page) if (addressable(g.id, 'The workspace list')) out.push({ id: g.id, name: str(g.name) ?? g.id });
         if (page.length < GROUPS_PAGE) return out;
       }
     },
@@ -142,8 +170,8 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
       const datasets = await listDatasets(workspaceId);
       const models: ModelListing[] = [];
       for (const d of datasets) {
-        const id = str(field(d, 'id'));
-        if (!id) continue;
+        const id = field(d, 'id');
+        if (!addressable(id, `Workspace ${workspaceId}`)) continue;
         models.push({
           id,
           name: str(field(d, 'name')) ?? id,
@@ -182,7 +210,7 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
     async findDatasetsByName(workspaceId, name) {
       const all = await listDatasets(workspaceId);
       return all
-        .filter((d) => field(d, 'name') === name)
+        .filter((d) => field(d, 'name') === name && addressable(field(d, 'id'), `Workspace ${workspaceId}`))
         .map((d) => ({
           id: String(field(d, 'id')),
           name: String(field(d, 'name')),
@@ -203,8 +231,9 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
     },
 
     async getPushTables(workspaceId, datasetId) {
-      const res = await call<{ value?: unknown[] }>('getTables', { workspaceId, datasetId });
-      return res.body?.value ?? [];
+      // An empty table list taken from a malformed answer would make the publisher recreate the twin.
+      const res = await call<unknown>('getTables', { workspaceId, datasetId });
+      return listItems(res.body, `The table list of push dataset ${datasetId}`, res);
     },
 
     async putPushTable(workspaceId, datasetId, tableName, table) {
@@ -235,19 +264,21 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
     },
 
     async getRefreshHistory(workspaceId, datasetId, top = 10) {
-      const res = await call<{ value?: RefreshEntry[] }>('refreshHistory', { workspaceId, datasetId }, { query: { $top: top } });
-      return res.body?.value ?? [];
+      const res = await call<unknown>('refreshHistory', { workspaceId, datasetId }, { query: { $top: top } });
+      return listItems(res.body, `The refresh history of dataset ${datasetId}`, res) as RefreshEntry[];
     },
 
     async getModifiedWorkspaces(since, o = {}) {
-      const res = await call<Array<{ id: string }>>('modifiedWorkspaces', {}, {
+      const res = await call<unknown>('modifiedWorkspaces', {}, {
         query: {
           modifiedSince: since.toISOString(),
           excludePersonalWorkspaces: o.excludePersonalWorkspaces ?? true,
           ...(o.excludeInActiveWorkspaces !== undefined ? { excludeInActiveWorkspaces: o.excludeInActiveWorkspaces } : {}),
         },
       });
-      return (res.body ?? []).map((w) => w.id);
+      return arrayItems(res.body, 'The modified-workspaces list', res)
+        .map((w) => w.id)
+        .filter((id): id is string => addressable(id, 'The modified-workspaces list'));
     },
 
     async startScan(workspaceIds, o = {}) {

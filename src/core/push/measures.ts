@@ -1,5 +1,5 @@
 // Which measures survive the push conversion, by a scan of their DAX references (dax-refs.ts):
-// a measure is dropped when it uses USERELATIONSHIP (push relationships are all active, so the
+// a measure is dropped when it has no expression, when it uses USERELATIONSHIP (push relationships are all active, so the
 // function has nothing to activate), when its table is dropped, or when it references a dropped
 // table, column, DAX function or — transitively — a dropped measure (DESIGN.md §6, issue 4).
 // Unqualified `[X]` resolves to a measure of the model (measure names are model-global) or else a
@@ -15,7 +15,7 @@ export interface MeasureDecision {
   rewritten: boolean;
   /** Source name of the kept table that hosts the measure when its own table is dropped. */
   movedTo?: string;
-  dropReason?: 'tableDropped' | 'usesUserelationship' | 'referencesDropped' | 'unparsableExpression' | 'nameConflict';
+  dropReason?: 'noExpression' | 'tableDropped' | 'usesUserelationship' | 'referencesDropped' | 'unparsableExpression' | 'nameConflict';
   detail?: string;
 }
 
@@ -90,7 +90,9 @@ export function decideMeasures(model: SemanticModel, ctx: MeasureContext): Measu
           // Anything else is a column of a table built inside the expression (ADDCOLUMNS …).
         }
       }
-      if (scan.error) node.direct = { reason: 'unparsableExpression', detail: `its DAX cannot be scanned (${scan.error})` };
+      // The Push API requires a measure expression; an empty one is no measure at all (issue 13).
+      if (m.expression.trim() === '') node.direct = { reason: 'noExpression', detail: 'it has no DAX expression (a push measure needs one)' };
+      else if (scan.error) node.direct = { reason: 'unparsableExpression', detail: `its DAX cannot be scanned (${scan.error})` };
       else if (!ctx.keptTables.has(t.name.toLowerCase()) && ctx.host === undefined)
         node.direct = { reason: 'tableDropped', detail: `its table '${t.name}' is not in the push dataset` };
       else if (!node.direct && missing.length > 0) {

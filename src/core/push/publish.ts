@@ -44,6 +44,11 @@ export interface PublishResult {
   tablesUpdated: string[];
   /** Writes sent (or, with dryRun, that would be sent), in order. */
   requests: PlannedRequest[];
+  /**
+   * With `recreated`: the dataset that was deleted (or, with dryRun, would be) and why. Its id is
+   * gone: reports and dashboards bound to it must be rebound to `datasetId`, and its rows are lost.
+   */
+  replaced?: { datasetId: string; reason: string };
 }
 
 type Listed = Awaited<ReturnType<PushApi['findDatasetsByName']>>[number];
@@ -103,11 +108,11 @@ export async function publishPushDataset(api: PushApi, workspaceId: string, plan
     const what = !sameTableSet ? 'its table set changed' : 'its relationships changed';
     if (options.onIncompatible === 'fail') {
       throw new ConversionError(`The push dataset '${name}' cannot be updated in place: ${what}.`, {
-        hint: 'Use --on-incompatible recreate to delete and recreate it (its pushed rows are lost), or remove it yourself.',
+        hint: 'Recreating it (push.onIncompatible or a push.perModel entry: recreate) gives it a new id: reports bound to it must be rebound and its pushed rows are lost. Or remove it yourself.',
       });
     }
     await del(existing.id);
-    return { action: 'recreated', datasetId: await create(), tablesUpdated: [], requests };
+    return { action: 'recreated', datasetId: await create(), tablesUpdated: [], requests, replaced: { datasetId: existing.id, reason: what } };
   }
 
   const prevTables = new Map((options.previous?.tables ?? []).map((t) => [t.name, t]));

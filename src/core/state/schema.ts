@@ -35,33 +35,57 @@ export const stateModelSchema = z.object({
   deleted_at: isoTime.nullable().default(null),
 });
 
+export type StateModel = z.output<typeof stateModelSchema>;
+
+/**
+ * Models by id. Ids come from the service and from files, so they are data, never property names of
+ * an ordinary object: `__proto__` or `constructor` as an id must neither change a prototype nor
+ * read one (issue 13). The record is a null-prototype object; zod's own record parser would drop a
+ * `__proto__` key, so the entries are parsed one by one (parseModels).
+ */
+export type ModelRecord = Record<string, StateModel>;
+
+const modelRecord = z.custom<ModelRecord>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected an object of models by id');
+
+const scannerSchema = z
+  .object({
+    /** Time of the last `admin/workspaces/modified` call (or full listing); the next call looks back from 30 minutes before it. */
+    watermark: isoTime.nullable().default(null),
+    /** When every watched workspace was last listed (scanner detection lists all of them at least daily). */
+    last_full_listing: isoTime.nullable().default(null),
+    /** Workspaces reported modified and not yet listed successfully: listed again until they are. */
+    pending: z.array(z.string().min(1)).default([]),
+  })
+  .default({ watermark: null, last_full_listing: null, pending: [] });
+
 export const stateFileSchema = z.object({
   version: z.literal(STATE_VERSION),
-  synced_models: z.record(z.string().min(1), stateModelSchema),
+  synced_models: modelRecord,
   last_check: isoTime.nullable().default(null),
-  scanner: z.object({ watermark: isoTime.nullable().default(null) }).default({ watermark: null }),
+  scanner: scannerSchema,
 });
 
-export type StateModel = z.output<typeof stateModelSchema>;
 export type StateFile = z.output<typeof stateFileSchema>;
 
 /** The original layout (version 1): only what the first tool wrote. */
+const legacyModelSchema = z.object({
+  name: z.string(),
+  last_sync_time: z.string().nullable().optional(),
+  sync_count: z.number().int().nonnegative().optional(),
+});
+
 const legacyFileSchema = z.object({
-  synced_models: z
-    .record(
-      z.string().min(1),
-      z.object({
-        name: z.string(),
-        last_sync_time: z.string().nullable().optional(),
-        sync_count: z.number().int().nonnegative().optional(),
-      }),
-    )
-    .default({}),
+  synced_models: modelRecord.optional(),
   last_check: z.string().nullable().optional(),
 });
 
+/** A null-prototype record: any string, `__proto__` included, is just a key. */
+export function emptyRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 export function emptyState(): StateFile {
-  return { version: STATE_VERSION, synced_models: {}, last_check: null, scanner: { watermark: null } };
+  return { version: STATE_VERSION, synced_models: emptyRecord(), last_check: null, scanner: { watermark: null, last_full_listing: null, pending: [] } };
 }
 
 export function emptyModel(name: string): StateModel {
@@ -107,15 +131,31 @@ export function parseStateText(text: string): ParseResult {
   }
   const parsed = stateFileSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
-  return { ok: true, state: parsed.data };
+  const models = parseModels(parsed.data.synced_models, stateModelSchema);
+  if (!models.ok) return models;
+  return { ok: true, state: { ...parsed.data, synced_models: models.models } };
+}
+
+/** Each model entry on its own, into a null-prototype record (see ModelRecord). */
+function parseModels<T>(raw: object, schema: z.ZodType<T>): { ok: true; models: Record<string, T> } | { ok: false; reason: string } {
+  const models = emptyRecord<T>();
+  for (const [id, value] of Object.entries(raw)) {
+    if (id === '') return { ok: false, reason: 'does not match the state layout — synced_models: a model id is empty' };
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error, ['synced_models', id]) };
+    models[id] = parsed.data;
+  }
+  return { ok: true, models };
 }
 
 function migrateV1(raw: unknown): ParseResult {
   const parsed = legacyFileSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
+  const legacy = parseModels(parsed.data.synced_models ?? {}, legacyModelSchema);
+  if (!legacy.ok) return legacy;
   const state = emptyState();
   state.last_check = normaliseTime(parsed.data.last_check ?? null);
-  for (const [id, old] of Object.entries(parsed.data.synced_models)) {
+  for (const [id, old] of Object.entries(legacy.models)) {
     const model = emptyModel(old.name);
     model.last_sync_time = normaliseTime(old.last_sync_time ?? null);
     model.sync_count = old.sync_count ?? 0;
@@ -133,8 +173,8 @@ function normaliseTime(value: string | null): string | null {
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
 
-function describeIssues(error: z.ZodError): string {
-  const first = error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+function describeIssues(error: z.ZodError, prefix: PropertyKey[] = []): string {
+  const first = error.issues.slice(0, 3).map((i) => `${[...prefix, ...i.path].map(String).join('.') || '(root)'}: ${i.message}`);
   const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
   return `does not match the state layout — ${first.join('; ')}${more}`;
 }

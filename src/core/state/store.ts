@@ -8,7 +8,7 @@ import type { Clock, Logger } from '../context.js';
 import { ConfigError } from '../errors.js';
 import { removeLeftoverTemps, writeFileAtomic, type AtomicWriteHooks } from './atomic-write.js';
 import { acquireLock, type HeldLock } from './lock.js';
-import { MAX_ERROR_LENGTH, STATE_VERSION, emptyModel, emptyState, parseStateText, type StateFile, type StateModel } from './schema.js';
+import { MAX_ERROR_LENGTH, STATE_VERSION, emptyModel, emptyRecord, emptyState, parseStateText, type StateFile, type StateModel } from './schema.js';
 
 export type { StateModel, StateFile } from './schema.js';
 
@@ -20,6 +20,13 @@ export interface StateSnapshot {
   readonly models: Readonly<Record<string, StateEntry>>;
   readonly lastCheck: string | null;
   readonly scannerWatermark: string | null;
+}
+
+/** What scanner detection keeps between cycles (see sync/scanner.ts). */
+export interface ScannerState {
+  watermark: string | null;
+  lastFullListing: string | null;
+  pending: string[];
 }
 
 export interface SyncRecord {
@@ -57,9 +64,13 @@ export interface StateStore {
   recordDeleted(id: string, at: number): void;
   /** Drop one model; returns whether it was known. */
   forget(id: string): boolean;
+  /** Give a model's entry a new id (a local model once keyed by name, now by path); false when `from` is unknown or `to` taken. */
+  rekey(from: string, to: string): boolean;
   reset(): void;
   setLastCheck(at: number): void;
   setScannerWatermark(watermark: string | null): void;
+  scanner(): ScannerState;
+  updateScanner(patch: Partial<ScannerState>): void;
   /** Atomic write; concurrent calls are serialised so the newest state always wins. No-op when clean. */
   save(): Promise<void>;
   /** Save pending changes and release the lock. */
@@ -158,12 +169,25 @@ class FileStateStore implements StateStore {
     return m ? Object.freeze({ ...m, id }) : undefined;
   }
 
+  scanner(): ScannerState {
+    const s = this.state.scanner;
+    return { watermark: s.watermark, lastFullListing: s.last_full_listing, pending: [...s.pending] };
+  }
+
+  updateScanner(patch: Partial<ScannerState>): void {
+    const s = this.state.scanner;
+    if (patch.watermark !== undefined) s.watermark = patch.watermark;
+    if (patch.lastFullListing !== undefined) s.last_full_listing = patch.lastFullListing;
+    if (patch.pending !== undefined) s.pending = [...new Set(patch.pending)];
+    this.dirty = true;
+  }
+
   list(): StateEntry[] {
     return Object.entries(this.state.synced_models).map(([id, m]) => Object.freeze({ ...m, id }));
   }
 
   snapshot(): StateSnapshot {
-    const models: Record<string, StateEntry> = {};
+    const models = emptyRecord<StateEntry>();
     for (const e of this.list()) models[e.id] = e;
     return Object.freeze({
       models: Object.freeze(models),
@@ -224,6 +248,15 @@ class FileStateStore implements StateStore {
   forget(id: string): boolean {
     if (!(id in this.state.synced_models)) return false;
     delete this.state.synced_models[id];
+    this.dirty = true;
+    return true;
+  }
+
+  rekey(from: string, to: string): boolean {
+    const models = this.state.synced_models;
+    if (!(from in models) || to in models) return false;
+    models[to] = models[from]!;
+    delete models[from];
     this.dirty = true;
     return true;
   }

@@ -1,6 +1,8 @@
 // The `convert` runner (issue 4 item 3): one local model, one Fabric model, or every model of the
 // watched workspaces that lacks an up-to-date copy. `--auto` is one monitor cycle that re-checks
 // every known model (no budget) and ignores failure backoff: a one-shot CI step must try everything.
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
 import type { Clock, Logger, Sleep } from '../context.js';
 import { FabricSyncError, UsageError } from '../errors.js';
 import { loadModel } from '../schema/load.js';
@@ -8,12 +10,13 @@ import type { StateStore } from '../state/store.js';
 import { runMonitor, type MonitorEvent } from './monitor.js';
 import { runPipeline, type PipelineDeps, type PipelineResult, type PipelineSettings } from './pipeline.js';
 import { createRemoteRunner, type FabricApi, type RemoteOptions } from './remote.js';
-import type { ModelListing } from './types.js';
+import { twinBlockedReason } from './twins.js';
+import { LOCAL_ID_PREFIX, isLocalModelId, type ModelListing } from './types.js';
 
 export type ConvertRequest =
   | { mode: 'source'; source: string; datasetName?: string; workspaceId?: string }
   | { mode: 'dataset'; datasetId: string; datasetName?: string }
-  | { mode: 'auto'; concurrency: number; include?: string[]; exclude?: string[] };
+  | { mode: 'auto'; concurrency: number; include?: string[]; exclude?: string[]; skipSystemModels?: boolean };
 
 export interface ConvertDeps {
   api: FabricApi | null;
@@ -46,6 +49,8 @@ export interface ConvertSummary {
   interrupted: boolean;
   /** Workspaces (or whole listings) that could not be read: their models were not looked at. */
   listFailures?: number;
+  /** Each workspace that could not be listed, and why (`auth`: refused, 401/403). */
+  failedWorkspaces?: Array<{ id: string; error: string; auth: boolean }>;
 }
 
 export async function runConvert(request: ConvertRequest, deps: ConvertDeps): Promise<ConvertSummary> {
@@ -57,24 +62,50 @@ export async function runConvert(request: ConvertRequest, deps: ConvertDeps): Pr
 
 async function convertSource(request: Extract<ConvertRequest, { mode: 'source' }>, deps: ConvertDeps): Promise<ConvertSummary> {
   const loaded = await loadModel(request.source, { datasetName: request.datasetName });
-  const modelId = `local:${loaded.model.name}`;
-  deps.onEvent({ type: 'model-start', name: loaded.model.name });
-  const previousRequest = deps.remote.previousRequest ? await deps.remote.previousRequest(loaded.model.name) : undefined;
+  const name = loaded.model.name;
+  // A local model is identified by where it is, not by its name: two folders named Sales are two
+  // models, and neither is ever taken for a Fabric model (issue 13 item 4).
+  const modelId = await localModelId(loaded.source.location);
+  const legacyId = `${LOCAL_ID_PREFIX}${name}`;
+  const dryRun = deps.settings.dryRun;
+  // An entry of an earlier version (`local:<name>`) becomes this model's once it is synced: its history is kept.
+  const adoptable = !dryRun && legacyId !== modelId && deps.store.get(modelId) === undefined && deps.store.get(legacyId) !== undefined;
+  const workspaceId = request.workspaceId ?? null;
+  deps.onEvent({ type: 'model-start', name });
+  const twinName = `${name}${deps.settings.suffix}`;
+  const owner = workspaceId
+    ? deps.store.list().find((e) => e.id !== modelId && !(adoptable && e.id === legacyId) && e.workspace_id === workspaceId && e.push_name === twinName && e.push_dataset_id && !e.deleted_at)
+    : undefined;
+  const pushBlocked = owner ? twinBlockedReason({ id: owner.id, pushDatasetId: owner.push_dataset_id, local: isLocalModelId(owner.id) }, name, twinName) : undefined;
+  const legacyOk = !deps.store.list().some((e) => e.id !== modelId && !(adoptable && e.id === legacyId) && (e.source_name ?? e.name) === name);
+  const previousRequest =
+    deps.remote.previousRequest && !pushBlocked ? await deps.remote.previousRequest({ modelId, workspaceId, modelName: name, legacyOk }) : undefined;
   const result = await runPipeline(
     loaded,
-    { modelId, workspaceId: request.workspaceId ?? null, isPushDataset: false, previousRequest },
+    { modelId, workspaceId, isPushDataset: false, previousRequest, ...(pushBlocked ? { pushBlocked } : {}) },
     { ...deps.pipeline, push: request.workspaceId ? deps.pipeline.push : null },
     deps.settings,
   );
+  // The rows an earlier version wrote under the name-based id now live under the path-based one:
+  // the old row is marked deleted (kept, not removed), so the model is not counted twice.
+  if (adoptable && deps.store.rekey(legacyId, modelId) && deps.pipeline.warehouse && deps.settings.warehouse) {
+    await deps.pipeline.warehouse.markDeleted(legacyId, new Date(deps.clock.now()));
+  }
   // The pipeline always runs for a local source (its writes are idempotent: an unchanged model
   // changes no row), but the state counts a sync only when the fingerprint moved.
   const known = deps.store.get(modelId);
   const unchanged = known?.fingerprint === result.fingerprint && known.name === result.publishedName;
   if (unchanged) {
-    if (!deps.settings.dryRun) deps.store.recordChecked(modelId, deps.clock.now());
+    if (!dryRun) deps.store.recordChecked(modelId, deps.clock.now());
   } else recordSynced(deps, modelId, result, request.workspaceId);
   await deps.store.save();
   return summary([{ id: modelId, name: result.sourceName, status: unchanged ? 'unchanged' : 'synced', result }], false);
+}
+
+/** `local:` + the real path of the model file or definition folder (symbolic links resolved). */
+async function localModelId(location: string): Promise<string> {
+  const resolved = await realpath(location).catch(() => path.resolve(location));
+  return `${LOCAL_ID_PREFIX}${resolved}`;
 }
 
 async function convertDataset(request: Extract<ConvertRequest, { mode: 'dataset' }>, api: FabricApi, deps: ConvertDeps): Promise<ConvertSummary> {
@@ -112,12 +143,15 @@ async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, a
   // A listing refused as a whole (a rejected token: 401) ends a one-shot run with its typed error
   // (exit 3 and the hint), where the monitor would report it and try again next cycle.
   let listError: unknown;
+  const failedWorkspaces: NonNullable<ConvertSummary['failedWorkspaces']> = [];
   const totals = await runMonitor(
     {
       store: deps.store,
       list: async (signal) => {
         try {
-          return await runner.list(signal);
+          const listed = await runner.list(signal);
+          for (const w of listed.failedWorkspaces) failedWorkspaces.push({ id: w.id, error: w.error, auth: w.auth === true });
+          return listed;
         } catch (e) {
           listError = e;
           throw e;
@@ -150,6 +184,7 @@ async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, a
       exclude: request.exclude,
       suffix: deps.settings.suffix,
       ignoreBackoff: true,
+      ...(request.skipSystemModels === undefined ? {} : { skipSystemModels: request.skipSystemModels }),
       signal: deps.signal,
     },
   );
@@ -168,6 +203,7 @@ async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, a
   const s = summary(models, totals.interrupted);
   s.deleted = totals.deleted;
   s.listFailures = totals.listFailures;
+  if (failedWorkspaces.length) s.failedWorkspaces = failedWorkspaces;
   return s;
 }
 

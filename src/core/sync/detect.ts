@@ -4,7 +4,8 @@
 // per-cycle budget, oldest check first: a quiet workspace costs one list call per cycle plus at most
 // `budget` definition fetches, and every model is still re-checked within ceil(models / budget) cycles.
 import type { StateEntry, StateSnapshot } from '../state/store.js';
-import type { ModelListing } from './types.js';
+import { isSystemModel } from '../fabric/system-models.js';
+import { isLocalModelId, type ModelListing } from './types.js';
 
 export type { ModelListing } from './types.js';
 
@@ -33,9 +34,16 @@ export interface DetectOptions {
   ignoreBackoff?: boolean;
   /** Workspaces whose listing failed; models with no recorded workspace are only judged when this is empty. */
   failedWorkspaces?: string[];
+  /** Skip models the service creates by itself (Usage Metrics Report …; see system-models.ts). Default true. */
+  skipSystemModels?: boolean;
+  /**
+   * Longest wait a failing model can have been given (the backoff cap). A retry time further ahead
+   * than this was written by a clock that has since gone back; it is not waited for.
+   */
+  maxRetryDelayMs?: number;
 }
 
-export type SkipReason = 'own-output' | 'excluded' | 'backoff';
+export type SkipReason = 'own-output' | 'system' | 'excluded' | 'backoff';
 
 export interface Detection {
   /** Never synced (or deleted and now back): read and publish. */
@@ -65,13 +73,18 @@ export function detectChanges(state: StateSnapshot, listings: readonly ModelList
       out.skipped.push({ listing, reason: 'own-output' });
       continue;
     }
+    if ((options.skipSystemModels ?? true) && isSystemModel(listing)) {
+      out.skipped.push({ listing, reason: 'system' });
+      continue;
+    }
     const matches = (re: RegExp) => re.test(listing.name) || re.test(listing.id);
     if ((include.length > 0 && !include.some(matches)) || exclude.some(matches)) {
       out.skipped.push({ listing, reason: 'excluded' });
       continue;
     }
-    const entry = state.models[listing.id];
-    const inBackoff = entry !== undefined && entry.failures > 0 && !options.ignoreBackoff && !isDue(entry, now, options.retry);
+    // Ids are data, never property names of a plain object (`constructor`, `__proto__`; issue 13).
+    const entry = Object.hasOwn(state.models, listing.id) ? state.models[listing.id] : undefined;
+    const inBackoff = entry !== undefined && entry.failures > 0 && !options.ignoreBackoff && !isDue(entry, now, options.retry, options.maxRetryDelayMs);
     if (entry === undefined || entry.deleted_at !== null || neverRead(entry)) {
       if (inBackoff && entry.deleted_at === null) out.skipped.push({ listing, reason: 'backoff' });
       else out.new.push(listing);
@@ -81,7 +94,7 @@ export function detectChanges(state: StateSnapshot, listings: readonly ModelList
       out.skipped.push({ listing, reason: 'backoff' });
       continue;
     }
-    const checkedAt = lastChecked(entry);
+    const checkedAt = lastChecked(entry, now);
     // A failing model that is due bypasses the minimum age: its backoff already spaced the attempts.
     if (entry.failures > 0 || now - checkedAt >= options.minRecheckAgeMs) {
       candidates.push({ listing, checkedAt });
@@ -97,7 +110,8 @@ export function detectChanges(state: StateSnapshot, listings: readonly ModelList
   const listed = new Set(options.listedWorkspaces ?? listings.map((l) => l.workspaceId));
   const everythingListed = options.listedWorkspaces !== undefined && (options.failedWorkspaces ?? []).length === 0;
   for (const [id, entry] of Object.entries(state.models)) {
-    if (entry.deleted_at !== null || present.has(id)) continue;
+    // A local model (convert --source) is never in a Fabric listing: it is never "no longer in Fabric".
+    if (entry.deleted_at !== null || present.has(id) || isLocalModelId(id)) continue;
     const judged = entry.workspace_id !== null ? listed.has(entry.workspace_id) : everythingListed;
     if (judged) out.deleted.push(entry);
   }
@@ -109,19 +123,25 @@ function neverRead(entry: StateEntry): boolean {
   return entry.fingerprint === null && entry.sync_count === 0;
 }
 
-/** Epoch ms of the last check; never checked sorts first. */
-function lastChecked(entry: StateEntry): number {
+/**
+ * Epoch ms of the last check; never checked sorts first. A time in the future was written before
+ * the clock went back (NTP step, a restored VM): it counts as "now", or the model would look
+ * freshly checked, and be skipped, until the clock caught up (issue 13).
+ */
+function lastChecked(entry: StateEntry, now: number): number {
   const t = Date.parse(entry.last_checked_at ?? entry.last_sync_time ?? '');
-  return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
+  return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : Math.min(t, now);
 }
 
-function isDue(entry: StateEntry, now: number, retry: DetectOptions['retry']): boolean {
+function isDue(entry: StateEntry, now: number, retry: DetectOptions['retry'], maxDelayMs: number | undefined): boolean {
   if (entry.next_retry_at !== null) {
     const t = Date.parse(entry.next_retry_at);
+    // Further ahead than any backoff we give: written by a clock that has since gone back.
+    if (maxDelayMs !== undefined && t - now > maxDelayMs) return true;
     return Number.isNaN(t) || t <= now;
   }
   if (retry === undefined) return true;
-  const since = lastChecked(entry);
+  const since = lastChecked(entry, now);
   return !Number.isFinite(since) || since + retry(entry.failures) <= now;
 }
 

@@ -3,7 +3,7 @@
 // the models in flight, which the next run redoes) → mark deleted → sleep. Every effect is injected,
 // so the loop is tested with a fake clock and in-memory deps; the command wires the real ones.
 import type { Clock, Logger, Sleep } from '../context.js';
-import { AuthError } from '../errors.js';
+import { ApiError, AuthError } from '../errors.js';
 import type { StateEntry, StateStore } from '../state/store.js';
 import { DEFAULT_BACKOFF_CAP_MS, backoffMs } from './backoff.js';
 import { detectChanges } from './detect.js';
@@ -13,7 +13,8 @@ export interface ListResult {
   listings: ModelListing[];
   /** Workspaces listed successfully this cycle (only their models can be declared deleted). */
   listedWorkspaces: string[];
-  failedWorkspaces: { id: string; error: string }[];
+  /** `auth`: refused for authorisation reasons (401/403), as opposed to throttling, 5xx or a bad answer. */
+  failedWorkspaces: { id: string; error: string; auth?: boolean }[];
 }
 
 export interface MonitorDeps {
@@ -49,6 +50,8 @@ export interface MonitorOptions {
   ignoreBackoff?: boolean;
   /** Longest backoff between attempts on a failing model. Default 1 h. */
   maxBackoffMs?: number;
+  /** Skip the models the service creates itself (default true). */
+  skipSystemModels?: boolean;
 }
 
 export interface CycleCounts {
@@ -78,11 +81,25 @@ interface ModelRef {
 export type MonitorEvent =
   | (Base & { type: 'cycle-start' })
   | (Base & { type: 'list-failed'; error: string })
-  | (Base & { type: 'workspace-failed'; workspaceId: string; error: string })
+  | (Base & { type: 'workspace-failed'; workspaceId: string; error: string; auth: boolean })
   | (Base & { type: 'detected'; new: number; recheck: number; deleted: number; backoff: number; excluded: number })
   | (Base & ModelRef & { type: 'model-new' })
   | (Base & ModelRef & { type: 'model-changed'; previousFingerprint: string | null; fingerprint: string })
-  | (Base & ModelRef & { type: 'model-synced'; reason: 'new' | 'changed'; publishedName: string; fingerprint: string; pushDatasetId: string | null; syncCount: number; durationMs: number; detail?: string })
+  | (Base &
+      ModelRef & {
+        type: 'model-synced';
+        reason: 'new' | 'changed';
+        publishedName: string;
+        fingerprint: string;
+        pushDatasetId: string | null;
+        syncCount: number;
+        durationMs: number;
+        detail?: string;
+        /** What the push step did; `recreated` comes with the deleted twin's id (its reports must be rebound). */
+        pushAction?: string;
+        replacedDatasetId?: string;
+        warnings?: string[];
+      })
   | (Base & ModelRef & { type: 'model-skipped'; detail?: string })
   | (Base & ModelRef & { type: 'model-failed'; phase: 'sync' | 'delete'; error: string; failures: number; nextRetryAt: string | null })
   | (Base & ModelRef & { type: 'model-deleted'; pruned: boolean })
@@ -144,7 +161,7 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
     if (signal.aborted) return end();
     // A rejected credential on the first (or only) cycle is a configuration problem: stop with it
     // (exit code 3) instead of retrying forever. Later, it may be a passing outage: keep going.
-    if (e instanceof AuthError && (options.once || cycle === 1)) throw e;
+    if (isAuthRefusal(e) && (options.once || cycle === 1)) throw e;
     // One failed listing is not fatal: report it and try again next cycle.
     totals.listFailures += 1;
     emit({ type: 'list-failed', error: messageOf(e) });
@@ -152,7 +169,16 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
   }
   workspaces = { listed: listed.listedWorkspaces.length, failed: listed.failedWorkspaces.length };
   totals.listFailures += listed.failedWorkspaces.length;
-  for (const w of listed.failedWorkspaces) emit({ type: 'workspace-failed', workspaceId: w.id, error: w.error });
+  for (const w of listed.failedWorkspaces) emit({ type: 'workspace-failed', workspaceId: w.id, error: w.error, auth: w.auth === true });
+  // Every workspace refused for authorisation reasons and none listed: on the first (or only) cycle
+  // that is a credential or permission problem, exit code 3 (issue 13); one workspace refused among
+  // others is reported above and the others go on.
+  const refused = listed.failedWorkspaces.filter((w) => w.auth);
+  if (listed.listedWorkspaces.length === 0 && refused.length > 0 && refused.length === listed.failedWorkspaces.length && (options.once || cycle === 1)) {
+    throw new AuthError(`No workspace could be listed: access was refused for ${refused.length === 1 ? `workspace ${refused[0]!.id}` : `all ${refused.length} watched workspaces`} (${refused[0]!.error})`, {
+      hint: 'The token was refused (401) or the principal lacks access (403): check the credentials and that the principal is a member of each workspace; `fabric-sync validate` checks both.',
+    });
+  }
 
   const now = clock.now();
   const backoff = (failures: number) => backoffMs(failures, options.intervalMs, options.maxBackoffMs ?? DEFAULT_BACKOFF_CAP_MS);
@@ -164,6 +190,8 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
     suffix: options.suffix,
     retry: backoff,
     ignoreBackoff: options.ignoreBackoff ?? false,
+    skipSystemModels: options.skipSystemModels ?? true,
+    maxRetryDelayMs: options.maxBackoffMs ?? DEFAULT_BACKOFF_CAP_MS,
     listedWorkspaces: listed.listedWorkspaces,
     failedWorkspaces: listed.failedWorkspaces.map((w) => w.id),
   });
@@ -227,10 +255,13 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
         reason: changed ? 'changed' : 'new',
         publishedName,
         fingerprint: outcome.fingerprint,
-        pushDatasetId: outcome.pushDatasetId ?? before?.push_dataset_id ?? null,
+        pushDatasetId: outcome.pushDatasetId !== undefined ? outcome.pushDatasetId : (before?.push_dataset_id ?? null),
         syncCount: store.get(listing.id)?.sync_count ?? 1,
         durationMs: at - t0,
         ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
+        ...(outcome.pushAction === undefined ? {} : { pushAction: outcome.pushAction }),
+        ...(outcome.replacedDatasetId === undefined ? {} : { replacedDatasetId: outcome.replacedDatasetId }),
+        ...(outcome.warnings?.length ? { warnings: outcome.warnings } : {}),
       });
     } else {
       // Unchanged (or deliberately skipped): remember the check and the fingerprint, write nothing else.
@@ -317,6 +348,11 @@ function ref(l: ModelListing): ModelRef {
 
 function seenOf(l: ModelListing, before: StateEntry | undefined) {
   return { sourceName: l.name, workspaceId: l.workspaceId, ...(before === undefined ? { name: l.name } : {}) };
+}
+
+/** A refused credential or permission: the token provider's AuthError, or a 401/403 answer. */
+export function isAuthRefusal(e: unknown): boolean {
+  return e instanceof AuthError || (e instanceof ApiError && (e.status === 401 || e.status === 403));
 }
 
 function messageOf(e: unknown): string {

@@ -4,7 +4,7 @@
 // warehouse never depends on the push dataset existing (push creation ends on 31 Oct 2027).
 import type { Clock, Logger } from '../context.js';
 import { ApiError } from '../errors.js';
-import { writePushDefinition } from '../push/files.js';
+import { pushFileKey, writePushDefinition } from '../push/files.js';
 import { assertStrict, planPushDataset, type PushPlan } from '../push/plan.js';
 import { publishPushDataset, type PublishResult, type PushApi } from '../push/publish.js';
 import { summarizeReport, type ReportSummary } from '../push/report.js';
@@ -12,12 +12,15 @@ import type { CreateDatasetRequest } from '../push/request.js';
 import { canonicalModel } from '../schema/canonical.js';
 import { fingerprint } from '../schema/fingerprint.js';
 import type { LoadedModel } from '../schema/model.js';
+import { globToRegExp } from './detect.js';
 import type { WarehouseSession } from './warehouse-session.js';
 
 export interface PipelineSettings {
   suffix: string;
   strict: boolean;
   onIncompatible: 'recreate' | 'fail';
+  /** Per-model modes (`push.perModel`): the first entry whose pattern matches the name or id wins. */
+  onIncompatibleFor?: ReadonlyArray<{ match: string; onIncompatible: 'recreate' | 'fail' }>;
   retention: 'None' | 'basicFIFO';
   /** Where `{Model}_push_api.json` goes; null = do not write it. */
   outDir: string | null;
@@ -39,13 +42,15 @@ export interface PipelineDeps {
 }
 
 export interface ModelTarget {
-  /** Stable id: the Fabric item id, or `local:<name>` for a local source. */
+  /** Stable id: the Fabric item id, or `local:<resolved path>` for a local source. */
   modelId: string;
   workspaceId: string | null;
   /** The source already is a push dataset: synced without conversion. */
   isPushDataset: boolean;
   /** The request last published for this model, when known (relationships are compared with it). */
   previousRequest?: CreateDatasetRequest;
+  /** Why this model must not touch its push twin (another model owns a dataset of that name). */
+  pushBlocked?: string;
 }
 
 export interface PipelineResult {
@@ -76,15 +81,20 @@ export async function runPipeline(
   // A push dataset source is already in push form: no conversion, no twin.
   const plan: PushPlan | null = target.isPushDataset ? null : planPushDataset(model, { suffix: settings.suffix });
   if (plan && settings.strict) assertStrict(plan);
-  const publishedName = plan ? plan.request.name : model.name;
+  // The push twin's name only when this model may have one.
+  const publishedName = plan && !target.pushBlocked ? plan.request.name : model.name;
 
   const push = await publish(plan, target, deps, settings);
-  if ('skipped' in push && plan?.empty) warnings.push(push.skipped);
+  if ('skipped' in push && (plan?.empty || target.pushBlocked)) warnings.push(push.skipped);
+  if ('replaced' in push && push.replaced) warnings.push(recreatedWarning(push.name, push.replaced, push.datasetId, settings.dryRun));
 
   // Written after a successful publish: the file is the last published request, which the next run
-  // compares relationships with; a failed publish must not make it look published.
+  // compares relationships with; a failed publish must not make it look published. A plan with no
+  // table is no request at all: no file (the warning above says why).
   let definitionFile: string | null = null;
-  if (plan && settings.outDir && !settings.dryRun) definitionFile = await writePushDefinition(settings.outDir, plan);
+  if (plan && !plan.empty && settings.outDir && !settings.dryRun) {
+    definitionFile = await writePushDefinition(settings.outDir, plan, pushFileKey(target.workspaceId, target.modelId));
+  }
 
   const warehouse = await writeWarehouse(loaded, plan, target, fp, publishedName, push, deps, settings);
 
@@ -110,11 +120,12 @@ async function publish(
   settings: PipelineSettings,
 ): Promise<PipelineResult['push']> {
   if (!plan) return { skipped: 'the source is a push dataset; synced without conversion' };
+  if (plan.empty) return { skipped: `no push dataset and no push definition file: ${emptyReason(plan)}; the warehouse still gets the model` };
   if (!settings.push) return { skipped: 'push disabled (--no-push)' };
-  if (plan.empty) return { skipped: `no table of '${plan.report.model}' can be held by a push dataset; the warehouse still gets the model` };
+  if (target.pushBlocked) return { skipped: target.pushBlocked };
   if (!deps.push || !target.workspaceId) return { skipped: 'no Fabric workspace for a local source (the push definition file was written)' };
   const result = await publishPushDataset(deps.push, target.workspaceId, plan, {
-    onIncompatible: settings.onIncompatible,
+    onIncompatible: onIncompatibleFor(settings, plan.report.model, target.modelId),
     dryRun: settings.dryRun,
     previous: target.previousRequest,
     retention: settings.retention,
@@ -153,6 +164,33 @@ async function writeWarehouse(
     createTables: settings.createTables,
     tablesSchema: settings.tablesSchema,
   });
+}
+
+/** The mode for one model: its `push.perModel` entry when one matches (name or id, `*`/`?`), else the default. */
+export function onIncompatibleFor(settings: Pick<PipelineSettings, 'onIncompatible' | 'onIncompatibleFor'>, name: string, id: string): 'recreate' | 'fail' {
+  for (const rule of settings.onIncompatibleFor ?? []) {
+    const re = globToRegExp(rule.match);
+    if (re.test(name) || re.test(id)) return rule.onIncompatible;
+  }
+  return settings.onIncompatible;
+}
+
+/** Said wherever a twin is recreated (human output, --json, NDJSON): its id changes (issue 13 item 3). */
+function recreatedWarning(name: string, replaced: { datasetId: string; reason: string }, newId: string, dryRun: boolean): string {
+  const head = dryRun
+    ? `push dataset '${name}' would be deleted and recreated because ${replaced.reason}: it would get a new id (now ${replaced.datasetId})`
+    : `push dataset '${name}' was deleted and recreated because ${replaced.reason}: its id changed from ${replaced.datasetId} to ${newId}`;
+  return `${head}; reports and dashboards bound to it must be rebound to the new dataset, and rows pushed into it are lost (push.onIncompatible or a push.perModel entry set to fail stops instead)`;
+}
+
+/** Why no table of a model can be pushed, from the report (each dropped table's reason, counted). */
+function emptyReason(plan: PushPlan): string {
+  const tables = plan.report.entries.filter((e) => e.kind === 'table');
+  if (tables.length === 0) return `'${plan.report.model}' has no table`;
+  const counts = new Map<string, number>();
+  for (const t of tables) counts.set(t.reason ?? 'dropped', (counts.get(t.reason ?? 'dropped') ?? 0) + 1);
+  const why = [...counts].map(([r, n]) => `${n} ${r}`).join(', ');
+  return `no table of '${plan.report.model}' can be held by a push dataset (${why})`;
 }
 
 /** The model's storage mode: the tables' common mode, `mixed` (composite) when they differ. */

@@ -13,9 +13,11 @@ import { loadModelFromParts } from '../schema/load.js';
 import type { LoadedModel } from '../schema/model.js';
 import { readPushTables } from '../schema/push-reader.js';
 import type { StateEntry, StateStore } from '../state/store.js';
-import type { ListResult } from './monitor.js';
+import { isAuthRefusal, type ListResult } from './monitor.js';
+import { createScannerPlanner } from './scanner.js';
+import { twinBlockedReason, twinOwner, type TwinClaimant } from './twins.js';
 import { isPermissionDenied, runPipeline, type PipelineDeps, type PipelineResult, type PipelineSettings } from './pipeline.js';
-import type { ModelListing, SyncOutcome, SyncReason } from './types.js';
+import { isLocalModelId, type ModelListing, type SyncOutcome, type SyncReason } from './types.js';
 
 /** What the Fabric client (src/core/fabric) provides to runners. */
 export interface FabricApi extends PushApi {
@@ -35,11 +37,21 @@ export interface RemoteOptions {
   force?: boolean;
   /**
    * `listing` lists every watched workspace each cycle; `scanner` (tenant admins) asks the admin API
-   * which workspaces were modified since the persisted watermark and lists only those.
+   * which workspaces were modified since the persisted watermark and lists only those (scanner.ts).
    */
   detection?: 'listing' | 'scanner';
+  /** Scanner detection: list every watched workspace at least this often (0: only when needed). */
+  fullListingMs?: number;
   /** Reads the last published push request of a model (relationships are compared with it). */
-  previousRequest?: (modelName: string) => Promise<CreateDatasetRequest | undefined>;
+  previousRequest?: (target: PreviousRequestTarget) => Promise<CreateDatasetRequest | undefined>;
+}
+
+export interface PreviousRequestTarget {
+  modelId: string;
+  workspaceId: string | null;
+  modelName: string;
+  /** No other known model has this name: a push file of an earlier version (named by model only) is this model's. */
+  legacyOk: boolean;
 }
 
 export interface FetchedModel {
@@ -89,30 +101,34 @@ export function createRemoteRunner(
 ): RemoteRunner {
   /** Every dataset seen in the last listing, by workspace and lower-case name: finds push twins without a request. */
   let byName = new Map<string, ModelListing>();
+  /** The last listing's source models (not push datasets): other models of the same name. */
+  let sources: ModelListing[] = [];
+
+  /** Why `listing` must leave the twin of its name alone (another model owns it), or undefined. */
+  function pushBlockFor(listing: ModelListing, twinName: string): string | undefined {
+    const rivals = sources.filter((l) => l.id !== listing.id && l.workspaceId === listing.workspaceId && l.name === listing.name);
+    const locals = store
+      .list()
+      .filter((e) => isLocalModelId(e.id) && e.workspace_id === listing.workspaceId && e.push_name === twinName && e.push_dataset_id && !e.deleted_at);
+    if (rivals.length === 0 && locals.length === 0) return undefined;
+    const live = byName.get(`${listing.workspaceId}\u0000${twinName.toLowerCase()}`);
+    const liveId = live && live.isPushDataset && live.name === twinName ? live.id : undefined;
+    const claimants: TwinClaimant[] = [
+      ...[listing, ...rivals].map((l) => ({ id: l.id, ...(l.createdDate ? { createdDate: l.createdDate } : {}), pushDatasetId: store.get(l.id)?.push_dataset_id ?? null })),
+      ...locals.map((e) => ({ id: e.id, pushDatasetId: e.push_dataset_id, local: true })),
+    ];
+    const owner = twinOwner(claimants, liveId);
+    return owner === undefined || owner.id === listing.id ? undefined : twinBlockedReason(owner, listing.name, twinName);
+  }
+
+  /** No other source model (listed, or known to the state) has this name: an un-keyed push file of an earlier version is this one's. */
+  function nameIsUnique(listing: ModelListing): boolean {
+    if (sources.some((l) => l.id !== listing.id && l.name === listing.name)) return false;
+    return !store.list().some((e) => e.id !== listing.id && (e.source_name ?? e.name) === listing.name);
+  }
   const results: RemoteRunner['results'] = [];
 
-  let lastScannerCall = Number.NEGATIVE_INFINITY;
-  /**
-   * The watched workspaces the admin API reports as modified since the watermark (fabric-api.md §2:
-   * `workspaces/modified`, 30 requests/hour, `modifiedSince` between 30 minutes and 30 days ago).
-   * The first cycle has no watermark: it lists everything and sets one. Between two scanner calls
-   * (at most one per 2 minutes, to stay inside the hourly quota) nothing is listed; unlisted
-   * workspaces are neither re-checked nor judged deleted.
-   */
-  async function modifiedOnly(watched: string[]): Promise<string[]> {
-    const now = deps.clock.now();
-    const watermark = store.snapshot().scannerWatermark;
-    if (!watermark || Number.isNaN(Date.parse(watermark))) {
-      store.setScannerWatermark(new Date(now).toISOString());
-      return watched;
-    }
-    if (now - lastScannerCall < SCANNER_MIN_GAP_MS) return [];
-    lastScannerCall = now;
-    const since = Math.max(Math.min(Date.parse(watermark), now - 30 * MINUTE), now - 30 * DAY + MINUTE);
-    const modified = new Set((await api.getModifiedWorkspaces(new Date(since))).map((id) => id.toLowerCase()));
-    store.setScannerWatermark(new Date(now).toISOString());
-    return watched.filter((w) => modified.has(w.toLowerCase()));
-  }
+  const scanner = createScannerPlanner((since) => api.getModifiedWorkspaces(since), store, deps.clock, { fullListingMs: options.fullListingMs ?? DEFAULT_FULL_LISTING_MS });
 
   return {
     results,
@@ -120,7 +136,8 @@ export function createRemoteRunner(
       await deps.warehouse?.recycle();
       results.length = 0; // one cycle's results: a long-running monitor must not accumulate them
       const watched = options.workspaces.length ? options.workspaces : (await api.listWorkspaces()).map((w) => w.id);
-      const workspaces = options.detection === 'scanner' ? await modifiedOnly(watched) : watched;
+      const plan = options.detection === 'scanner' ? await scanner.plan(watched) : undefined;
+      const workspaces = plan ? plan.workspaces : watched;
       const listings: ModelListing[] = [];
       const listedWorkspaces: string[] = [];
       const failedWorkspaces: ListResult['failedWorkspaces'] = [];
@@ -130,13 +147,17 @@ export function createRemoteRunner(
             listings.push(...(await api.listModels(ws)));
             listedWorkspaces.push(ws);
           } catch (e) {
-            // A bad credential fails every workspace alike: stop the run (exit code 3) rather than report each.
-            if (e instanceof AuthError || (e instanceof ApiError && e.status === 401)) throw e;
-            failedWorkspaces.push({ id: ws, error: e instanceof Error ? e.message : String(e) });
+            // No token at all fails every workspace alike: stop the run (exit code 3). A 401 or 403
+            // answered for one workspace (after one retry with a fresh token) is that workspace's
+            // failure: the others are still listed, and the monitor decides the exit code.
+            if (e instanceof AuthError) throw e;
+            failedWorkspaces.push({ id: ws, error: e instanceof Error ? e.message : String(e), auth: isAuthRefusal(e) });
           }
         }),
       );
+      plan?.done(listedWorkspaces);
       byName = new Map(listings.map((l) => [`${l.workspaceId}\u0000${l.name.toLowerCase()}`, l]));
+      sources = listings.filter((l) => !l.isPushDataset);
       return { listings, listedWorkspaces, failedWorkspaces };
     },
 
@@ -145,22 +166,28 @@ export function createRemoteRunner(
       const fp = fingerprint(loaded.model);
       const known = store.get(listing.id);
       const twinName = listing.isPushDataset ? null : `${loaded.model.name}${options.suffix}`;
+      const pushBlocked = twinName && settings.push ? pushBlockFor(listing, twinName) : undefined;
       const twin = twinName ? byName.get(`${listing.workspaceId}\u0000${twinName.toLowerCase()}`) : undefined;
       // A model none of whose tables a push dataset can hold never gets a twin: do not wait for one.
       const noTwinPlanned = settings.push && !listing.isPushDataset && planPushDataset(loaded.model, { suffix: options.suffix }).empty;
       const twinOk =
-        !settings.push || listing.isPushDataset || noTwinPlanned || (twin !== undefined && (!known?.push_dataset_id || known.push_dataset_id === twin.id));
+        !settings.push || listing.isPushDataset || noTwinPlanned || pushBlocked !== undefined || (twin !== undefined && (!known?.push_dataset_id || known.push_dataset_id === twin.id));
       // The fingerprint ignores the model's name: a renamed model keeps it, but must be republished.
-      const expectedName = twinName ?? loaded.model.name;
+      const expectedName = pushBlocked ? loaded.model.name : (twinName ?? loaded.model.name);
+      // A model that may not have a twin must not keep a twin id (a prune would delete the owner's).
+      const noTwin = pushBlocked ? { pushDatasetId: null, pushName: null } : {};
       if (!options.force && known && known.fingerprint === fp && known.name === expectedName && twinOk && !known.deleted_at) {
-        const outcome: SyncOutcome = { status: 'unchanged', fingerprint: fp, publishedName: known.name };
+        const outcome: SyncOutcome = { status: 'unchanged', fingerprint: fp, publishedName: known.name, ...noTwin };
         results.push({ listing, result: null, outcome });
         return outcome;
       }
-      const previousRequest = twinName && options.previousRequest ? await options.previousRequest(loaded.model.name) : undefined;
+      const previousRequest =
+        twinName && !pushBlocked && options.previousRequest
+          ? await options.previousRequest({ modelId: listing.id, workspaceId: listing.workspaceId, modelName: loaded.model.name, legacyOk: nameIsUnique(listing) })
+          : undefined;
       const result = await runPipeline(
         loaded,
-        { modelId: listing.id, workspaceId: listing.workspaceId, isPushDataset: listing.isPushDataset, previousRequest },
+        { modelId: listing.id, workspaceId: listing.workspaceId, isPushDataset: listing.isPushDataset, previousRequest, ...(pushBlocked ? { pushBlocked } : {}) },
         deps,
         settings,
       );
@@ -169,7 +196,10 @@ export function createRemoteRunner(
         status: 'synced',
         fingerprint: fp,
         publishedName: result.publishedName,
-        ...(push?.datasetId ? { pushDatasetId: push.datasetId, pushName: push.name } : {}),
+        ...(push?.datasetId ? { pushDatasetId: push.datasetId, pushName: push.name } : noTwin),
+        ...(push ? { pushAction: push.action } : {}),
+        ...(push?.replaced ? { replacedDatasetId: push.replaced.datasetId } : {}),
+        ...(result.warnings.length ? { warnings: result.warnings } : {}),
         detail: describeOutcome(result),
       };
       results.push({ listing, result, outcome });
@@ -178,7 +208,9 @@ export function createRemoteRunner(
 
     async markDeleted(entry, { prune }) {
       if (deps.warehouse && settings.warehouse && !settings.dryRun) await deps.warehouse.markDeleted(entry.id, new Date(deps.clock.now()));
-      if (prune && entry.push_dataset_id && entry.workspace_id && !settings.dryRun) {
+      // Never prune a twin another live model records as its own (state written before twins were keyed).
+      const shared = store.list().some((e) => e.id !== entry.id && !e.deleted_at && e.push_dataset_id === entry.push_dataset_id);
+      if (prune && entry.push_dataset_id && entry.workspace_id && !shared && !settings.dryRun) {
         await api.deleteDataset(entry.workspace_id, entry.push_dataset_id).catch((e) => {
           if (!(e instanceof ApiError && e.status === 404)) throw e;
         });
@@ -187,10 +219,8 @@ export function createRemoteRunner(
   };
 }
 
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
-/** 30 `workspaces/modified` calls per hour: one every 2 minutes at most. */
-const SCANNER_MIN_GAP_MS = 2 * MINUTE;
+/** Scanner detection lists every watched workspace at least this often (`monitor.fullListingHours`). */
+const DEFAULT_FULL_LISTING_MS = 24 * 3_600_000;
 
 /** One line: what happened to the push twin and the warehouse. */
 export function describeOutcome(r: PipelineResult): string {

@@ -10,11 +10,11 @@ import { resolveAuthMode, resolveTarget, type WarehouseTarget } from '../config/
 import type { Config } from '../config/schema.js';
 import type { Clock, Logger, Sleep } from '../context.js';
 import { createFabricClient } from '../fabric/index.js';
-import { pushDefinitionFileName } from '../push/files.js';
+import { pushDefinitionFileName, pushFileKey } from '../push/files.js';
 import type { CreateDatasetRequest } from '../push/request.js';
 import { snowflakeNamespace, snowflakeOptions } from '../warehouse/options.js';
 import type { PipelineDeps, PipelineSettings } from './pipeline.js';
-import type { FabricApi, RemoteOptions } from './remote.js';
+import type { FabricApi, PreviousRequestTarget, RemoteOptions } from './remote.js';
 import { physicalTablesStep } from './physical-tables.js';
 import { WarehouseSession } from './warehouse-session.js';
 
@@ -87,6 +87,7 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
     suffix: config.push.suffix,
     strict: config.push.strict,
     onIncompatible: config.push.onIncompatible,
+    onIncompatibleFor: config.push.perModel,
     retention: config.push.retention,
     outDir: config.push.outDir,
     push: options.push,
@@ -101,7 +102,8 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
     infoFallback: config.fabric.infoFallback,
     suffix: config.push.suffix,
     detection: config.monitor.detection,
-    previousRequest: (modelName) => readPreviousRequest(config.push.outDir, modelName),
+    fullListingMs: config.monitor.fullListingHours * 3_600_000,
+    previousRequest: (target) => readPreviousRequest(config.push.outDir, target),
   };
   return {
     runId,
@@ -138,12 +140,20 @@ function createWarehouseSession(config: Config, target: 'snowflake' | 'duckdb', 
   });
 }
 
-/** The last published request of a push twin is the `{Model}_push_api.json` file written with it. */
-async function readPreviousRequest(outDir: string, modelName: string): Promise<CreateDatasetRequest | undefined> {
-  try {
-    const file = path.join(outDir, pushDefinitionFileName(modelName));
-    return JSON.parse(await readFile(file, 'utf8')) as CreateDatasetRequest;
-  } catch {
-    return undefined;
-  }
+/**
+ * The last published request of a push twin is the push file written with it, keyed by workspace and
+ * model id. A `{Model}_push_api.json` of an earlier version is read only when the caller knows no
+ * other model carries that name (it may be another model's; issue 13 item 1); it is left in place.
+ */
+async function readPreviousRequest(outDir: string, target: PreviousRequestTarget): Promise<CreateDatasetRequest | undefined> {
+  const read = async (name: string) => {
+    try {
+      return JSON.parse(await readFile(path.join(outDir, name), 'utf8')) as CreateDatasetRequest;
+    } catch {
+      return undefined;
+    }
+  };
+  const keyed = await read(pushDefinitionFileName(target.modelName, pushFileKey(target.workspaceId, target.modelId)));
+  if (keyed !== undefined || !target.legacyOk) return keyed;
+  return read(pushDefinitionFileName(target.modelName));
 }

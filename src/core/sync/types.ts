@@ -24,9 +24,23 @@ export interface SyncOutcome {
   status: 'synced' | 'unchanged' | 'skipped';
   /** Fingerprint of the definition that was read. */
   fingerprint: string;
-  pushDatasetId?: string;
-  pushName?: string;
+  /** null: the model has (and may have) no twin; the state forgets any it recorded. */
+  pushDatasetId?: string | null;
+  pushName?: string | null;
   /** The name users see (push twin name when one was published). */
   publishedName?: string;
+  /** What the push step did (created, updated, recreated, unchanged). */
+  pushAction?: string;
+  /** With `recreated`: the id of the deleted twin (reports bound to it must be rebound). */
+  replacedDatasetId?: string;
+  /** Things the user must know (a twin recreated with a new id, no push file and why). */
+  warnings?: string[];
   detail?: string;
+}
+
+/** Ids of local models (`convert --source`) carry this prefix; ids from the service are GUIDs. */
+export const LOCAL_ID_PREFIX = 'local:';
+
+export function isLocalModelId(id: string): boolean {
+  return id.startsWith(LOCAL_ID_PREFIX);
 }

@@ -11,6 +11,7 @@ import { ApiError } from '../errors.js';
 import { createFabricClient, type FabricClient } from '../fabric/index.js';
 import { authOptions } from '../sync/runtime.js';
 import type { ModelListing } from '../sync/types.js';
+import { isSystemModel } from '../fabric/system-models.js';
 import { type Check, type Outcome, failOf, firstLine, probe, skip } from './check.js';
 
 export interface FabricCheckOptions {
@@ -160,7 +161,8 @@ async function probeWorkspace(config: Config, api: FabricClient, target: Target,
     checks.push(skip(`fabric.role:${id}`, 'fabric', `workspace ${label}: role not checked (the workspace could not be listed)`));
     return result;
   }
-  const candidate = result.models.find((m) => !m.isPushDataset && !m.name.endsWith(config.push.suffix));
+  // Never a model the service owns (Usage Metrics Report…): its definition cannot be read.
+  const candidate = result.models.find((m) => !m.isPushDataset && !m.name.endsWith(config.push.suffix) && !(config.monitor.skipSystemModels && isSystemModel(m)));
   if (!candidate) {
     checks.push(skip(`fabric.role:${id}`, 'fabric', `workspace ${label}: role not checked: no semantic model to try getDefinition on`, 'Write access is proven once the workspace holds a model.'));
     return result;

@@ -48,9 +48,17 @@ export const adminRoutes: Route[] = [
         since = Date.parse(raw);
         if (Number.isNaN(since)) throw new EmulatorHttpError(400, 'InvalidRequest', 'modifiedSince must be an ISO 8601 UTC date-time');
         if (since < ctx.state.now() - 30 * DAY) throw new EmulatorHttpError(400, 'InvalidRequest', 'modifiedSince must be within the last 30 days');
+        // "in the range of 30 minutes (to allow workspace changes to take effect) to 30 days before
+        // the current time" (WorkspaceInfo GetModifiedWorkspaces).
+        if (since > ctx.state.now() - 30 * 60_000) throw new EmulatorHttpError(400, 'InvalidRequest', 'modifiedSince must be at least 30 minutes before the current time');
       }
+      // A change "takes effect" (is reported) only `modifiedLagMs` after it happened.
+      const visible = ctx.state.now() - (ctx.modifiedLagMs ?? 0);
       const body = [...ctx.state.workspaces.values()]
-        .filter((w) => lastModified(ctx, w.id, w.modifiedAt) > since)
+        .filter((w) => {
+          const t = lastModified(ctx, w.id, w.modifiedAt);
+          return t > since && t <= visible;
+        })
         .map((w) => ({ id: w.id }));
       return { status: 200, body };
     },

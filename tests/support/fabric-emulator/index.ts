@@ -16,8 +16,11 @@ import { EmulatorHttpError, EmulatorState, type Request, type Response, type Sur
 export interface FaultRule {
   method?: string;
   path: string | RegExp;
-  kind: '429' | '500' | '503' | '401' | '403' | 'reset' | 'malformed' | 'truncated' | 'latency' | 'hang' | 'lroFailed';
+  kind: '429' | '500' | '503' | '401' | '403' | 'reset' | 'malformed' | 'truncated' | 'latency' | 'hang' | 'lroFailed' | 'body';
   times?: number;
+  /** `body`: answer with this status (default 200) and this JSON value (`null`, `{}`, `[]` …) instead of the real answer. */
+  status?: number;
+  body?: unknown;
   retryAfter?: number | string;
   latencyMs?: number;
   fabricStyle?: boolean;
@@ -42,6 +45,12 @@ export interface EmulatorOptions {
   adminTokens?: string[];
   /** Listening port (default 0 = any free port); the standalone CLI uses a fixed one. */
   port?: number;
+  /**
+   * How long after a change a workspace appears in `admin/workspaces/modified` (default 0). The
+   * documentation asks for a `modifiedSince` at least 30 minutes back "to allow workspace changes to
+   * take effect": a change may surface that late.
+   */
+  modifiedLagMs?: number;
 }
 
 export interface PushDatasetView { id: string; name: string; workspaceId: string; tables: any[]; relationships: any[]; createdAt: number; }
@@ -116,6 +125,7 @@ export async function startFabricEmulator(options: EmulatorOptions = {}): Promis
     takeLroFailure: (req) => takeFault(req.method, req.path, ['lroFailed']) !== undefined,
     ...(options.describeModel ? { describeModel: options.describeModel } : {}),
     ...(options.adminTokens ? { adminTokens: options.adminTokens } : {}),
+    ...(options.modifiedLagMs ? { modifiedLagMs: options.modifiedLagMs } : {}),
   };
 
   function send(res: ServerResponse, req: Request, r: Response): void {
@@ -174,6 +184,13 @@ export async function startFabricEmulator(options: EmulatorOptions = {}): Promis
           requestLog.push({ method, path: req.path, status: 200, at: now() });
           res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', RequestId: req.requestId }).end('{"value": [{"id": "');
           return;
+        case 'body': {
+          // A well-formed answer of the wrong shape (a proxy's `{}`, a `null`): not checked against the spec on purpose.
+          const text = JSON.stringify(fault.body ?? null);
+          requestLog.push({ method, path: req.path, status: fault.status ?? 200, at: now(), ...(req.token ? { token: req.token } : {}) });
+          res.writeHead(fault.status ?? 200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), RequestId: req.requestId }).end(text);
+          return;
+        }
         case 'truncated': {
           const full = JSON.stringify({ value: [{ id: randomUUID(), name: 'x'.repeat(200) }] });
           requestLog.push({ method, path: req.path, status: 200, at: now() });

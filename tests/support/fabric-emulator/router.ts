@@ -13,6 +13,8 @@ export interface RouteContext {
   describeModel?: (parts: { path: string; text: string }[]) => unknown;
   /** Tokens allowed on the admin scanner APIs; all when undefined. */
   adminTokens?: string[];
+  /** How long a workspace change takes to appear in `admin/workspaces/modified` (default 0). */
+  modifiedLagMs?: number;
 }
 
 export interface Route {
