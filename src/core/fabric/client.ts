@@ -5,6 +5,8 @@ import type { TokenProvider } from '../auth/token-cache.js';
 import type { Clock, Logger, Sleep } from '../context.js';
 import { ApiError } from '../errors.js';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http/client.js';
+import type { Redactor } from '../redact.js';
+import { SCANNER_HINT } from '../tenant-settings.js';
 import type { ModelListing } from '../sync/types.js';
 import { ENDPOINTS, endpointPath, type Endpoint, type EndpointName } from './endpoints.js';
 
@@ -23,6 +25,8 @@ export interface FabricClientOptions {
   userAgent?: string;
   /** Run-wide interruption: ends waits and in-flight requests with InterruptedError. */
   signal?: AbortSignal;
+  /** Scrubs the configured secrets from error texts (src/core/redact.ts). */
+  redact?: Redactor;
   /** Passed to the HTTP seam (tests: a private pause registry, deterministic jitter). */
   http?: Pick<HttpClientOptions, 'pauses' | 'random' | 'backoff' | 'dispatcher'>;
 }
@@ -87,6 +91,9 @@ export interface FabricClient {
   getScanResult(scanId: string): Promise<unknown>;
 }
 
+/** The admin scanner APIs (tenant admins only). */
+const ADMIN_ENDPOINTS = new Set<EndpointName>(['modifiedWorkspaces', 'scanStart', 'scanStatus', 'scanResult']);
+
 /** Page size for `GET /groups` ($top); Power BI caps it at 5000. */
 const GROUPS_PAGE = 5000;
 
@@ -101,6 +108,7 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
     ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
     ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.redact ? { redact: options.redact } : {}),
     ...options.http,
   };
   const clients: Record<'fabric' | 'powerbi', HttpClient> = {
@@ -115,7 +123,13 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
   ) {
     const e: Endpoint = ENDPOINTS[name];
     // An endpoint with its own documented quota gets its own pause scope (see RequestOptions.pauseScope).
-    return clients[e.api].request<T>({ method: e.method, path: endpointPath(name, params), ...(e.quota ? { pauseScope: name } : {}), ...more });
+    const sent = clients[e.api].request<T>({ method: e.method, path: endpointPath(name, params), ...(e.quota ? { pauseScope: name } : {}), ...more });
+    if (!ADMIN_ENDPOINTS.has(name)) return sent;
+    // A refusal of the admin scanner has its own causes: its tenant setting, and admin-consent permissions on the app.
+    return sent.catch((err: unknown) => {
+      if (!(err instanceof ApiError) || (err.status !== 401 && err.status !== 403)) throw err;
+      throw new ApiError(err.message, { status: err.status, url: err.url, method: err.method, ...(err.errorCode ? { errorCode: err.errorCode } : {}), ...(err.requestId ? { requestId: err.requestId } : {}) }, { hint: SCANNER_HINT, cause: err });
+    });
   }
 
   async function listDatasets(workspaceId: string): Promise<Array<Record<string, unknown>>> {
@@ -227,7 +241,7 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
       const err = res.body?.error ?? result?.error ?? table?.error;
       if (err) {
         throw new ApiError(
-          `executeQueries on dataset ${datasetId} returned an error${err.code ? ` ${err.code}` : ''}: ${err.message ?? 'no message'}${res.requestId ? ` (request id ${res.requestId})` : ''}.`,
+          `executeQueries on dataset ${datasetId} returned an error${err.code ? ` ${err.code}` : ''}: ${clients.powerbi.scrub(err.message ?? 'no message')}${res.requestId ? ` (request id ${res.requestId})` : ''}.`,
           { status: res.status, url: res.url, method: 'POST', ...(err.code ? { errorCode: err.code } : {}), ...(res.requestId ? { requestId: res.requestId } : {}) },
         );
       }
