@@ -39,7 +39,7 @@ export class WarehouseSession {
   private readonly options: WarehouseSessionOptions;
   private readonly idle: WarehouseBackend[] = [];
   private readonly all: Promise<WarehouseBackend>[] = [];
-  private readonly waiters: Array<(b: WarehouseBackend) => void> = [];
+  private readonly waiters: Array<{ resolve: (b: WarehouseBackend) => void; reject: (e: unknown) => void }> = [];
   /** Statements sent by this session (for summaries and benchmarks). */
   statementsSent = 0;
   /** The first login while none has succeeded yet (later openers wait for it). */
@@ -84,11 +84,27 @@ export class WarehouseSession {
   /** Runs `fn` with a connection of its own; opens one when none is idle and the pool has room. */
   async withConnection<T>(fn: (backend: WarehouseBackend) => Promise<T>): Promise<T> {
     const backend = await this.acquire();
+    let result: T;
     try {
-      return await fn(backend);
-    } finally {
-      this.release(backend);
+      result = await fn(backend);
+    } catch (e) {
+      // A connection the engine declared unusable (DuckDB after a FATAL error, e.g. a checkpoint on
+      // a full disk) is dropped, not handed to the next model; that one opens the file anew.
+      if (e instanceof WarehouseError && e.code === 'DUCKDB_FATAL') await this.discard(backend);
+      else this.release(backend);
+      throw e;
     }
+    this.release(backend);
+    return result;
+  }
+
+  private async discard(backend: WarehouseBackend): Promise<void> {
+    const settled = await Promise.allSettled(this.all);
+    const at = settled.findIndex((r) => r.status === 'fulfilled' && r.value === backend);
+    if (at >= 0) this.all.splice(at, 1);
+    await backend.close().catch(() => undefined);
+    const waiter = this.waiters.shift();
+    if (waiter) this.acquire().then(waiter.resolve, waiter.reject);
   }
 
   async close(): Promise<void> {
@@ -134,13 +150,13 @@ export class WarehouseSession {
           throw e;
         }
       }
-      return new Promise((resolve) => this.waiters.push(resolve));
+      return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
     }
   }
 
   private release(backend: WarehouseBackend): void {
     const next = this.waiters.shift();
-    if (next) next(backend);
+    if (next) next.resolve(backend);
     else this.idle.push(backend);
   }
 }
