@@ -3,7 +3,6 @@
 // The push publisher and the warehouse publisher are independent: either can be off, and the
 // warehouse never depends on the push dataset existing (push creation ends on 31 Oct 2027).
 import type { Clock, Logger } from '../context.js';
-import { ApiError } from '../errors.js';
 import { writePushDefinition } from '../push/files.js';
 import { assertStrict, planPushDataset, type PushPlan } from '../push/plan.js';
 import { publishPushDataset, type PublishResult, type PushApi } from '../push/publish.js';
@@ -111,7 +110,7 @@ async function publish(
 ): Promise<PipelineResult['push']> {
   if (!plan) return { skipped: 'the source is a push dataset; synced without conversion' };
   if (!settings.push) return { skipped: 'push disabled (--no-push)' };
-  if (plan.empty) return { skipped: `no table of '${plan.report.model}' can be held by a push dataset; the warehouse still gets the model` };
+  if (plan.empty) return { skipped: plan.report.skipReason ?? `no table of '${plan.report.model}' can be held by a push dataset; the warehouse still gets the model` };
   if (!deps.push || !target.workspaceId) return { skipped: 'no Fabric workspace for a local source (the push definition file was written)' };
   const result = await publishPushDataset(deps.push, target.workspaceId, plan, {
     onIncompatible: settings.onIncompatible,
@@ -160,9 +159,4 @@ function storageModeOf(loaded: LoadedModel): string {
   const modes = new Set(loaded.model.tables.filter((t) => t.kind === 'data').map((t) => t.storageMode));
   if (modes.size === 0) return loaded.model.defaultMode ?? 'import';
   return modes.size === 1 ? [...modes][0]! : 'mixed';
-}
-
-/** True for API errors that mean "you may not" — used to choose the INFO.VIEW fallback. */
-export function isPermissionDenied(e: unknown): boolean {
-  return e instanceof ApiError && (e.status === 403 || e.status === 401);
 }
