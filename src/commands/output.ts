@@ -59,6 +59,7 @@ export class Ui {
   private readonly options: UiOptions;
   private readonly redactor = createRedactor();
   private readonly colour: boolean;
+  private eventsWritten = false;
 
   constructor(options: UiOptions) {
     this.options = options;
@@ -83,7 +84,9 @@ export class Ui {
 
   /** The command's result: one JSON document with --json, else the human rendering on stdout. */
   result(doc: unknown, human: () => string): void {
-    if (this.json) this.out.write(`${safeJsonStringify(redactDeep(doc, this.redactor), 2)}\n`);
+    // After NDJSON events (monitor --json) a closing document, such as the error that ended the run,
+    // is one line too, so the stream stays one JSON object per line.
+    if (this.json) this.out.write(`${safeJsonStringify(redactDeep(doc, this.redactor), this.eventsWritten ? undefined : 2)}\n`);
     else if (!this.quiet) {
       const text = human();
       if (text) this.out.write(`${this.block(text.endsWith('\n') ? text.slice(0, -1) : text)}\n`);
@@ -92,6 +95,7 @@ export class Ui {
 
   /** One NDJSON line (monitor --json). */
   event(doc: Record<string, unknown>): void {
+    this.eventsWritten = true;
     this.out.write(`${safeJsonStringify(redactDeep(doc, this.redactor))}\n`);
   }
 
