@@ -313,7 +313,7 @@ function planRelationships(
     const changes: string[] = [];
     if (name !== r.name) changes.push(`renamed to '${name}'`);
     if (swapped) changes.push('ends swapped so that from is the many side');
-    if (pushOf.get(ft) !== ft || pushOf.get(tt) !== tt) changes.push('table names sanitised');
+    if (pushOf.get(ft) !== ft || pushOf.get(tt) !== tt) changes.push('table names sanitised or made unique');
     add(changes.length > 0
       ? { kind: 'relationship', name: r.name, action: 'changed', reason: name !== r.name ? 'renamed' : swapped ? 'reversed' : 'tableRenamed', detail: changes.join('; '), ...(name !== r.name ? { pushName: name } : {}) }
       : { kind: 'relationship', name: r.name, action: 'kept' });
