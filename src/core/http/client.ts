@@ -12,6 +12,7 @@ import type { Clock, Logger, Sleep } from '../context.js';
 import { ApiError, InterruptedError, ThrottledError } from '../errors.js';
 import { MAX_RESPONSE_BYTES, formatBytes } from '../limits.js';
 import { createRedactor, type Redactor } from '../redact.js';
+import { readLimited } from './body.js';
 import { apiErrorFromResponse, readErrorBody, type ErrorFacts } from './error-mapping.js';
 import { sharedHostPauses, type HostPauses } from './host-pause.js';
 import { runLongRunningOperation, type LroOptions } from './lro.js';
@@ -337,32 +338,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
   return client;
 }
-
-/**
- * Reads a body up to `limit` bytes. A declared Content-Length over the limit is refused before
- * reading; otherwise the stream is cut as soon as it passes the limit, so memory stays bounded.
- */
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number, contentLength: string | undefined): Promise<{ text: string; tooLarge: boolean }> {
-  const declared = contentLength === undefined ? NaN : Number(contentLength);
-  if (Number.isFinite(declared) && declared > limit) {
-    body.destroy();
-    return { text: '', tooLarge: true };
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      return { text: '', tooLarge: true };
-    }
-    chunks.push(chunk);
-  }
-  // TextDecoder drops a byte-order mark, as undici's body.text() does.
-  return { text: utf8.decode(Buffer.concat(chunks, size)), tooLarge: false };
-}
-
-const utf8 = new TextDecoder('utf-8');
 
 function scrubFacts(facts: ErrorFacts, scrub: (s: string) => string): ErrorFacts {
   return facts.message === undefined ? facts : { ...facts, message: scrub(facts.message) };
