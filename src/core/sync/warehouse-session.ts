@@ -109,9 +109,14 @@ export class WarehouseSession {
 
   async close(): Promise<void> {
     const opened = await Promise.allSettled(this.all.splice(0));
-    this.idle.length = 0;
-    await Promise.allSettled(opened.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+    const idle = new Set(this.idle.splice(0));
+    // A connection still in use (a model abandoned after the shutdown grace period) is closed when that
+    // model lets go of it: closing an embedded database under a running statement can crash the process.
+    for (const r of opened) if (r.status === 'fulfilled' && !idle.has(r.value)) this.closeOnRelease.add(r.value);
+    await Promise.allSettled([...idle].map((b) => b.close()));
   }
+
+  private readonly closeOnRelease = new Set<WarehouseBackend>();
 
   /**
    * Closes the connections between monitor cycles (none is in use then): a long-running monitor
@@ -155,6 +160,10 @@ export class WarehouseSession {
   }
 
   private release(backend: WarehouseBackend): void {
+    if (this.closeOnRelease.delete(backend)) {
+      void backend.close().catch(() => undefined);
+      return;
+    }
     const next = this.waiters.shift();
     if (next) next.resolve(backend);
     else this.idle.push(backend);
