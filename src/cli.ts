@@ -3,9 +3,10 @@
 // client) are imported lazily inside the actions, so `--help` stays instant.
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, isFabricSyncError, ConfigError, InputError } from './core/errors.js';
+import { ExitCode, isFabricSyncError, ConfigError, InputError, storageErrorFrom } from './core/errors.js';
 import { makeConfigLoader, type Action, type CommandContext, type GlobalOptions } from './commands/context.js';
 import { Ui } from './commands/output.js';
+import { secretValues } from './core/config/secret.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerConvert } from './commands/convert.js';
 import { registerMonitor } from './commands/monitor.js';
@@ -83,7 +84,15 @@ export async function main(argv: string[]): Promise<number> {
       const command = args[args.length - 1] as Command;
       const globals = command.optsWithGlobals() as GlobalOptions;
       ui = buildUi(globals);
-      const ctx: CommandContext = { ui, globals, version, signal: controller.signal, config: makeConfigLoader(globals) };
+      const load = makeConfigLoader(globals);
+      const current = ui;
+      // Once the configuration is known, its secrets are scrubbed from everything printed (issue 13 item 8).
+      const config: CommandContext['config'] = async (overrides) => {
+        const loaded = await load(overrides);
+        current.protect(secretValues(loaded.config));
+        return loaded;
+      };
+      const ctx: CommandContext = { ui, globals, version, signal: controller.signal, config };
       exitCode = await action(ctx, ...args.slice(0, -1));
     };
 
@@ -105,7 +114,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function reportError(e: unknown, ui: Ui): number {
+function reportError(raw: unknown, ui: Ui): number {
+  // A file-system failure no layer caught (a full disk, a read-only mount) is still one clear sentence, exit 1.
+  const e = storageErrorFrom(raw, 'write', (raw as NodeJS.ErrnoException | undefined)?.path ?? 'a file') ?? raw;
   if (e instanceof CommanderError) {
     // --help and --version end with exit code 0; everything else commander rejects is usage.
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
@@ -121,7 +132,7 @@ function reportError(e: unknown, ui: Ui): number {
       if (e.hint) ui.info(`${ui.c.dim('hint:')} ${e.hint}`);
     }
     if (e instanceof InputError) ui.annotate('error', e.message);
-    if (ui.verbose && e.stack) ui.debug(e.stack);
+    if (ui.verbose && e.stack) ui.debugBlock(e.stack);
     return e.exitCode;
   }
   const message = e instanceof Error ? e.message : String(e);
@@ -130,7 +141,7 @@ function reportError(e: unknown, ui: Ui): number {
     ui.error(`Unexpected error: ${message}`);
     ui.info(`${ui.c.dim('hint:')} run again with --verbose for the stack trace, and report it if it persists.`);
   }
-  if (ui.verbose && e instanceof Error && e.stack) ui.debug(e.stack);
+  if (ui.verbose && e instanceof Error && e.stack) ui.debugBlock(e.stack);
   return ExitCode.failed;
 }
 

@@ -31,7 +31,7 @@ export async function executeConvert(ctx: CommandContext, config: Config, _runti
     fabric: needsFabric,
     signal: ctx.signal,
   });
-  const store = await openStateForRun(config.state.path, { dryRun: options.dryRun, logger, sleep: realSleep, signal: ctx.signal });
+  const store = await openStateForRun(config.state.path, { dryRun: options.dryRun, logger, sleep: realSleep, signal: ctx.signal, redact: (t) => ctx.ui.redact(t) });
   const progress = await progressReporter(ctx.ui, options.dryRun ? 'planning' : 'converting');
   try {
     return await runConvert(options.request, {

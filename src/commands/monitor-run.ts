@@ -23,7 +23,7 @@ export interface ExecuteMonitorOptions {
 
 export async function executeMonitor(ctx: CommandContext, config: Config, options: ExecuteMonitorOptions): Promise<number> {
   const logger = ctx.ui.logger();
-  const store = await openStateStore(config.state.path, { clock: systemClock, lock: true, logger });
+  const store = await openStateStore(config.state.path, { clock: systemClock, lock: true, logger, redact: (t) => ctx.ui.redact(t) });
   const runtime = createRuntime(config, {
     clock: systemClock,
     sleep: realSleep,

@@ -10,7 +10,7 @@ import { systemClock } from '../core/context.js';
  */
 export async function openStateForRun(
   path: string,
-  options: { dryRun: boolean; logger: Logger; sleep: Sleep; signal: AbortSignal; waitMs?: number },
+  options: { dryRun: boolean; logger: Logger; sleep: Sleep; signal: AbortSignal; waitMs?: number; redact?: (text: string) => string },
 ): Promise<StateStore> {
   if (options.dryRun) {
     const store = await openStateStore(path, { clock: systemClock, lock: false, logger: options.logger });
@@ -22,7 +22,7 @@ export async function openStateForRun(
   const deadline = Date.now() + (options.waitMs ?? 60_000);
   for (let announced = false; ; ) {
     try {
-      return await openStateStore(path, { clock: systemClock, lock: true, logger: options.logger });
+      return await openStateStore(path, { clock: systemClock, lock: true, logger: options.logger, ...(options.redact ? { redact: options.redact } : {}) });
     } catch (e) {
       if (!(e instanceof LockedError) || Date.now() >= deadline || options.signal.aborted) throw e;
       if (!announced) options.logger.info(`${e.message}; waiting for it to finish…`);

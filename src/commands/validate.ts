@@ -14,7 +14,7 @@ export function registerValidate(program: Command, bind: Bind): void {
     .addHelpText('after', `
 Checks (each ok / warning / failed / skipped, with a fix hint):
   config · Entra token per API · each workspace listable · role (getDefinition needs Contributor+)
-  push dataset permission (nothing is created) · executeQueries (INFO.VIEW fallback) · admin scanner APIs
+  push dataset permission (nothing is created) · admin scanner APIs (monitor.detection: scanner)
   Snowflake login, warehouse/database/schema, CREATE TABLE + MERGE on a temporary table · or the DuckDB file
   state file writable and not locked
 

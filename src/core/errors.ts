@@ -160,6 +160,57 @@ export class InterruptedError extends FabricSyncError {
   readonly exitCode = ExitCode.interrupted;
 }
 
+/**
+ * A file could not be written: the disk is full (ENOSPC, EDQUOT), read-only, or failing (issue 13
+ * item 5). Exit code 1, so a service manager restarts the run once space is freed; what was already
+ * saved (the state file, the warehouse rows) is left as it was.
+ */
+export class StorageError extends FabricSyncError {
+  readonly exitCode = ExitCode.failed;
+  readonly code: string;
+  readonly path: string;
+  constructor(message: string, details: { code: string; path: string }, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options);
+    this.code = details.code;
+    this.path = details.path;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), code: this.code, path: this.path };
+  }
+}
+
+const STORAGE_PROBLEMS: Record<string, string> = {
+  ENOSPC: 'no space is left on the device',
+  EDQUOT: 'the disk quota is exhausted',
+  EFBIG: 'the file would be too large',
+  EROFS: 'the file system is read-only',
+  EIO: 'the device reported an input/output error',
+  EACCES: 'permission was denied',
+  EPERM: 'the operation is not permitted',
+  EMFILE: 'too many files are open',
+  ENFILE: 'too many files are open',
+};
+
+/**
+ * A file-system failure of ours (`action` on `path`) as a StorageError with one clear sentence, or
+ * undefined when `e` is not such a failure. `kept` says what was left intact.
+ */
+export function storageErrorFrom(e: unknown, action: string, path: string, kept = 'nothing already saved was changed'): StorageError | undefined {
+  if (e instanceof FabricSyncError) return undefined;
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const problem = code ? STORAGE_PROBLEMS[code] : undefined;
+  if (!code || !problem) return undefined;
+  const full = code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
+  return new StorageError(`Could not ${action} ${path}: ${problem} (${code}); ${kept}.`, { code, path }, {
+    hint: full
+      ? 'Free space on the disk that holds this file (df -h), then run again: the run picks up where it stopped.'
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? 'Run as a user that may write there, or point the setting (state.path, push.outDir, warehouse.duckdbPath) at a writable location.'
+        : 'Check the disk, then run again.',
+    cause: e,
+  });
+}
+
 /** A bug: something that should not happen. */
 export class InternalError extends FabricSyncError {
   readonly exitCode = ExitCode.failed;

@@ -186,7 +186,7 @@ describe('monitor: kill -9 at random moments', () => {
       expect(openTransactions(slow)).toHaveLength(1);
 
       const next = await runCli(['monitor', '--once', '--json'], { cwd, env });
-      expect(next.code, next.stdout).toBe(0);
+      expect(next.code, next.stderr).toBe(0);
       const rows = await slow.query(`SELECT SYNC_COUNT FROM _SEMANTIC_METADATA WHERE MODEL_ID = '${id}'`);
       expect(rows).toEqual([{ SYNC_COUNT: 2 }]);
       // It waited on the killed run's lock rather than failing, and the blocker was aborted.

@@ -48,7 +48,7 @@ function routeCounts(from: number): Record<string, number> {
 }
 
 describe('monitor: a quiet cycle over 1,000 models in 10 workspaces', () => {
-  it('costs two list requests per workspace, at most the budget of definitions, and no warehouse statement', async () => {
+  it('costs one list request per workspace, the budget of definitions, and no warehouse statement or login', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'fs-monitor-scale-'));
     // Seed: every model is new, so each is read and published once (no warehouse, to keep this fast).
     const seedEnv = monitorEnv(emu, workspaces, standIn, { FABRIC_SYNC_CONCURRENCY: '16' });

@@ -38,11 +38,7 @@ beforeAll(async () => {
       clients: { [CLIENT]: SECRET },
       tokenFor: (_client, scope) => (scope.includes('powerbi') ? TOKENS.powerbi : TOKENS.fabric),
     }),
-    startFabricEmulator({
-      acceptTokens: [TOKENS.fabric, TOKENS.powerbi],
-      // The INFO.VIEW fallback's first query, answered from the model's TMDL table files.
-      describeModel: (parts) => ({ TABLES: parts.filter((p) => p.path.includes('/tables/')).map((p) => ({ '[Name]': path.basename(p.path, '.tmdl') })) }),
-    }),
+    startFabricEmulator({ acceptTokens: [TOKENS.fabric, TOKENS.powerbi] }),
     startSnowflakeStandIn({ users: { FABRIC_SYNC: SF_PASSWORD } }),
   ]);
   ws = emu.addWorkspace({ name: 'Sales' });
@@ -121,12 +117,11 @@ describe('validate against the stand-ins: all ok, then stand-in faults one at a 
     emu.resetStats();
     const entraBefore = entra.requests.length;
     const { r, doc } = await validateJson();
-    // What one validate costs (README): 4 API requests, one token per audience, 7 SQL statements.
+    // What one validate costs (README): 3 API requests, one token per audience, 7 SQL statements.
     expect(emu.stats.byRoute).toEqual({
       'GET /v1.0/myorg/groups': 1,
       'GET /v1.0/myorg/groups/{groupId}/datasets': 1,
       'POST /v1/workspaces/{workspaceId}/semanticModels/{semanticModelId}/getDefinition': 1,
-      'POST /v1.0/myorg/groups/{groupId}/datasets/{datasetId}/executeQueries': 1,
     });
     expect(entra.requests.slice(entraBefore).filter((x) => x.path.endsWith('/token'))).toHaveLength(2);
     expect(sf.statements).toHaveLength(7);
@@ -135,7 +130,7 @@ describe('validate against the stand-ins: all ok, then stand-in faults one at a 
     expect(r.stderr).toBe(''); // --json: stdout carries the document, nothing else is said
     expect(doc.ok).toBe(true);
     expect(failed(doc.checks)).toEqual([]);
-    const expectOk = ['config', 'entra.powerbi', 'entra.fabric', `fabric.workspace:${ws}`, `fabric.role:${ws}`, 'push.permission', 'fabric.executeQueries', 'snowflake.login', 'snowflake.context', 'snowflake.privileges', 'state.writable', 'state.lock'];
+    const expectOk = ['config', 'entra.powerbi', 'entra.fabric', `fabric.workspace:${ws}`, `fabric.role:${ws}`, 'push.permission', 'snowflake.login', 'snowflake.context', 'snowflake.privileges', 'state.writable', 'state.lock'];
     for (const id of expectOk) expect(byId(doc.checks, id)?.status, id).toBe('ok');
     expect(byId(doc.checks, 'fabric.scanner')?.status).toBe('skip');
     expect(byId(doc.checks, 'push.permission')?.message).toMatch(/not tried/);
@@ -207,13 +202,13 @@ describe('validate: faults of the run\'s own settings', () => {
     expect(human.stdout).toMatch(/^ {2}→ same fix as above$/m); // one cause, one hint
   });
 
-  it('getDefinition 403 (Viewer role): the role line fails with "Contributor", exit 3', async () => {
+  it('getDefinition 403 (Viewer role): the role line fails naming write permission and "Contributor", exit 3', async () => {
     const { r, doc } = await validateJson({ FABRIC_WORKSPACE_ID: viewerWs });
     expect(r.code).toBe(3);
     expect(byId(doc.checks, `fabric.workspace:${viewerWs}`)?.status).toBe('ok');
     expect(failed(doc.checks)).toEqual([`fabric.role:${viewerWs}`]);
     const line = byId(doc.checks, `fabric.role:${viewerWs}`)!;
-    expect(line.message).toMatch(/needs Contributor or higher \(getDefinition requires write permission\)/);
+    expect(line.message).toMatch(/needs write permission on the model \(Contributor or higher\)/);
     expect(line.hint).toMatch(/Contributor role/);
     expect(byId(doc.checks, 'push.permission')?.status).toBe('skip');
   });

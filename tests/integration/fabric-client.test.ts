@@ -317,7 +317,7 @@ describe('throttling and failures', () => {
     const e = await failure(c.listWorkspaces());
     expect(e.status).toBe(401);
     expect(e.exitCode).toBe(3);
-    expect(e.hint).toMatch(/Service principals can use Fabric APIs/);
+    expect(e.hint).toMatch(/Service principals can call Fabric public APIs/);
     expect(e.message).not.toContain('not-accepted');
   });
 

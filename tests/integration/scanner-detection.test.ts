@@ -41,7 +41,7 @@ describe('scanner detection', () => {
     const api = createFabricClient({ fabricUrl: emu.url, powerbiUrl: emu.url, tokens, clock, sleep: realSleep, logger: silentLogger });
     const store = await openStateStore(path.join(mkdtempSync(path.join(tmpdir(), 'fs-scan-')), 'sync_state.json'), { clock, lock: false, logger: silentLogger });
     const runner = createRemoteRunner(api, store, { push: null, warehouse: null, clock, logger: silentLogger, runId: 'r', toolVersion: '0' }, settings, {
-      workspaces: [a, b], definitionFormat: 'TMSL', infoFallback: false, suffix: '_PushSync', detection: 'scanner',
+      workspaces: [a, b], definitionFormat: 'TMSL', suffix: '_PushSync', detection: 'scanner',
     });
     const signal = new AbortController().signal;
     const listed = (from: number) =>

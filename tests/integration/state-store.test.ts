@@ -27,7 +27,7 @@ beforeAll(() => {
   compiled = mkdtempSync(path.join(tmpdir(), 'fs-state-js-'));
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(compiled, 'node_modules'), 'dir');
   writeFileSync(path.join(compiled, 'package.json'), '{"type":"module"}');
-  for (const rel of ['core/context.ts', 'core/errors.ts', 'core/state/schema.ts', 'core/state/lock.ts', 'core/state/atomic-write.ts', 'core/state/store.ts']) {
+  for (const rel of ['core/context.ts', 'core/errors.ts', 'core/redact.ts', 'core/state/schema.ts', 'core/state/lock.ts', 'core/state/atomic-write.ts', 'core/state/store.ts']) {
     const src = readFileSync(path.join(repoRoot, 'src', rel), 'utf8');
     const out = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } });
     const dest = path.join(compiled, rel.replace(/\.ts$/, '.js'));

@@ -82,7 +82,7 @@ describe('detection against time', () => {
         push: false, warehouse: false, createTables: false, tablesSchema: 'X', dryRun: false,
       };
       const runner = createRemoteRunner(api, store, { push: null, warehouse: null, clock, logger: silentLogger, runId: 'r', toolVersion: '0' }, settings, {
-        workspaces: [a, b], definitionFormat: 'TMSL', infoFallback: false, suffix: '_PushSync', detection: 'scanner', fullListingMs: 24 * HOUR,
+        workspaces: [a, b], definitionFormat: 'TMSL', suffix: '_PushSync', detection: 'scanner', fullListingMs: 24 * HOUR,
       });
       const signal = new AbortController().signal;
       const start = t.now;

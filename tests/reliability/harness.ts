@@ -87,8 +87,12 @@ export function workdir(prefix: string, config?: unknown): string {
   return dir;
 }
 
-/** Config that keeps every wait short: a fault run must end in seconds, not minutes. */
-export const FAST_CONFIG = { fabric: { timeoutSeconds: 2, maxRetries: 2, throttleBudgetSeconds: 3 } };
+/**
+ * Config that keeps every wait short: a fault run must end in seconds, not minutes. The timeout is
+ * the whole of one attempt (send to last byte), so it leaves room for a CI machine running a dozen
+ * CLIs at once.
+ */
+export const FAST_CONFIG = { fabric: { timeoutSeconds: 5, maxRetries: 2, throttleBudgetSeconds: 3 } };
 
 /** Adds `n` small models named `${prefix} NN` to a new workspace; returns the workspace and id → name. */
 export function seedWorkspace(emu: FabricEmulator, prefix: string, n: number): { ws: string; models: Map<string, string> } {

@@ -330,7 +330,7 @@ describe('error bodies', () => {
   });
 
   it.each([
-    [401, /Service principals can use Fabric APIs/],
+    [401, /Service principals can call Fabric public APIs/],
     [403, /Contributor or higher/],
   ])('%i gives exit code 3 and a tenant-setting / role hint', async (status, hint) => {
     const time = fakeTime();
@@ -437,7 +437,7 @@ describe('long-running operations', () => {
     expect(e.errorCode).toBe('OperationNotSupportedForItem');
     expect(e.requestId).toBe('op-rid');
     expect(e.message).toMatch(/operation op-1 ended OperationNotSupportedForItem: Encrypted label/);
-    expect(e.hint).toMatch(/INFO\.VIEW/);
+    expect(e.hint).toMatch(/cannot read its definition/);
   });
 
   it('builds /v1/operations/{id} from the id when there is no Location, and passes a 200 straight through', async () => {

@@ -71,13 +71,14 @@ describe('validate, Fabric side', () => {
     expect(JSON.stringify(checks)).not.toContain(jwt);
   });
 
-  it('executeQueries failing (DAX refused) is a warning naming the tenant setting; exit stays 0', async () => {
-    // This emulator has no describeModel: every DAX query fails as the service answers it.
-    const checks = await runChecks(config(emu, { fabric: { workspaces: [ws] } }), deps);
-    const line = byId(checks, 'fabric.executeQueries')!;
-    expect(line.status).toBe('warn');
-    expect(line.hint).toContain('"Dataset Execute Queries REST API"');
+  it('fabric.infoFallback set: a warning that it has no effect (no executeQueries request); exit stays 0', async () => {
+    emu.resetStats();
+    const checks = await runChecks(config(emu, { fabric: { workspaces: [ws], infoFallback: true } }), deps);
+    expect(byId(checks, 'fabric.infoFallback')).toMatchObject({ status: 'warn', message: expect.stringMatching(/no effect/) });
+    expect(Object.keys(emu.stats.byRoute).filter((r) => /executeQueries/.test(r))).toEqual([]);
     expect(exitCodeFor(checks)).toBe(0);
+    const unset = await runChecks(config(emu, { fabric: { workspaces: [ws] } }), deps);
+    expect(byId(unset, 'fabric.infoFallback')).toBeUndefined();
   });
 
   it('scanner detection without admin API access fails with the tenant setting, exit 3', async () => {
@@ -85,6 +86,7 @@ describe('validate, Fabric side', () => {
     const line = byId(checks, 'fabric.scanner')!;
     expect(line).toMatchObject({ status: 'fail', failure: 'permission' });
     expect(line.hint).toContain('"Service principals can access read-only admin APIs"');
+    expect(line.hint).toMatch(/no Power BI API permissions that require admin consent/);
     expect(exitCodeFor(checks)).toBe(3);
   });
 
@@ -118,15 +120,15 @@ describe('validate, Fabric side', () => {
     expect(byId(checks, 'fabric.workspaces')!.status).toBe('warn');
   });
 
-  it('Viewer role with push off and the INFO fallback on: getDefinition denied is only a warning', async () => {
+  it('Viewer role: getDefinition denied is a permission failure saying write permission is needed, with push on or off', async () => {
     const shared = await emulator();
     const wsV = shared.addWorkspace({ name: 'Finance', members: [], viewers: [TOKEN] });
     shared.addModel(wsV, { name: 'Budget', path: path.join(corpusDir, 'rr-model01') });
-    const off = await runChecks(config(shared, { fabric: { workspaces: [wsV] }, push: { enabled: false } }), deps);
-    expect(byId(off, `fabric.role:${wsV}`)).toMatchObject({ status: 'warn', message: expect.stringMatching(/INFO\.VIEW fallback/) });
-    expect(byId(off, 'push.permission')!.status).toBe('skip');
-    const on = await runChecks(config(shared, { fabric: { workspaces: [wsV] } }), deps);
-    expect(byId(on, `fabric.role:${wsV}`)).toMatchObject({ status: 'fail', message: expect.stringMatching(/needs Contributor or higher/) });
+    for (const push of [false, true]) {
+      const checks = await runChecks(config(shared, { fabric: { workspaces: [wsV] }, push: { enabled: push } }), deps);
+      expect(byId(checks, `fabric.role:${wsV}`)).toMatchObject({ status: 'fail', failure: 'permission', message: expect.stringMatching(/needs write permission on the model \(Contributor or higher\)/) });
+      expect(exitCodeFor(checks)).toBe(3);
+    }
   });
 
   it('after the push retirement date (31 Oct 2027) the push line warns that new push datasets cannot be created', async () => {

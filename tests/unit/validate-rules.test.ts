@@ -106,18 +106,31 @@ describe('state file checks (read-only)', () => {
     expect(checks[0]!.message).toContain(dir);
   });
 
-  it.skipIf(process.getuid?.() === 0)('an unwritable directory is a permission failure', async () => {
+  it('an unwritable directory is a permission failure (as root too: checked as an unprivileged user)', async () => {
     const ro = path.join(dir, 'ro');
     mkdirSync(ro);
     chmodSync(ro, 0o555);
     try {
-      const checks = await checkState(path.join(ro, 'state.json'), { clock: systemClock });
+      // Permission bits do not bind root (CI runs as root), so there the check runs as `nobody`.
+      const checks = process.getuid?.() === 0 ? await checkStateAsNobody(path.join(ro, 'state.json'), dir) : await checkState(path.join(ro, 'state.json'), { clock: systemClock });
       expect(checks[0]).toMatchObject({ status: 'fail', failure: 'permission' });
     } finally {
       chmodSync(ro, 0o755);
     }
   });
 });
+
+/** checkState from the built CLI, in a child process running as uid/gid 65534 (nobody). */
+async function checkStateAsNobody(statePath: string, root: string): Promise<Check[]> {
+  const { execFileSync } = await import('node:child_process');
+  const { pathToFileURL } = await import('node:url');
+  const { repoRoot } = await import('../support/paths.js');
+  chmodSync(root, 0o755); // nobody must reach the folder to judge it
+  const module = pathToFileURL(path.join(repoRoot, 'dist/core/validate/state-check.js')).href;
+  const script = `const { checkState } = await import(${JSON.stringify(module)}); process.stdout.write(JSON.stringify(await checkState(${JSON.stringify(statePath)}, { clock: { now: () => Date.now() } })));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+  return JSON.parse(out) as Check[];
+}
 
 describe('DuckDB file check', () => {
   let dir: string;

@@ -1,5 +1,6 @@
 // Entra ID error codes → what the user should check (STYLE.md rule 9: one typed table).
 // Codes: https://learn.microsoft.com/entra/identity-platform/reference-error-codes
+import { PUBLIC_APIS_SETTING } from '../tenant-settings.js';
 
 export interface EntraHint {
   code: string;
@@ -13,8 +14,7 @@ export const ENTRA_HINTS: readonly EntraHint[] = [
     problem: 'the client secret was rejected',
     hint:
       'Check FABRIC_CLIENT_SECRET: use the secret *value* (not its id) of the service principal FABRIC_CLIENT_ID, ' +
-      'and make sure it has not expired. Also check that the tenant setting "Service principals can use Fabric APIs" ' +
-      'includes a security group containing this service principal.',
+      'and make sure it has not expired.',
   },
   {
     code: 'AADSTS7000222',
@@ -62,9 +62,7 @@ export const ENTRA_HINTS: readonly EntraHint[] = [
 export const NETWORK_HINT =
   'Check the network path to the authority host (proxy, firewall, DNS) and FABRIC_AUTHORITY_HOST.';
 
-export const GENERIC_AUTH_HINT =
-  'Check FABRIC_TENANT_ID, FABRIC_CLIENT_ID and the credential, and that the tenant setting ' +
-  '"Service principals can use Fabric APIs" includes this service principal.';
+export const GENERIC_AUTH_HINT = `Check FABRIC_TENANT_ID, FABRIC_CLIENT_ID and the credential, and that ${PUBLIC_APIS_SETTING} includes this service principal.`;
 
 export function findEntraHint(text: string): EntraHint | undefined {
   return ENTRA_HINTS.find((h) => new RegExp(`\\b${h.code}\\b`).test(text));

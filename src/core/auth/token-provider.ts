@@ -10,6 +10,7 @@ import {
 } from '@azure/identity';
 import type { Clock, Logger } from '../context.js';
 import { AuthError } from '../errors.js';
+import { redact } from '../redact.js';
 import { GENERIC_AUTH_HINT, NETWORK_HINT, findEntraHint } from './hints.js';
 import { createTokenCache, type AcquiredToken, type Audience, type TokenProvider } from './token-cache.js';
 
@@ -142,8 +143,8 @@ function toAuthError(e: unknown, auth: AuthOptions, audience: Audience, secrets:
       hint: 'Run `az login`, or set FABRIC_TENANT_ID/FABRIC_CLIENT_ID/FABRIC_CLIENT_SECRET, or run where a managed or workload identity is configured.',
     });
   }
-  // Unknown failure: keep only a scrubbed first line of the library's message.
-  return new AuthError(`${what}: ${scrub(firstLine(raw), secrets)}`, { hint: GENERIC_AUTH_HINT });
+  // Unknown failure: keep only a scrubbed first line of the library's message (the shared scrubber).
+  return new AuthError(`${what}: ${redact(firstLine(raw), secrets)}`, { hint: GENERIC_AUTH_HINT });
 }
 
 function errorText(e: unknown): string {
@@ -165,10 +166,4 @@ function networkReason(raw: string): string {
 function firstLine(s: string): string {
   const line = s.split('\n')[0] ?? '';
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
-}
-
-function scrub(s: string, secrets: string[]): string {
-  let out = s;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('***');
-  return out;
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { identifierProblem } from '../warehouse/names.js';
 import { Secret } from './secret.js';
+import { endpointProblems } from './urls.js';
 
 const secret = z
   .string()
@@ -13,7 +14,10 @@ const secret = z
   .transform((s) => new Secret(s))
   .describe('secret (redacted in every output)');
 
-const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+/** An endpoint that receives credentials: https, or http only to a loopback address; no user-info (urls.ts). */
+const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).check((ctx) => {
+  for (const message of endpointProblems(ctx.value)) ctx.issues.push({ code: 'custom', message, input: ctx.value });
+});
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const guidish = nonEmpty.regex(/^[A-Za-z0-9._-]+$/, 'must be an id (letters, digits, "-", "_" or ".")');
 const seconds = (d: number) => z.coerce.number().int('must be a whole number').positive('must be positive').default(d);
@@ -48,8 +52,8 @@ export const fabricSchema = z
     definitionFormat: z.enum(['TMSL', 'TMDL']).default('TMSL').describe('Format asked of getDefinition.'),
     infoFallback: z
       .boolean()
-      .default(true)
-      .describe('When getDefinition is denied, read the schema through executeQueries and INFO.VIEW functions.'),
+      .default(false)
+      .describe('No effect; accepted so older config files stay valid (validate warns when it is true). There is no read-only way to a schema: getDefinition needs write permission on the model.'),
     timeoutSeconds: seconds(60).describe('Timeout of one HTTP request.'),
     maxRetries: z.coerce.number().int().min(0).max(20).default(5).describe('Retries of one request on 5xx and network errors.'),
     throttleBudgetSeconds: seconds(900).describe('Longest total wait for one operation when throttled (429 Retry-After).'),

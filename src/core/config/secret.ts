@@ -33,3 +33,15 @@ export class Secret {
 export function reveal(secret: Secret | undefined): string | undefined {
   return secret?.reveal();
 }
+
+/**
+ * Every secret value held anywhere in a (config) object, for the scrubber (src/core/redact.ts).
+ * Walks the object instead of naming fields, so a secret setting added later is covered too.
+ */
+export function secretValues(value: unknown, out: string[] = [], depth = 0): string[] {
+  if (value instanceof Secret) out.push(value.reveal());
+  else if (value !== null && typeof value === 'object' && depth < 8) {
+    for (const v of Object.values(value)) secretValues(v, out, depth + 1);
+  }
+  return out;
+}

@@ -5,6 +5,8 @@ import type { TokenProvider } from '../auth/token-cache.js';
 import type { Clock, Logger, Sleep } from '../context.js';
 import { ApiError } from '../errors.js';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http/client.js';
+import type { Redactor } from '../redact.js';
+import { SCANNER_HINT } from '../tenant-settings.js';
 import type { ModelListing } from '../sync/types.js';
 import { ENDPOINTS, endpointPath, type Endpoint, type EndpointName } from './endpoints.js';
 import { arrayItems, isGuid, listItems } from './shapes.js';
@@ -24,6 +26,8 @@ export interface FabricClientOptions {
   userAgent?: string;
   /** Run-wide interruption: ends waits and in-flight requests with InterruptedError. */
   signal?: AbortSignal;
+  /** Scrubs the configured secrets from error texts (src/core/redact.ts). */
+  redact?: Redactor;
   /** Passed to the HTTP seam (tests: a private pause registry, deterministic jitter). */
   http?: Pick<HttpClientOptions, 'pauses' | 'random' | 'backoff' | 'dispatcher'>;
 }
@@ -88,6 +92,9 @@ export interface FabricClient {
   getScanResult(scanId: string): Promise<unknown>;
 }
 
+/** The admin scanner APIs (tenant admins only). */
+const ADMIN_ENDPOINTS = new Set<EndpointName>(['modifiedWorkspaces', 'scanStart', 'scanStatus', 'scanResult']);
+
 /** Page size for `GET /groups` ($top); Power BI caps it at 5000. */
 const GROUPS_PAGE = 5000;
 
@@ -102,6 +109,7 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
     ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
     ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.redact ? { redact: options.redact } : {}),
     ...options.http,
   };
   const clients: Record<'fabric' | 'powerbi', HttpClient> = {
@@ -122,6 +130,16 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
     const e: Endpoint = ENDPOINTS[name];
     // An endpoint with its own documented quota gets its own pause scope (see RequestOptions.pauseScope).
     const send = () => clients[e.api].request<T>({ method: e.method, path: endpointPath(name, params), ...(e.quota ? { pauseScope: name } : {}), ...more });
+    const sent = retriedOn401(send, e);
+    if (!ADMIN_ENDPOINTS.has(name)) return sent;
+    // A refusal of the admin scanner has its own causes: its tenant setting, and admin-consent permissions on the app.
+    return sent.catch((err: unknown) => {
+      if (!(err instanceof ApiError) || (err.status !== 401 && err.status !== 403)) throw err;
+      throw new ApiError(err.message, { status: err.status, url: err.url, method: err.method, ...(err.errorCode ? { errorCode: err.errorCode } : {}), ...(err.requestId ? { requestId: err.requestId } : {}) }, { hint: SCANNER_HINT, cause: err });
+    });
+  }
+
+  async function retriedOn401<T>(send: () => Promise<T>, e: Endpoint): Promise<T> {
     const refresh = options.tokens.refresh;
     if (!refresh) return send();
     const used = await options.tokens.getToken(e.api);
@@ -256,7 +274,7 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
       const err = res.body?.error ?? result?.error ?? table?.error;
       if (err) {
         throw new ApiError(
-          `executeQueries on dataset ${datasetId} returned an error${err.code ? ` ${err.code}` : ''}: ${err.message ?? 'no message'}${res.requestId ? ` (request id ${res.requestId})` : ''}.`,
+          `executeQueries on dataset ${datasetId} returned an error${err.code ? ` ${err.code}` : ''}: ${clients.powerbi.scrub(err.message ?? 'no message')}${res.requestId ? ` (request id ${res.requestId})` : ''}.`,
           { status: res.status, url: res.url, method: 'POST', ...(err.code ? { errorCode: err.code } : {}), ...(res.requestId ? { requestId: res.requestId } : {}) },
         );
       }

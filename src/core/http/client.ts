@@ -2,11 +2,18 @@
 // token, per-request timeout, 429 + Retry-After with a per-host pause, capped exponential backoff with
 // jitter on 5xx / network errors / timeouts, a time budget per operation, continuation paging, the
 // Fabric long-running-operation protocol and typed errors. Clock and sleep are injected.
+// Issue 13: each attempt has an overall deadline (a server trickling one byte a second cannot keep a
+// run alive), an answer is read up to a size limit (never held whole when huge, never fetched again),
+// and every error text built from a server's answer is scrubbed of the token we sent and of anything
+// shaped like a credential (services have echoed the Authorization header back).
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Audience, TokenProvider } from '../auth/token-cache.js';
 import type { Clock, Logger, Sleep } from '../context.js';
 import { ApiError, InterruptedError, ThrottledError } from '../errors.js';
-import { apiErrorFromResponse, readErrorBody } from './error-mapping.js';
+import { MAX_RESPONSE_BYTES, formatBytes } from '../limits.js';
+import { createRedactor, type Redactor } from '../redact.js';
+import { readLimited } from './body.js';
+import { apiErrorFromResponse, readErrorBody, type ErrorFacts } from './error-mapping.js';
 import { sharedHostPauses, type HostPauses } from './host-pause.js';
 import { runLongRunningOperation, type LroOptions } from './lro.js';
 import { formatUtcTime, parseRetryAfter } from './retry-after.js';
@@ -21,8 +28,15 @@ export interface HttpClientOptions {
   clock: Clock;
   sleep: Sleep;
   logger: Logger;
-  /** Per attempt, headers and body each (default 30 s). */
+  /**
+   * One attempt, from sending the request to the last byte of the answer (default 30 s). Also the
+   * longest silence while waiting for headers or between two chunks of the body.
+   */
   timeoutMs?: number;
+  /** Largest answer read (default MAX_RESPONSE_BYTES); a bigger one fails at once and is not retried. */
+  maxBodyBytes?: number;
+  /** Scrubs configured secrets from error texts, besides the tokens this client sends. */
+  redact?: Redactor;
   /** Retries after the first attempt, for 429, 5xx, network errors and timeouts (default 5). */
   maxRetries?: number;
   /** Total wall time one operation may take, waits included (default 15 min). */
@@ -84,7 +98,12 @@ export interface HttpClient {
   paginate<T>(path: string, options?: { query?: Query; itemsKey?: string }): AsyncGenerator<T>;
   /** Resolve a Fabric long-running operation started by `response` (200/201 pass through). */
   runLro<T>(response: HttpResponse<unknown>, options?: LroOptions): Promise<T>;
+  /** A server-provided text (an error message) with every token and secret this client knows removed. */
+  scrub(text: string): string;
 }
+
+/** Tokens sent recently (a long monitor renews them hourly); the newest few are enough to scrub echoes. */
+const REMEMBERED_TOKENS = 8;
 
 const RETRIABLE_STATUS = new Set([408, 500, 502, 503, 504]);
 
@@ -113,6 +132,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const random = options.random ?? Math.random;
   const backoff = options.backoff ?? { baseMs: 500, maxMs: 30_000 };
   const userAgent = options.userAgent ?? 'fabric-sync';
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_RESPONSE_BYTES;
+  const sentTokens: string[] = [];
+  const redactor = options.redact ?? createRedactor();
+  function scrub(text: string): string {
+    let out = text;
+    for (const t of sentTokens) if (t.length >= 4 && out.includes(t)) out = out.split(t).join('***');
+    return redactor(out);
+  }
+  function remember(token: string): void {
+    if (sentTokens.includes(token)) return;
+    sentTokens.push(token);
+    if (sentTokens.length > REMEMBERED_TOKENS) sentTokens.shift();
+  }
 
   function backoffMs(attempt: number): number {
     const capped = Math.min(backoff.maxMs, backoff.baseMs * 2 ** attempt);
@@ -164,10 +196,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (signal?.aborted) throw interrupted(`before ${method} ${url}`);
       await respectPause(pauseKeys, method, url, deadline);
       const token = await tokens.getToken(audience);
+      remember(token);
       const started = clock.now();
       let status: number;
       let headers: Record<string, string>;
       let text: string;
+      // The overall deadline of this attempt: undici's headers and body timeouts measure silence, so a
+      // server sending one byte a second would never trip them (issue 13 item 11).
+      const attemptDeadline = AbortSignal.timeout(timeoutMs);
+      const abort = signal ? AbortSignal.any([signal, attemptDeadline]) : attemptDeadline;
+      let tooLarge: ApiError | undefined;
+      let answered = false;
       try {
         const res = await undiciRequest(url, {
           method,
@@ -181,14 +220,25 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           ...(payload !== undefined ? { body: payload } : {}),
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
-          ...(signal ? { signal } : {}),
+          signal: abort,
         });
         status = res.statusCode;
         headers = flattenHeaders(res.headers);
-        text = await res.body.text();
+        answered = true;
+        const body = await readLimited(res.body, maxBodyBytes, headers['content-length']);
+        if (body.tooLarge) {
+          tooLarge = new ApiError(
+            `The answer to ${method} ${url} (HTTP ${status}) is larger than ${formatBytes(maxBodyBytes)}, the most fabric-sync reads; it was not read further.`,
+            { status: status >= 200 && status < 300 ? 0 : status, url, method },
+            { hint: 'A model definition this large is over the size limit (README "Reliability and security guarantees"); check the model, or the API URL settings if this is not the Fabric API.' },
+          );
+        }
+        text = body.text;
       } catch (e) {
         if (signal?.aborted) throw interrupted(`during ${method} ${url}`);
-        const reason = networkReason(e, timeoutMs);
+        const reason = attemptDeadline.aborted
+          ? `${answered ? 'no complete answer' : 'no answer'} within ${Math.round(timeoutMs / 100) / 10} s (timed out)`
+          : networkReason(e, timeoutMs);
         logger.debug(`${method} ${url} failed: ${reason}`, { method, url, attempt, durationMs: clock.now() - started });
         const wait = backoffMs(attempt);
         // A connection that was never made cannot have created anything: safe to repeat even a POST.
@@ -198,7 +248,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           continue;
         }
         throw new ApiError(
-          `${method} ${url} failed: ${reason}${attempt > 0 ? ` (${attempt + 1} attempts)` : ''}.`,
+          `${method} ${url} failed: ${scrub(reason)}${attempt > 0 ? ` (${attempt + 1} attempts)` : ''}.`,
           { status: 0, url, method },
           {
             hint: idempotent || neverSent
@@ -208,6 +258,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           },
         );
       }
+      // Not retried: the same answer would be downloaded again (issue 13 item 14).
+      if (tooLarge) throw tooLarge;
       const requestId = headers['requestid'] ?? headers['x-ms-request-id'];
       logger.debug(`${method} ${url} → ${status}`, { method, url, status, durationMs: clock.now() - started, requestId, attempt });
 
@@ -230,7 +282,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         return { status, headers, body, method, url, requestId };
       }
 
-      const facts = readErrorBody(tryParse(text), headers);
+      const facts = scrubFacts(readErrorBody(tryParse(text), headers), scrub);
       const retryAfter = parseRetryAfter(headers['retry-after'], clock.now());
       if (status === 429) {
         const wait = retryAfter ?? backoffMs(attempt);
@@ -281,9 +333,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     baseUrl,
     request,
     paginate,
-    runLro: (response, lo) => runLongRunningOperation(response, lo ?? {}, { request, clock, sleep, baseUrl, budgetMs }),
+    runLro: (response, lo) => runLongRunningOperation(response, lo ?? {}, { request, clock, sleep, baseUrl, budgetMs, scrub }),
+    scrub,
   };
   return client;
+}
+
+function scrubFacts(facts: ErrorFacts, scrub: (s: string) => string): ErrorFacts {
+  return facts.message === undefined ? facts : { ...facts, message: scrub(facts.message) };
 }
 
 function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {

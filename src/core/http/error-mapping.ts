@@ -4,6 +4,7 @@
 // {"message": "... Retry in N seconds."}. The request id comes from the `RequestId` header (Power BI),
 // `x-ms-request-id`, or the body.
 import { ApiError } from '../errors.js';
+import { PUBLIC_APIS_SETTING } from '../tenant-settings.js';
 
 export interface ErrorFacts {
   errorCode?: string;
@@ -42,27 +43,25 @@ export function readErrorBody(body: unknown, headers: Record<string, string>): E
 /** Hints by Fabric / Power BI error code first, then by HTTP status. */
 const CODE_HINTS: Record<string, string> = {
   OperationNotSupportedForItem:
-    'getDefinition is refused for this model (for example an encrypted sensitivity label); the DAX INFO.VIEW fallback may still read it.',
-  InsufficientPrivileges: 'Give the service principal the Contributor role (or higher) on the workspace.',
-  PrincipalTypeNotSupported:
-    'Enable the tenant setting "Service principals can use Fabric APIs" for a security group that contains the service principal.',
-  PowerBINotAuthorizedException:
-    'Add the service principal to the workspace (Contributor or higher) and enable "Service principals can use Fabric APIs".',
+    'getDefinition is refused for this item (for example a model with an encrypted sensitivity label); fabric-sync cannot read its definition.',
+  InsufficientPrivileges: 'Give the service principal the Contributor role (or higher) on the workspace: reading a definition needs write permission on the model.',
+  PrincipalTypeNotSupported: `Enable ${PUBLIC_APIS_SETTING} for a security group that contains the service principal.`,
+  PowerBINotAuthorizedException: `Add the service principal to the workspace (Contributor or higher) and enable ${PUBLIC_APIS_SETTING}.`,
   DatasetExecuteQueriesError:
     'The DAX query failed. executeQueries also needs the tenant setting "Dataset Execute Queries REST API" and Build permission on the model.',
   TokenExpired:
     'The API refused the access token (expired, or issued for another tenant or API). Pre-acquired tokens ' +
     '(FABRIC_ACCESS_TOKEN / POWERBI_ACCESS_TOKEN) last about an hour; with a service principal check FABRIC_TENANT_ID ' +
-    'and the tenant setting "Service principals can use Fabric APIs".',
+    `and ${PUBLIC_APIS_SETTING}.`,
 };
 
 const STATUS_HINTS: Record<number, string> = {
   401:
-    'The token was refused. Check that the tenant setting "Service principals can use Fabric APIs" includes the ' +
+    `The token was refused. Check that ${PUBLIC_APIS_SETTING} includes the ` +
     'service principal, that FABRIC_TENANT_ID is the tenant that owns the workspace, and that a pre-acquired token has not expired.',
   403:
     'The principal lacks access. Give the service principal a workspace role of Contributor or higher (getDefinition and ' +
-    'push datasets need write access), and check the tenant setting "Service principals can use Fabric APIs".',
+    `push datasets need write permission), and check ${PUBLIC_APIS_SETTING}.`,
   404: 'Check the workspace and model ids, and that the service principal is a member of the workspace.',
   429: 'The API is throttling this principal; wait and run again, or reduce how often fabric-sync runs.',
 };

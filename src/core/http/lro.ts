@@ -2,6 +2,10 @@
 // https://learn.microsoft.com/rest/api/fabric/articles/long-running-operation):
 // 202 + Location + x-ms-operation-id + Retry-After → poll GET /v1/operations/{id} until Succeeded →
 // GET /v1/operations/{id}/result. `Failed` carries an ErrorResponse that becomes the ApiError.
+// The service's Retry-After is honoured but never below our own floor, which starts at MIN_POLL_MS and
+// doubles with every poll up to MAX_FLOOR_MS: an operation answering `Running` with `Retry-After: 0`
+// forever was polled 17,441 times in 24 s (issue 13 item 12). The whole operation ends at the
+// operation deadline (the client's time budget) with OperationTimedOut.
 import type { Clock, Sleep } from '../context.js';
 import { ApiError } from '../errors.js';
 import { hintFor, readErrorBody } from './error-mapping.js';
@@ -12,7 +16,14 @@ export interface LroOptions {
   result?: boolean;
   /** Poll interval when the service sends no Retry-After (default 2 s). */
   defaultPollMs?: number;
+  /** The first poll's floor (default MIN_POLL_MS); each later poll's floor doubles up to MAX_FLOOR_MS. */
+  minPollMs?: number;
 }
+
+/** Shortest wait before the first poll, whatever Retry-After says. */
+export const MIN_POLL_MS = 100;
+/** The floor stops growing here: a long operation is polled at least every 30 s. */
+export const MAX_FLOOR_MS = 30_000;
 
 interface OperationState {
   status?: string;
@@ -35,6 +46,8 @@ interface LroDeps {
   sleep: Sleep;
   baseUrl: string;
   budgetMs: number;
+  /** Removes tokens and secrets from a server-provided message. */
+  scrub?: (text: string) => string;
 }
 
 type Started = { status: number; headers: Record<string, string>; body: unknown; method: string; url: string };
@@ -56,18 +69,28 @@ export async function runLongRunningOperation<T>(started: Started, options: LroO
       method: started.method,
     });
   }
-  let waitMs = parseRetryAfter(started.headers['retry-after'], clock.now()) ?? options.defaultPollMs ?? 2000;
+  const scrub = deps.scrub ?? ((t: string) => t);
+  let floorMs = options.minPollMs ?? MIN_POLL_MS;
+  const nextWait = (retryAfter: string | undefined): number => {
+    const asked = parseRetryAfter(retryAfter, clock.now()) ?? options.defaultPollMs ?? 2000;
+    const wait = Math.max(asked, floorMs);
+    floorMs = Math.min(floorMs * 2, MAX_FLOOR_MS);
+    return wait;
+  };
+  let waitMs = nextWait(started.headers['retry-after']);
+  let polls = 0;
 
   for (;;) {
     if (clock.now() + waitMs > deadline) {
       throw new ApiError(
-        `The operation ${operationId ?? stateUrl} started by ${started.method} ${started.url} did not finish within the time budget.`,
+        `The operation ${operationId ?? stateUrl} started by ${started.method} ${started.url} did not finish within the time budget (${Math.round(deps.budgetMs / 1000)} s, ${polls} polls).`,
         { status: 202, url: stateUrl, method: 'GET', errorCode: 'OperationTimedOut' },
         { hint: 'The service is slow or busy; run again later.' },
       );
     }
     await sleep(waitMs);
     const polled: Polled<OperationState | undefined> = await deps.request<OperationState | undefined>({ url: stateUrl, deadline });
+    polls += 1;
     const state = polled.body ?? {};
     if (state.status === 'Succeeded') {
       if (options.result === false) return undefined as T;
@@ -78,7 +101,8 @@ export async function runLongRunningOperation<T>(started: Started, options: LroO
       return result.body;
     }
     if (state.status === 'Failed') {
-      const facts = readErrorBody(state.error, polled.headers);
+      const read = readErrorBody(state.error, polled.headers);
+      const facts = read.message === undefined ? read : { ...read, message: scrub(read.message) };
       const code = facts.errorCode ?? 'OperationFailed';
       const status = DENIED_CODES.test(code) ? 403 : 200;
       throw new ApiError(
@@ -96,7 +120,7 @@ export async function runLongRunningOperation<T>(started: Started, options: LroO
       );
     }
     // Undefined / NotStarted / Running (the status set is extensible): keep polling.
-    waitMs = parseRetryAfter(polled.headers['retry-after'], clock.now()) ?? options.defaultPollMs ?? 2000;
+    waitMs = nextWait(polled.headers['retry-after']);
     if (polled.headers.location) stateUrl = locate(polled.headers.location, operationId, origin, baseUrl) ?? stateUrl;
   }
 }

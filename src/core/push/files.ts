@@ -4,8 +4,9 @@
 // model never reads or overwrites another's (issue 13 item 1). Files named `{Model}_push_api.json`
 // by earlier versions are only read, and only when their name cannot belong to another model.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { storageErrorFrom } from '../errors.js';
 import type { PushPlan } from './plan.js';
 
 // Windows reserves these names with or without an extension (CON, CON.txt…).
@@ -57,8 +58,14 @@ export async function writePushDefinition(dir: string, plan: PushPlan, key: stri
   // The temporary name must fit the same 255-byte limit as the file name (a 1,000-character model
   // name made `${file}.${pid}.tmp` too long to create; issue 9, hostile names).
   const tmp = path.join(dir, `.push-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-  await writeFile(tmp, `${JSON.stringify(plan.request, null, 2)}\n`, 'utf8');
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, `${JSON.stringify(plan.request, null, 2)}\n`, 'utf8');
+    await rename(tmp, file);
+  } catch (e) {
+    // A full disk leaves the previous file and no half-written temporary one (issue 13 item 5).
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw storageErrorFrom(e, 'write the push definition', file, 'the previous file is unchanged') ?? e;
+  }
   return file;
 }
 

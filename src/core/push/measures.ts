@@ -126,6 +126,8 @@ export function decideMeasures(model: SemanticModel, ctx: MeasureContext): Measu
 
   const renamed = new Map<string, string>();
   for (const t of model.tables) {
+    // DAX resolves a name to the first table that bears it in any letter case (plan.ts keptTables).
+    if (renamed.has(t.name.toLowerCase()) || model.tables.find((x) => x.name.toLowerCase() === t.name.toLowerCase()) !== t) continue;
     const to = ctx.keptTables.get(t.name.toLowerCase());
     if (to !== undefined && to !== t.name) renamed.set(t.name.toLowerCase(), to);
   }

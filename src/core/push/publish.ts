@@ -55,7 +55,7 @@ type Listed = Awaited<ReturnType<PushApi['findDatasetsByName']>>[number];
 
 export async function publishPushDataset(api: PushApi, workspaceId: string, plan: PushPlan, options: PublishOptions): Promise<PublishResult> {
   if (plan.empty) {
-    throw new ConversionError(`'${plan.report.model}' has no table a push dataset can hold; nothing to publish.`, {
+    throw new ConversionError(`'${plan.report.model}': ${plan.report.skipReason ?? 'no table a push dataset can hold'}; nothing to publish.`, {
       hint: 'The conversion report lists why each table was dropped; the warehouse step still runs.',
     });
   }

@@ -46,8 +46,10 @@ export interface ConversionReport {
   counts: { kept: number; changed: number; dropped: number };
   /** True when anything was changed or dropped, informational entries aside (what `--strict` refuses). */
   lossy: boolean;
-  /** True when no table survives: the API rejects a dataset without tables, so nothing is published. */
+  /** True when nothing can be published: no table survives (the API rejects a dataset without tables), or the name is too long. */
   empty: boolean;
+  /** Why nothing is published, when `empty`. */
+  skipReason?: string;
 }
 
 export interface ReportSummary {
@@ -90,6 +92,6 @@ export function summarizeReport(report: ConversionReport): ReportSummary {
     `dropped ${dropped.n}${dropped.n > 0 ? ` (${dropped.text})` : ''}`,
   ];
   if (info.n > 0) parts.push(`not applicable ${info.n} (${info.text})`);
-  if (report.empty) parts.push('no table can be pushed: push dataset skipped');
+  if (report.empty) parts.push(report.skipReason?.startsWith('the push dataset name') ? 'push dataset name too long: push dataset skipped' : 'no table can be pushed: push dataset skipped');
   return { counts: report.counts, byReason, text: parts.join(' · ') };
 }

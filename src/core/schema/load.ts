@@ -10,6 +10,8 @@ import { InputError } from '../errors.js';
 import { readBim } from './bim.js';
 import type { LoadedModel } from './model.js';
 import { readTmdl } from './tmdl/index.js';
+import { rejectInvalidText } from './text-check.js';
+import { FILE_READ_CONCURRENCY, MAX_DEFINITION_BYTES, MAX_MODEL_FILES, formatBytes } from '../limits.js';
 
 export interface LoadModelOptions {
   /** `--dataset-name`: overrides the name derived from the path. */
@@ -27,10 +29,10 @@ export async function loadModel(pathArg: string, options: LoadModelOptions = {})
   const modelName = options.datasetName ?? resolved.name;
   if (resolved.kind === 'bim') {
     const text = decodeText(await readText(resolved.file), resolved.file);
-    return readBim(text, { modelName, location: resolved.file });
+    return rejectInvalidText(readBim(text, { modelName, location: resolved.file }));
   }
   const files = await readTmdlFiles(resolved.dir);
-  return readTmdl(files, { modelName, location: resolved.dir });
+  return rejectInvalidText(readTmdl(files, { modelName, location: resolved.dir }));
 }
 
 /** Definitions downloaded from Fabric: TMSL parts hold `model.bim`, TMDL parts `definition/…`. */
@@ -48,8 +50,14 @@ export function loadModelFromParts(
       file: options.location,
     });
   }
-  if (bim) return readBim(bim.text, { modelName: options.modelName, location: `${options.location}/${bim.path}` });
-  if (tmdl.length > 0) return readTmdl(tmdl, options);
+  const size = norm.reduce((n, p) => n + p.text.length, 0);
+  if (size > MAX_DEFINITION_BYTES) {
+    throw new InputError(`The definition is ${formatBytes(size)}, over the limit of ${formatBytes(MAX_DEFINITION_BYTES)}; the model was not read`, { file: options.location }, {
+      hint: 'A semantic model definition this large is far beyond any real model; check the model. The other models are not affected.',
+    });
+  }
+  if (bim) return rejectInvalidText(readBim(bim.text, { modelName: options.modelName, location: `${options.location}/${bim.path}` }));
+  if (tmdl.length > 0) return rejectInvalidText(readTmdl(tmdl, options));
   throw new InputError('The definition has neither a model.bim part (TMSL) nor definition/*.tmdl parts (TMDL)', {
     file: options.location,
     text: norm.map((p) => p.path).join(', '),
@@ -140,15 +148,44 @@ async function readTmdlFiles(dir: string): Promise<{ path: string; text: string 
   if (files.length === 0) {
     throw new InputError('The definition/ folder holds no .tmdl files', { file: dir }, { hint: HINT });
   }
-  return Promise.all(
-    files.map(async (f) => ({
-      path: path.relative(dir, f).split(path.sep).join('/'),
-      text: decodeText(await readText(f), f),
-    })),
-  );
+  // Limits before anything is read (issue 13 item 14): a folder of 100,000 files ended in EMFILE.
+  if (files.length > MAX_MODEL_FILES) {
+    throw new InputError(`The definition/ folder holds ${files.length} .tmdl files, over the limit of ${MAX_MODEL_FILES}`, { file: dir }, {
+      hint: 'A semantic model has one .tmdl file per table, role, culture and perspective; check that the path points at one model.',
+    });
+  }
+  const sizes = await mapLimited(files, FILE_READ_CONCURRENCY, async (f) => (await stat(f)).size);
+  const total = sizes.reduce((n, s) => n + s, 0);
+  if (total > MAX_DEFINITION_BYTES) throw tooLarge(dir, total);
+  return mapLimited(files, FILE_READ_CONCURRENCY, async (f) => ({
+    path: path.relative(dir, f).split(path.sep).join('/'),
+    text: decodeText(await readText(f), f),
+  }));
+}
+
+/** `fn` over `items`, at most `limit` at once (so a large folder never opens more files than that). */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+function tooLarge(file: string, size: number): InputError {
+  return new InputError(`The model is ${formatBytes(size)}, over the limit of ${formatBytes(MAX_DEFINITION_BYTES)}; it was not read`, { file }, {
+    hint: 'A semantic model definition this large is far beyond any real model (README "Reliability and security guarantees"); check the path.',
+  });
 }
 
 async function readText(file: string): Promise<Buffer> {
+  const size = await stat(file).then((s) => s.size, () => 0);
+  if (size > MAX_DEFINITION_BYTES) throw tooLarge(file, size);
   return readFile(file).catch((e: unknown) => {
     const code = (e as { code?: string }).code;
     throw new InputError(`Cannot read the file${code ? ` (${code})` : ''}`, { file }, { hint: 'Check that the file exists and is readable.', cause: e });

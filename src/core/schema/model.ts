@@ -1,4 +1,4 @@
-// The canonical SemanticModel: every reader (BIM, TMDL, push REST, DAX INFO.VIEW) produces it and
+// The canonical SemanticModel: every reader (BIM, TMDL, push REST) produces it and
 // every publisher consumes only it (DESIGN.md §1). Property names follow TOM/TMSL camelCase so a
 // reader maps one-to-one. Optional properties are absent (not undefined) when the source lacks them,
 // so the canonical JSON and the fingerprint stay stable.
@@ -25,7 +25,7 @@ export type ColumnKind = 'data' | 'calculated' | 'calculatedTableColumn';
 export type TableKind = 'data' | 'calculatedTable' | 'calculationGroup';
 
 /** Where a model came from, after reading. */
-export type SourceFormat = 'BIM' | 'TMDL' | 'PUSH' | 'INFO';
+export type SourceFormat = 'BIM' | 'TMDL' | 'PUSH';
 
 export interface Column {
   name: string;

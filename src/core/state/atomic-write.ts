@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { storageErrorFrom } from '../errors.js';
 
 export interface AtomicWriteHooks {
   /** Test seam: runs after the temp file is durable and before the rename. */
@@ -17,17 +18,27 @@ export function tempPrefix(path: string): string {
   return `.${basename(path)}.tmp-`;
 }
 
+/**
+ * A full disk (or any other file-system failure) leaves the previous file as it was and no temporary
+ * file behind, and is reported as a StorageError naming the file (issue 13 item 5).
+ */
 export async function writeFileAtomic(path: string, data: string, hooks: AtomicWriteHooks = {}): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `${tempPrefix(path)}${process.pid}-${randomBytes(4).toString('hex')}`);
-  const handle = await open(temp, 'wx', 0o600);
+  const failed = (e: unknown) => storageErrorFrom(e, 'write', path, 'the previous version of the file is unchanged') ?? e;
+  let handle;
+  try {
+    handle = await open(temp, 'wx', 0o600);
+  } catch (e) {
+    throw failed(e);
+  }
   try {
     await handle.writeFile(data, 'utf8');
     await handle.sync();
   } catch (e) {
-    await handle.close();
+    await handle.close().catch(() => undefined);
     await rm(temp, { force: true });
-    throw e;
+    throw failed(e);
   }
   await handle.close();
   try {
@@ -35,7 +46,7 @@ export async function writeFileAtomic(path: string, data: string, hooks: AtomicW
     await renameWithRetry(temp, path);
   } catch (e) {
     await rm(temp, { force: true });
-    throw e;
+    throw failed(e);
   }
   await fsyncDirectory(dir);
 }

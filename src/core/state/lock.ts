@@ -1,12 +1,20 @@
 // The state lock (DESIGN.md §8, issue 6: "a second monitor on the same state exits 2 with 'already
 // running (pid N)'; a stale lock from a dead process is taken over"). The lock is a file
-// `<state>.lock` created with O_EXCL ('wx'), which is atomic on local filesystems on every OS.
+// `<state>.lock` holding {pid, hostname, startedAt}.
+//
+// Issue 13 item 5: on a full disk, creating the file with O_EXCL and then writing it left an empty
+// lock file behind; every restart then exited 2 "already running" and a service manager told not to
+// restart on exit 2 stopped for good. So the content is written and fsynced to a private temporary
+// file first and published with link(), which is atomic and fails if the lock exists: a lock file is
+// never seen empty or half written, a lock that could not be written is not held (and leaves nothing
+// behind), and an empty or unreadable lock file is therefore stale at once. Filesystems without hard
+// links fall back to O_EXCL + write, which verifies after writing that the lock is still its own.
 import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Logger } from '../context.js';
-import { LockedError } from '../errors.js';
+import { LockedError, storageErrorFrom } from '../errors.js';
 
 export interface LockInfo {
   pid: number;
@@ -32,7 +40,10 @@ export interface LockOptions {
   /** Overridable for tests; default this process and this machine. */
   pid?: number;
   hostname?: string;
-  /** A lock file with unreadable content older than this is considered abandoned. */
+  /**
+   * A lock file with unreadable content (empty, damaged) older than this is abandoned. Default 0: a
+   * lock is published whole (see above), so an unreadable one was left by a crash or a full disk.
+   */
   unreadableStaleMs?: number;
   /**
    * A lock held on ANOTHER host whose heartbeat (mtime, refreshed on every save) is older than this is
@@ -67,20 +78,57 @@ export async function acquireLock(statePath: string, options: LockOptions): Prom
 }
 
 async function tryCreate(path: string, info: LockInfo): Promise<boolean> {
-  let handle;
+  const text = `${JSON.stringify(info)}\n`;
+  const temp = join(dirname(path), `.${basename(path)}.${info.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
-    handle = await open(path, 'wx', 0o644);
+    await writeDurably(temp, text, 'wx');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw lockWriteError(e, path);
   }
   try {
-    await handle.writeFile(`${JSON.stringify(info)}\n`, 'utf8');
+    await link(temp, path);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // No hard links here (some network and FAT file systems): create the lock directly.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS' || code === 'EXDEV' || code === 'EMLINK') {
+      return createDirectly(path, info, text);
+    }
+    throw lockWriteError(e, path);
+  } finally {
+    await rm(temp, { force: true }).catch(() => undefined);
+  }
+}
+
+/** O_EXCL create + write; a failed write removes the file, and the holder checks the lock is still its own. */
+async function createDirectly(path: string, info: LockInfo, text: string): Promise<boolean> {
+  try {
+    await writeDurably(path, text, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    // Created but not written (ENOSPC): the empty file is ours, never a holder's.
+    await rm(path, { force: true }).catch(() => undefined);
+    throw lockWriteError(e, path);
+  }
+  // Between create and write the empty file could be judged stale and taken over: then it is not ours.
+  const holder = await readHolder(path);
+  return holder !== 'gone' && holder !== 'unreadable' && holder.pid === info.pid && holder.startedAt === info.startedAt && holder.hostname === info.hostname;
+}
+
+async function writeDurably(path: string, text: string, flag: 'wx'): Promise<void> {
+  const handle = await open(path, flag, 0o644);
+  try {
+    await handle.writeFile(text, 'utf8');
     await handle.sync();
   } finally {
     await handle.close();
   }
-  return true;
+}
+
+function lockWriteError(e: unknown, path: string): Error {
+  return storageErrorFrom(e, 'write the lock file', path, 'the lock is not held and no lock file was left behind') ?? (e as Error);
 }
 
 type Holder = LockInfo | 'unreadable' | 'gone';
@@ -91,7 +139,9 @@ async function readHolder(path: string): Promise<Holder> {
     text = await readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-    throw e;
+    // A lock file we cannot read is judged like a damaged one (stale); taking it over still needs
+    // the right to rename it, which fails loudly if we do not have it.
+    return 'unreadable';
   }
   try {
     const v = JSON.parse(text) as Partial<LockInfo>;
@@ -99,16 +149,17 @@ async function readHolder(path: string): Promise<Holder> {
       return { pid: v.pid, hostname: v.hostname, startedAt: String(v.startedAt ?? '') };
     }
   } catch {
-    // fall through: a holder may be between create and write, or the file was damaged
+    // fall through: empty (a crash or a full disk before the content reached it) or damaged
   }
   return 'unreadable';
 }
 
 async function judge(path: string, holder: LockInfo | 'unreadable', me: LockInfo, options: LockOptions): Promise<'live' | 'stale'> {
   if (holder === 'unreadable') {
-    // A fresh empty file is most likely a holder that has not written its pid yet.
+    const limit = options.unreadableStaleMs ?? 0;
+    if (limit <= 0) return 'stale';
     const age = options.now() - (await stat(path)).mtimeMs;
-    return age > (options.unreadableStaleMs ?? 60_000) ? 'stale' : 'live';
+    return age > limit ? 'stale' : 'live';
   }
   if (holder.hostname !== me.hostname) {
     // A pid on another machine (shared drive, a rescheduled container) cannot be checked; only a
@@ -143,7 +194,7 @@ async function takeOver(path: string, stale: LockInfo | 'unreadable', logger: Lo
     await rename(path, aside);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw e;
+    throw storageErrorFrom(e, 'take over the stale lock file', path, 'the lock is not held') ?? e;
   }
   const moved = await readHolder(aside);
   const same =
@@ -154,7 +205,7 @@ async function takeOver(path: string, stale: LockInfo | 'unreadable', logger: Lo
     return;
   }
   await rm(aside, { force: true });
-  const who = stale === 'unreadable' ? 'an unreadable lock' : `a stale lock from pid ${stale.pid} on ${stale.hostname} (started ${stale.startedAt}; that process is gone)`;
+  const who = stale === 'unreadable' ? 'an empty or unreadable lock (left by a crash or a full disk)' : `a stale lock from pid ${stale.pid} on ${stale.hostname} (started ${stale.startedAt}; that process is gone)`;
   logger.warn(`Took over ${who}: ${path}`);
 }
 

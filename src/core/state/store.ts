@@ -5,7 +5,8 @@
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Clock, Logger } from '../context.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, storageErrorFrom } from '../errors.js';
+import { redact, type Redactor } from '../redact.js';
 import { removeLeftoverTemps, writeFileAtomic, type AtomicWriteHooks } from './atomic-write.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { MAX_ERROR_LENGTH, STATE_VERSION, emptyModel, emptyRecord, emptyState, parseStateText, type StateFile, type StateModel } from './schema.js';
@@ -87,6 +88,8 @@ export interface OpenStateOptions {
   lockIdentity?: { pid?: number; hostname?: string };
   /** Take over a lock from another host after this long without a heartbeat (see lock.ts). */
   lockStaleAfterMs?: number;
+  /** Scrubs error messages before they are stored (the configured secrets; default: token shapes only). */
+  redact?: Redactor;
 }
 
 export async function openStateStore(path: string, options: OpenStateOptions): Promise<StateStore> {
@@ -96,7 +99,9 @@ export async function openStateStore(path: string, options: OpenStateOptions): P
     warnings.push(m);
     logger.warn(m);
   };
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true }).catch((e: unknown) => {
+    throw storageErrorFrom(e, 'create the folder of the state file', dirname(path)) ?? e;
+  });
   let lock: HeldLock | undefined;
   if (options.lock) {
     lock = await acquireLock(path, {
@@ -109,7 +114,7 @@ export async function openStateStore(path: string, options: OpenStateOptions): P
   }
   try {
     const { state, dirty } = await load(path, clock, warn, logger);
-    return new FileStateStore(path, state, dirty, warnings, lock, options.hooks ?? {}, clock);
+    return new FileStateStore(path, state, dirty, warnings, lock, options.hooks ?? {}, clock, options.redact ?? redact);
   } catch (e) {
     await lock?.release();
     throw e;
@@ -160,6 +165,7 @@ class FileStateStore implements StateStore {
     private readonly lock: HeldLock | undefined,
     private readonly hooks: AtomicWriteHooks,
     private readonly clock: Clock,
+    private readonly redactor: Redactor,
   ) {
     this.dirty = dirty;
   }
@@ -230,7 +236,7 @@ class FileStateStore implements StateStore {
     const m = this.entry(id, seen.name ?? seen.sourceName ?? id);
     m.failures += 1;
     m.next_retry_at = iso(nextRetryAt);
-    m.last_error = sanitiseError(error);
+    m.last_error = sanitiseError(error, this.redactor);
     // The fingerprint is NOT taken from a failed attempt: the next attempt must still see a difference.
     applySeen(m, { ...seen, fingerprint: undefined });
     this.dirty = true;
@@ -332,12 +338,10 @@ function iso(ms: number): string {
 
 /**
  * Messages arrive sanitised from the HTTP layer; this is defence in depth for the one file we keep
- * on disk: strip bearer tokens, JWTs and `secret=`/`password=` style pairs, then bound the length.
+ * on disk: the shared scrubber (src/core/redact.ts — the configured secrets when the command passed
+ * them, bearer tokens, JWTs, `secret=`-style pairs), then the length bounded.
  */
-export function sanitiseError(message: string): string {
-  const cleaned = message
-    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]')
-    .replace(/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[redacted-jwt]')
-    .replace(/\b(client_secret|password|passphrase|token|access_token|sig|secret)=([^&\s"']+)/gi, '$1=[redacted]');
+export function sanitiseError(message: string, redactor: Redactor = redact): string {
+  const cleaned = redactor(message);
   return cleaned.length > MAX_ERROR_LENGTH ? `${cleaned.slice(0, MAX_ERROR_LENGTH - 1)}…` : cleaned;
 }

@@ -319,11 +319,24 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
 async function runPool<T>(items: T[], concurrency: number, signal: AbortSignal, graceMs: number, sleep: Sleep, fn: (item: T) => Promise<void>): Promise<'done' | 'timeout'> {
   if (items.length === 0) return 'done';
   let next = 0;
+  // An error that ends the run (the state file cannot be saved: a full disk) stops new models from
+  // starting, and is raised only once the models in flight have settled: closing the warehouse
+  // while one of them is still writing crashed the process inside the database driver (issue 13 item 5).
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (!signal.aborted && next < items.length) await fn(items[next++] as T);
+    while (!signal.aborted && !failure && next < items.length) {
+      try {
+        await fn(items[next++] as T);
+      } catch (e) {
+        failure ??= { error: e };
+      }
+    }
   };
   const width = Math.min(Math.max(1, Math.floor(concurrency)), items.length);
-  const all = Promise.all(Array.from({ length: width }, worker)).then(() => 'done' as const);
+  const all = Promise.all(Array.from({ length: width }, worker)).then(() => {
+    if (failure) throw failure.error;
+    return 'done' as const;
+  });
   // If the grace period wins, a late failure of an abandoned model must not become an unhandled rejection.
   all.catch(() => undefined);
   // The grace timer is cancelled when the pool ends, so it never keeps the process alive.

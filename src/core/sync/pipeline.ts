@@ -3,7 +3,6 @@
 // The push publisher and the warehouse publisher are independent: either can be off, and the
 // warehouse never depends on the push dataset existing (push creation ends on 31 Oct 2027).
 import type { Clock, Logger } from '../context.js';
-import { ApiError } from '../errors.js';
 import { pushFileKey, writePushDefinition } from '../push/files.js';
 import { assertStrict, planPushDataset, type PushPlan } from '../push/plan.js';
 import { publishPushDataset, type PublishResult, type PushApi } from '../push/publish.js';
@@ -120,7 +119,7 @@ async function publish(
   settings: PipelineSettings,
 ): Promise<PipelineResult['push']> {
   if (!plan) return { skipped: 'the source is a push dataset; synced without conversion' };
-  if (plan.empty) return { skipped: `no push dataset and no push definition file: ${emptyReason(plan)}; the warehouse still gets the model` };
+  if (plan.empty) return { skipped: `no push dataset and no push definition file: ${plan.report.skipReason}; the warehouse still gets the model` };
   if (!settings.push) return { skipped: 'push disabled (--no-push)' };
   if (target.pushBlocked) return { skipped: target.pushBlocked };
   if (!deps.push || !target.workspaceId) return { skipped: 'no Fabric workspace for a local source (the push definition file was written)' };
@@ -183,24 +182,9 @@ function recreatedWarning(name: string, replaced: { datasetId: string; reason: s
   return `${head}; reports and dashboards bound to it must be rebound to the new dataset, and rows pushed into it are lost (push.onIncompatible or a push.perModel entry set to fail stops instead)`;
 }
 
-/** Why no table of a model can be pushed, from the report (each dropped table's reason, counted). */
-function emptyReason(plan: PushPlan): string {
-  const tables = plan.report.entries.filter((e) => e.kind === 'table');
-  if (tables.length === 0) return `'${plan.report.model}' has no table`;
-  const counts = new Map<string, number>();
-  for (const t of tables) counts.set(t.reason ?? 'dropped', (counts.get(t.reason ?? 'dropped') ?? 0) + 1);
-  const why = [...counts].map(([r, n]) => `${n} ${r}`).join(', ');
-  return `no table of '${plan.report.model}' can be held by a push dataset (${why})`;
-}
-
 /** The model's storage mode: the tables' common mode, `mixed` (composite) when they differ. */
 function storageModeOf(loaded: LoadedModel): string {
   const modes = new Set(loaded.model.tables.filter((t) => t.kind === 'data').map((t) => t.storageMode));
   if (modes.size === 0) return loaded.model.defaultMode ?? 'import';
   return modes.size === 1 ? [...modes][0]! : 'mixed';
-}
-
-/** True for API errors that mean "you may not" — used to choose the INFO.VIEW fallback. */
-export function isPermissionDenied(e: unknown): boolean {
-  return e instanceof ApiError && (e.status === 403 || e.status === 401);
 }

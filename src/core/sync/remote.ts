@@ -2,21 +2,21 @@
 // whether it changed — the `list`/`sync`/`markDeleted` effects that `convert --auto` and `monitor`
 // hand to the loop in monitor.ts. A model whose fingerprint equals the state's and whose push twin
 // still exists costs one getDefinition and nothing else: no push request, no warehouse statement.
-import type { Logger } from '../context.js';
 import { ApiError, AuthError } from '../errors.js';
 import { planPushDataset } from '../push/plan.js';
 import type { PushApi } from '../push/publish.js';
 import type { CreateDatasetRequest } from '../push/request.js';
 import { fingerprint } from '../schema/fingerprint.js';
-import { readInfoView } from '../schema/info-view.js';
 import { loadModelFromParts } from '../schema/load.js';
 import type { LoadedModel } from '../schema/model.js';
 import { readPushTables } from '../schema/push-reader.js';
+import { rejectInvalidText } from '../schema/text-check.js';
+import { PUBLIC_APIS_SETTING } from '../tenant-settings.js';
 import type { StateEntry, StateStore } from '../state/store.js';
 import { isAuthRefusal, type ListResult } from './monitor.js';
 import { createScannerPlanner } from './scanner.js';
 import { twinBlockedReason, twinOwner, type TwinClaimant } from './twins.js';
-import { isPermissionDenied, runPipeline, type PipelineDeps, type PipelineResult, type PipelineSettings } from './pipeline.js';
+import { runPipeline, type PipelineDeps, type PipelineResult, type PipelineSettings } from './pipeline.js';
 import { isLocalModelId, type ModelListing, type SyncOutcome, type SyncReason } from './types.js';
 
 /** What the Fabric client (src/core/fabric) provides to runners. */
@@ -25,13 +25,11 @@ export interface FabricApi extends PushApi {
   listModels(workspaceId: string): Promise<ModelListing[]>;
   getDefinition(workspaceId: string, modelId: string, format?: 'TMSL' | 'TMDL'): Promise<{ format: string; parts: Array<{ path: string; text: string }> }>;
   getModifiedWorkspaces(since: Date): Promise<string[]>;
-  executeQuery(workspaceId: string, datasetId: string, dax: string): Promise<Array<Record<string, unknown>>>;
 }
 
 export interface RemoteOptions {
   workspaces: string[];
   definitionFormat: 'TMSL' | 'TMDL';
-  infoFallback: boolean;
   suffix: string;
   /** Re-sync even when the fingerprint is unchanged (convert --dataset-id). */
   force?: boolean;
@@ -56,32 +54,39 @@ export interface PreviousRequestTarget {
 
 export interface FetchedModel {
   loaded: LoadedModel;
-  via: 'definition' | 'info-view' | 'push-tables';
+  via: 'definition' | 'push-tables';
 }
 
-/** Reads one model's schema: getDefinition, or the INFO.VIEW fallback when that is denied, or GET tables for a push dataset. */
-export async function fetchModel(api: FabricApi, listing: ModelListing, options: Pick<RemoteOptions, 'definitionFormat' | 'infoFallback'>, logger: Logger): Promise<FetchedModel> {
+/**
+ * Reads one model's schema: getDefinition, or GET tables for a push dataset. There is no read-only
+ * route (issue 13 item 19): the DAX INFO functions need semantic-model admin rights, the same write
+ * permission getDefinition needs (https://learn.microsoft.com/dax/info-functions-dax), and
+ * executeQueries does not run them; so a refusal says plainly what permission is missing.
+ */
+export async function fetchModel(api: FabricApi, listing: ModelListing, options: Pick<RemoteOptions, 'definitionFormat'>): Promise<FetchedModel> {
   const location = `fabric:${listing.workspaceId}/${listing.id}`;
   if (listing.isPushDataset) {
     const tables = await api.getPushTables(listing.workspaceId, listing.id);
     const model = readPushTables(listing.name, tables);
-    return { loaded: { model, source: { format: 'PUSH', location }, warnings: [] }, via: 'push-tables' };
+    return { loaded: rejectInvalidText({ model, source: { format: 'PUSH', location }, warnings: [] }), via: 'push-tables' };
   }
+  let def: Awaited<ReturnType<FabricApi['getDefinition']>>;
   try {
-    const def = await api.getDefinition(listing.workspaceId, listing.id, options.definitionFormat);
-    const loaded = loadModelFromParts(def.parts, { modelName: listing.name, location });
-    return { loaded, via: 'definition' };
+    def = await api.getDefinition(listing.workspaceId, listing.id, options.definitionFormat);
   } catch (e) {
-    if (!(options.infoFallback && isPermissionDenied(e))) throw e;
-    logger.warn(`getDefinition was denied for '${listing.name}'; reading its schema through executeQueries INFO.VIEW functions`, {
-      requestId: (e as ApiError).requestId,
-    });
-    const q = (fn: string) => api.executeQuery(listing.workspaceId, listing.id, `EVALUATE INFO.VIEW.${fn}()`);
-    const [tables, columns, measures, relationships] = await Promise.all([q('TABLES'), q('COLUMNS'), q('MEASURES'), q('RELATIONSHIPS')]);
-    const model = readInfoView(listing.name, { tables, columns, measures, relationships });
-    const warning = 'schema read through INFO.VIEW (getDefinition denied): partitions, roles, hierarchies and calculated-table details are not visible';
-    return { loaded: { model, source: { format: 'INFO', location }, warnings: [warning] }, via: 'info-view' };
+    throw definitionRefused(e, listing) ?? e;
   }
+  return { loaded: loadModelFromParts(def.parts, { modelName: listing.name, location }), via: 'definition' };
+}
+
+/** A 403 on getDefinition, restated as the permission it lacks. */
+function definitionRefused(e: unknown, listing: ModelListing): ApiError | undefined {
+  if (!(e instanceof ApiError) || e.status !== 403) return undefined;
+  return new ApiError(
+    `${e.message.replace(/\.$/, '')}. Reading the definition of '${listing.name}' needs write permission on the semantic model (the Contributor role or higher on workspace ${listing.workspaceId}); fabric-sync has no read-only way to get a model's schema.`,
+    { status: e.status, url: e.url, method: e.method, ...(e.errorCode ? { errorCode: e.errorCode } : {}), ...(e.requestId ? { requestId: e.requestId } : {}) },
+    { hint: `Give the service principal the Contributor role (or higher) on workspace ${listing.workspaceId}, or Write permission on the model; also check ${PUBLIC_APIS_SETTING}.`, cause: e },
+  );
 }
 
 export interface RemoteRunner {
@@ -162,7 +167,7 @@ export function createRemoteRunner(
     },
 
     async sync(listing) {
-      const { loaded } = await fetchModel(api, listing, options, deps.logger);
+      const { loaded } = await fetchModel(api, listing, options);
       const fp = fingerprint(loaded.model);
       const known = store.get(listing.id);
       const twinName = listing.isPushDataset ? null : `${loaded.model.name}${options.suffix}`;

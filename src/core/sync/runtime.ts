@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createTokenProvider, type AuthOptions, type TokenProvider } from '../auth/index.js';
-import { reveal } from '../config/secret.js';
+import { reveal, secretValues } from '../config/secret.js';
+import { createRedactor } from '../redact.js';
 import { resolveAuthMode, resolveTarget, type WarehouseTarget } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Clock, Logger, Sleep } from '../context.js';
@@ -79,6 +80,7 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
         budgetMs: config.fabric.throttleBudgetSeconds * 1000,
         userAgent: `fabric-sync/${options.version}`,
         signal: options.signal,
+        redact: createRedactor(secretValues(config)),
       })
     : null;
   const target = options.warehouse ? resolveTarget(config) : 'none';
@@ -99,7 +101,6 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
   const remote: RemoteOptions = {
     workspaces: config.fabric.workspaces,
     definitionFormat: config.fabric.definitionFormat,
-    infoFallback: config.fabric.infoFallback,
     suffix: config.push.suffix,
     detection: config.monitor.detection,
     fullListingMs: config.monitor.fullListingHours * 3_600_000,

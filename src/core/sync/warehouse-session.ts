@@ -47,7 +47,7 @@ export class WarehouseSession {
   private readonly options: WarehouseSessionOptions;
   private readonly idle: WarehouseBackend[] = [];
   private readonly all: Promise<WarehouseBackend>[] = [];
-  private readonly waiters: Array<(b: WarehouseBackend) => void> = [];
+  private readonly waiters: Array<{ resolve: (b: WarehouseBackend) => void; reject: (e: unknown) => void }> = [];
   /** Statements sent by this session (for summaries and benchmarks). */
   statementsSent = 0;
   /** The first login while none has succeeded yet (later openers wait for it). */
@@ -136,18 +136,39 @@ export class WarehouseSession {
   /** Runs `fn` with a connection of its own; opens one when none is idle and the pool has room. */
   async withConnection<T>(fn: (backend: WarehouseBackend) => Promise<T>): Promise<T> {
     const backend = await this.acquire();
+    let result: T;
     try {
-      return await fn(backend);
-    } finally {
-      this.release(backend);
+      result = await fn(backend);
+    } catch (e) {
+      // A connection the engine declared unusable (DuckDB after a FATAL error, e.g. a checkpoint on
+      // a full disk) is dropped, not handed to the next model; that one opens the file anew.
+      if (e instanceof WarehouseError && e.code === 'DUCKDB_FATAL') await this.discard(backend);
+      else this.release(backend);
+      throw e;
     }
+    this.release(backend);
+    return result;
+  }
+
+  private async discard(backend: WarehouseBackend): Promise<void> {
+    const settled = await Promise.allSettled(this.all);
+    const at = settled.findIndex((r) => r.status === 'fulfilled' && r.value === backend);
+    if (at >= 0) this.all.splice(at, 1);
+    await backend.close().catch(() => undefined);
+    const waiter = this.waiters.shift();
+    if (waiter) this.acquire().then(waiter.resolve, waiter.reject);
   }
 
   async close(): Promise<void> {
     const opened = await Promise.allSettled(this.all.splice(0));
-    this.idle.length = 0;
-    await Promise.allSettled(opened.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+    const idle = new Set(this.idle.splice(0));
+    // A connection still in use (a model abandoned after the shutdown grace period) is closed when that
+    // model lets go of it: closing an embedded database under a running statement can crash the process.
+    for (const r of opened) if (r.status === 'fulfilled' && !idle.has(r.value)) this.closeOnRelease.add(r.value);
+    await Promise.allSettled([...idle].map((b) => b.close()));
   }
+
+  private readonly closeOnRelease = new Set<WarehouseBackend>();
 
   /**
    * Closes the connections between monitor cycles (none is in use then): a long-running monitor
@@ -186,13 +207,17 @@ export class WarehouseSession {
           throw e;
         }
       }
-      return new Promise((resolve) => this.waiters.push(resolve));
+      return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
     }
   }
 
   private release(backend: WarehouseBackend): void {
+    if (this.closeOnRelease.delete(backend)) {
+      void backend.close().catch(() => undefined);
+      return;
+    }
     const next = this.waiters.shift();
-    if (next) next(backend);
+    if (next) next.resolve(backend);
     else this.idle.push(backend);
   }
 }

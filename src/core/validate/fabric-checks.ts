@@ -1,8 +1,8 @@
 // Checklist items 2–6: Entra tokens per audience, workspaces reachable and listable, the role
 // sufficient for getDefinition (write), what can be said about push-dataset permission without
-// creating one, executeQueries for the INFO.VIEW fallback, and the admin scanner APIs. Each probe
-// is one small request; nothing is created or changed. Sources: fabric-api.md §1 (tenant settings,
-// roles), §5 (quotas).
+// creating one, and the admin scanner APIs. Each probe is one small request; nothing is created or
+// changed. Tenant settings: src/core/tenant-settings.ts. There is no read-only way to a model's schema
+// (issue 13 item 19): getDefinition needs write permission, and so do the DAX INFO functions.
 import { resolveAuthMode } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createTokenProvider, type Audience, type TokenProvider } from '../auth/index.js';
@@ -12,6 +12,7 @@ import { createFabricClient, type FabricClient } from '../fabric/index.js';
 import { authOptions } from '../sync/runtime.js';
 import type { ModelListing } from '../sync/types.js';
 import { isSystemModel } from '../fabric/system-models.js';
+import { PUBLIC_APIS_SETTING, SCANNER_HINT } from '../tenant-settings.js';
 import { type Check, type Outcome, failOf, firstLine, probe, skip } from './check.js';
 
 export interface FabricCheckOptions {
@@ -32,9 +33,7 @@ const VALIDATE_TIMEOUT_MS = 30_000;
 
 /** DESIGN.md §1: creation of new push datasets stops after 31 Oct 2027. */
 const PUSH_CREATION_RETIRED = Date.UTC(2027, 10, 1);
-const SETTING_FABRIC_APIS = 'Service principals can use Fabric APIs';
-const SETTING_EXECUTE_QUERIES = 'Dataset Execute Queries REST API';
-const SETTING_ADMIN_APIS = 'Service principals can access read-only admin APIs';
+
 const AUDIENCES: readonly Audience[] = ['powerbi', 'fabric'];
 const AUDIENCE_NAMES: Record<Audience, string> = { powerbi: 'Power BI API', fabric: 'Fabric API' };
 
@@ -73,14 +72,27 @@ export async function checkFabric(config: Config, o: FabricCheckOptions): Promis
   const probes = await Promise.all(targets.map((t, i) => probeWorkspace(config, api, t, o.clock, perWorkspace[i]!)));
   checks.push(...perWorkspace.flat());
   checks.push(pushCheck(config, probes, o.clock.now()));
-  checks.push(await executeQueriesCheck(config, api, probes, o.clock));
+  checks.push(...infoFallbackNote(config));
   checks.push(await scannerCheck(config, api, o.clock));
   return checks;
 }
 
+/** A setting that once promised a read-only route to schemas: say that it does nothing. */
+function infoFallbackNote(config: Config): Check[] {
+  if (!config.fabric.infoFallback) return [];
+  return [{
+    id: 'fabric.infoFallback',
+    area: 'fabric',
+    status: 'warn',
+    message: 'fabric.infoFallback has no effect: executeQueries does not run the DAX INFO functions, and they need the same write permission as getDefinition',
+    hint: 'Remove the setting, and give the service principal the Contributor role (or higher) on each workspace so that getDefinition can read the models.',
+    durationMs: 0,
+  }];
+}
+
 function optionalSkips(config: Config, why: string): Check[] {
   return [
-    config.fabric.infoFallback ? skip('fabric.executeQueries', 'fabric', `executeQueries ${why}`) : skip('fabric.executeQueries', 'fabric', 'executeQueries not needed: fabric.infoFallback is off'),
+    ...infoFallbackNote(config),
     config.monitor.detection === 'scanner' ? skip('fabric.scanner', 'fabric', `admin scanner APIs ${why}`) : skip('fabric.scanner', 'fabric', 'admin scanner APIs not needed: monitor.detection is listing'),
   ];
 }
@@ -138,7 +150,7 @@ async function workspaceTargets(config: Config, api: FabricClient, clock: Clock,
       const all = await api.listWorkspaces();
       targets = all.slice(0, MAX_WORKSPACES_PROBED).map((w) => ({ id: w.id, label: labelOf(w.id, w.name) }));
       if (all.length === 0) {
-        return { status: 'warn', message: 'no workspace is visible to the principal (none configured, so every visible one would be watched)', hint: `Add the service principal to a workspace (Contributor or higher), or set FABRIC_WORKSPACE_ID; check the tenant setting "${SETTING_FABRIC_APIS}".` };
+        return { status: 'warn', message: 'no workspace is visible to the principal (none configured, so every visible one would be watched)', hint: `Add the service principal to a workspace (Contributor or higher), or set FABRIC_WORKSPACE_ID; check ${PUBLIC_APIS_SETTING}.` };
       }
       const more = all.length > targets.length ? `; checking the first ${targets.length}` : '';
       return { status: 'ok', message: `${all.length} workspace${all.length === 1 ? '' : 's'} visible (none configured: all are watched)${more}` };
@@ -155,7 +167,7 @@ async function probeWorkspace(config: Config, api: FabricClient, target: Target,
     result.models = models;
     const push = models.filter((m) => m.isPushDataset).length;
     return { status: 'ok', message: `workspace ${label}: reachable, ${models.length} model${models.length === 1 ? '' : 's'} listed${push ? ` (${push} push)` : ''}` };
-  }, (e) => apiFail(e, `workspace ${label}: cannot list models`, `Add the service principal to workspace ${label} (Viewer lists models; Contributor or higher is needed for getDefinition and push datasets), and check the tenant setting "${SETTING_FABRIC_APIS}".`));
+  }, (e) => apiFail(e, `workspace ${label}: cannot list models`, `Add the service principal to workspace ${label} (Viewer lists models; Contributor or higher is needed for getDefinition and push datasets), and check ${PUBLIC_APIS_SETTING}.`));
   checks.push(listed);
   if (!result.models) {
     checks.push(skip(`fabric.role:${id}`, 'fabric', `workspace ${label}: role not checked (the workspace could not be listed)`));
@@ -173,21 +185,18 @@ async function probeWorkspace(config: Config, api: FabricClient, target: Target,
       await api.getDefinition(id, candidate.id, config.fabric.definitionFormat);
       result.role = 'write';
       return { status: 'ok', message: `workspace ${label}: getDefinition of "${candidate.name}" allowed (Contributor or higher)` };
-    }, (e) => roleFail(config, e, label, candidate, result)),
+    }, (e) => roleFail(e, label, candidate, result)),
   );
   return result;
 }
 
-function roleFail(config: Config, e: unknown, label: string, model: ModelListing, result: WorkspaceProbe): Outcome {
+function roleFail(e: unknown, label: string, model: ModelListing, result: WorkspaceProbe): Outcome {
   if (!(e instanceof ApiError)) return failOf(e, `workspace ${label}: getDefinition of "${model.name}" failed`);
   const what = `workspace ${label}: getDefinition of "${model.name}" denied (${apiBrief(e, false)})`;
   if (e.status === 401 || e.status === 403) {
     result.role = 'denied';
     const hint = `Give the service principal the Contributor role (or higher) on workspace ${label}: Manage access → Add people or groups.`;
-    if (!config.push.enabled && config.fabric.infoFallback) {
-      return { status: 'warn', message: `${what}: schemas will be read through the INFO.VIEW fallback (executeQueries)`, hint };
-    }
-    return { status: 'fail', failure: 'permission', message: `${what}: needs Contributor or higher (getDefinition requires write permission)`, hint };
+    return { status: 'fail', failure: 'permission', message: `${what}: reading a model's definition needs write permission on the model (Contributor or higher); fabric-sync has no read-only way to read a schema`, hint };
   }
   if (e.status >= 400 && e.status < 500) {
     return { status: 'warn', message: `workspace ${label}: getDefinition of "${model.name}" refused (${apiBrief(e)}); role not proven`, ...(e.hint ? { hint: e.hint } : {}) };
@@ -229,24 +238,6 @@ function pushPermission(config: Config, probes: WorkspaceProbe[]): Check {
   };
 }
 
-async function executeQueriesCheck(config: Config, api: FabricClient, probes: WorkspaceProbe[], clock: Clock): Promise<Check> {
-  const id = 'fabric.executeQueries';
-  if (!config.fabric.infoFallback) return skip(id, 'fabric', 'executeQueries not needed: fabric.infoFallback is off');
-  const target = probes.find((p) => p.candidate);
-  if (!target?.candidate) return skip(id, 'fabric', 'executeQueries not checked: no semantic model to query');
-  const model = target.candidate;
-  return probe(id, 'fabric', clock, async () => {
-    // The query the fallback itself runs first (DESIGN.md §5): it proves the setting, Build
-    // permission and that INFO.VIEW functions answer, in one small request.
-    const rows = await api.executeQuery(target.id, model.id, 'EVALUATE INFO.VIEW.TABLES()');
-    return { status: 'ok', message: `executeQueries on "${model.name}" works (INFO.VIEW fallback available, ${rows.length} table${rows.length === 1 ? '' : 's'})` };
-  }, (e) => ({
-    status: 'warn',
-    message: `executeQueries on "${model.name}" failed (${e instanceof ApiError ? apiBrief(e) : firstLine(String((e as Error)?.message ?? e))}): the INFO.VIEW fallback is unavailable`,
-    hint: `Enable the tenant setting "${SETTING_EXECUTE_QUERIES}" (Integration settings) for the service principal, and give it Build permission on the model; models with RLS or SSO cannot be queried by a service principal.`,
-  }));
-}
-
 async function scannerCheck(config: Config, api: FabricClient, clock: Clock): Promise<Check> {
   const id = 'fabric.scanner';
   if (config.monitor.detection !== 'scanner') return skip(id, 'fabric', 'admin scanner APIs not needed: monitor.detection is listing');
@@ -260,7 +251,7 @@ async function scannerCheck(config: Config, api: FabricClient, clock: Clock): Pr
         status: 'fail',
         failure: 'permission',
         message: `admin scanner APIs refused (${apiBrief(e)})`,
-        hint: `Enable the tenant setting "${SETTING_ADMIN_APIS}" for a security group containing the service principal (and "Enhance admin APIs responses with detailed metadata" for schemas), or set monitor.detection to listing.`,
+        hint: SCANNER_HINT,
       };
     }
     return apiFail(e, 'admin scanner APIs failed');

@@ -5,7 +5,8 @@
 // Snowflake table, which is dropped again.
 import { resolveAuthMode, resolveTarget, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { Secret } from '../config/secret.js';
+import { secretValues } from '../config/secret.js';
+import { createRedactor } from '../redact.js';
 import type { Clock, Logger, Sleep } from '../context.js';
 import { ConfigError } from '../errors.js';
 import { type Check, type ValidationReport, skip, summarise } from './check.js';
@@ -80,16 +81,12 @@ export async function runChecks(config: Config, deps: ValidateDeps): Promise<Che
 }
 
 /**
- * Belt and braces: the messages are built from safe parts already, but a library may echo a value
- * back one day. Every configured secret is replaced before the checklist leaves the core.
+ * Belt and braces: the messages are built from safe parts already, but a library or a service may
+ * echo a value back. Every configured secret, and anything shaped like a token, is removed by the
+ * same scrubber convert and monitor use (src/core/redact.ts) before the checklist leaves the core.
  */
 function scrubSecrets(checks: Check[], config: Config): Check[] {
-  const values = [config.fabric.clientSecret, config.fabric.certificatePassword, config.fabric.accessToken, config.fabric.powerbiAccessToken, config.snowflake.password, config.snowflake.privateKeyPassphrase]
-    .filter((s): s is Secret => s instanceof Secret)
-    .map((s) => s.reveal())
-    .filter((v) => v.length >= 4);
-  if (values.length === 0) return checks;
-  const clean = (s: string) => values.reduce((out, v) => out.split(v).join('***'), s);
+  const clean = createRedactor(secretValues(config));
   return checks.map((c) => ({
     ...c,
     message: clean(c.message),

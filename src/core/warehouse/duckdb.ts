@@ -12,6 +12,9 @@ import type { Bind } from './plan.js';
 
 export const DEFAULT_DUCKDB_PATH = '.fabric-sync/metadata.duckdb';
 
+/** WarehouseError code of a DuckDB error after which the database must be reopened. */
+export const FATAL_CODE = 'DUCKDB_FATAL';
+
 export interface DuckDbOptions {
   /** File path (created with its directory), or `:memory:`. Default `.fabric-sync/metadata.duckdb`. */
   path?: string;
@@ -67,7 +70,15 @@ class DuckDbBackend implements WarehouseBackend {
       const reader = await this.conn.runAndReadAll(sql, binds && binds.length ? (binds as DuckDBValue[]) : undefined);
       return { rows: readRows(reader), rowsAffected: isDml(sql) ? reader.rowsChanged : undefined };
     } catch (e) {
-      throw new WarehouseError((e as Error).message.split('\n')[0] ?? 'DuckDB statement failed', {}, { cause: e });
+      const message = (e as Error).message.split('\n')[0] ?? 'DuckDB statement failed';
+      // After a FATAL error (a checkpoint that hit a full disk) DuckDB invalidates the database: this
+      // connection must not be used again; the session drops it and the next model opens the file anew.
+      const fatal = /^FATAL|database has been invalidated/i.test(message);
+      const full = /No space left on device|disk quota/i.test(message);
+      throw new WarehouseError(message, fatal ? { code: FATAL_CODE } : {}, {
+        cause: e,
+        ...(full ? { hint: 'The disk that holds the DuckDB file is full: free space (df -h), then run again; the model was rolled back and its previous rows are unchanged.' } : {}),
+      });
     }
   }
 

@@ -14,6 +14,7 @@ export const DATA_TYPES = ['int64', 'double', 'boolean', 'bool', 'datetime', 'st
 export const MAX_TABLES = 75;
 export const MAX_COLUMNS = 75;
 export const MAX_RELATIONSHIPS = 75;
+export const MAX_NAME = 100;
 const CROSS_FILTER = ['OneDirection', 'BothDirections', 'Automatic'];
 export const RETENTION_POLICIES = ['None', 'basicFIFO'];
 
@@ -57,6 +58,9 @@ export function validateTable(t: unknown, at: string): PushProblem | undefined {
 export function validateCreateDataset(body: unknown): PushProblem | undefined {
   if (!isObj(body)) return bad('The request body must be a JSON object');
   if (typeof body.name !== 'string' || body.name.length === 0) return bad('dataset.name is required');
+  // Analysis Services, which holds every Power BI semantic model, limits object names to 100
+  // characters (https://learn.microsoft.com/analysis-services/multidimensional-models/olap-physical/object-naming-rules-analysis-services).
+  if ([...body.name].length > MAX_NAME) return bad(`dataset.name is ${[...body.name].length} characters long; the limit is ${MAX_NAME}`);
   if (!Array.isArray(body.tables) || body.tables.length === 0) return bad('dataset.tables is required');
   if (body.tables.length > MAX_TABLES) return bad(`${body.tables.length} tables exceed the limit of ${MAX_TABLES}`);
   const tables = new Map<string, Record<string, any>>();
@@ -66,6 +70,15 @@ export function validateCreateDataset(body: unknown): PushProblem | undefined {
     const key = (t.name as string).toLowerCase();
     if (tables.has(key)) return bad(`Duplicate table name '${t.name}'`);
     tables.set(key, t);
+  }
+  // Measure names are unique across the whole model, case-insensitively, as every object name is.
+  const measures = new Set<string>();
+  for (const t of body.tables as Array<Record<string, any>>) {
+    for (const m of (t.measures ?? []) as Array<Record<string, any>>) {
+      const key = String(m.name).toLowerCase();
+      if (measures.has(key)) return bad(`Duplicate measure name '${m.name}'`);
+      measures.add(key);
+    }
   }
   const rels = (body.relationships ?? []) as unknown[];
   if (!Array.isArray(rels)) return bad('relationships must be an array');
@@ -82,6 +95,8 @@ export function validateCreateDataset(body: unknown): PushProblem | undefined {
     if (relNames.has(r.name.toLowerCase())) return bad(`Duplicate relationship name '${r.name}'`);
     relNames.add(r.name.toLowerCase());
     if (r.crossFilteringBehavior !== undefined && !CROSS_FILTER.includes(r.crossFilteringBehavior)) return bad(`relationships[${i}].crossFilteringBehavior '${r.crossFilteringBehavior}' is invalid`);
+    // A relationship joins two different tables (names compare case-insensitively).
+    if (r.fromTable.toLowerCase() === r.toTable.toLowerCase()) return bad(`relationships[${i}] joins table '${r.fromTable}' to itself`);
     for (const [tf, cf] of [['fromTable', 'fromColumn'], ['toTable', 'toColumn']] as const) {
       const table = tables.get(r[tf].toLowerCase());
       if (!table) return bad(`relationships[${i}].${tf} '${r[tf]}' is not a table of the dataset`);
