@@ -207,6 +207,7 @@ function readColumn(f: Fields, raw: unknown, path: string, warnings: string[], t
   return opt({
     name: f.name(c, path),
     dataType,
+    dataTypeInferred: f.bool(c, 'isDataTypeInferred', path) || undefined,
     kind,
     expression: f.expr(c, 'expression', path),
     sourceColumn: f.str(c, 'sourceColumn', path),

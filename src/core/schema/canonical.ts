@@ -17,13 +17,18 @@ import type {
   Table,
 } from './model.js';
 
-/** CRLF/CR → LF, trailing whitespace of every line and trailing blank lines dropped. */
+/**
+ * CRLF/CR → LF, trailing whitespace of every line and blank lines before and after the text dropped.
+ * Leading blank lines matter to neither DAX nor M; TMSL keeps the line break a user typed after `=`
+ * (`["", "DIVIDE(", …]`) where TMDL cannot, since a multi-line TMDL expression starts on the next line.
+ */
 export function normalizeExpression(s: string): string {
   return s
     .replace(/\r\n?/g, '\n')
     .split('\n')
     .map((l) => l.replace(/[ \t]+$/, ''))
     .join('\n')
+    .replace(/^\n+/, '')
     .replace(/\n+$/, '');
 }
 

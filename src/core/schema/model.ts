@@ -30,6 +30,12 @@ export type SourceFormat = 'BIM' | 'TMDL' | 'PUSH' | 'INFO';
 export interface Column {
   name: string;
   dataType: TomDataType;
+  /**
+   * The engine infers the type from the DAX (calculated and calculated-table columns): TMSL says
+   * `"isDataTypeInferred": true` beside the type it last inferred, while TMDL leaves `dataType` out.
+   * The fingerprint ignores an inferred type so both spellings of one model compare equal.
+   */
+  dataTypeInferred?: boolean;
   kind: ColumnKind;
   /** DAX of a calculated column. */
   expression?: string;

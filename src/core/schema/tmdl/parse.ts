@@ -46,6 +46,14 @@ export interface ParsedDocument {
 // replaced by a fresh array on the first child.
 const NO_CHILDREN: TmdlNode[] = [];
 
+// Objects whose `=` value is a DAX or M expression, and expression properties: when one of them ends
+// in `=` and what follows is not indented deep enough, the expression was misplaced, not left empty.
+const EXPRESSION_OBJECTS = new Set(['measure', 'column', 'calculationitem', 'tablepermission', 'expression', 'function']);
+const EXPRESSION_PROPERTIES = new Set([
+  'source', 'query', 'expression', 'formatstringdefinition', 'detailrowsdefinition', 'filterexpression',
+  'statusexpression', 'targetexpression', 'trendexpression', 'sourceexpression', 'pollingexpression',
+]);
+
 // TMDL script commands ([S]): a document starting with one of these is a script, not model files.
 const SCRIPT_COMMANDS = new Set(['createorreplace', 'create', 'alter', 'delete', 'refresh']);
 const HINT =
@@ -179,7 +187,9 @@ class DocumentParser {
       node.sep = '=';
       this.current = content;
       const isProperty = node.name === undefined;
-      node.value = this.readAssignment(content.slice(i + 1).trim(), depth, lineNo, isProperty, node.kw === 'linguisticmetadata');
+      const rest = content.slice(i + 1).trim();
+      node.value = this.readAssignment(rest, depth, lineNo, isProperty, node.kw === 'linguisticmetadata');
+      if (rest === '' && node.value === '') this.checkMisplacedExpression(node, depth);
       return node;
     } catch (e) {
       if (e instanceof LineSyntaxError) this.fail(e.message, lineNo, content);
@@ -203,16 +213,57 @@ class DocumentParser {
 
   /** Tab depth of the next line that is not blank, without consuming anything (-1 at the end). */
   private nextContentDepth(): number {
+    return this.peekContent()?.depth ?? -1;
+  }
+
+  /** The next line that is not blank — depth, line number and text — without consuming anything. */
+  private peekContent(): { depth: number; line: number; text: string } | undefined {
     const { t } = this;
     let p = this.pos;
+    let line = this.lineNo;
     while (p <= this.n) {
       let e = t.indexOf('\n', p);
       if (e === -1) e = this.n;
+      line++;
       const d = tabDepth(t, p, e);
-      if (!isWhitespaceLine(t, p + d, e)) return d;
+      if (!isWhitespaceLine(t, p + d, e)) return { depth: d, line, text: t.slice(p, e) };
       p = e + 1;
     }
-    return -1;
+    return undefined;
+  }
+
+  /**
+   * `measure X =` (or `source =`) followed by nothing deep enough to be its expression. When the
+   * next line sits inside the object at property depth, it is the expression indented one tab too
+   * little; read on, it would become a bogus property (silently, or with a confusing name error on a
+   * later line). Name the declaration, the line holding the text and the indentation expected.
+   */
+  private checkMisplacedExpression(node: TmdlNode, depth: number): void {
+    const next = this.peekContent();
+    const label = node.name === undefined ? `'${node.kw} ='` : `${node.kw} '${node.name}'`;
+    if (node.name !== undefined && EXPRESSION_OBJECTS.has(node.kw)) {
+      if (!next || next.depth !== depth + 1) return;
+      this.failAt(
+        `the expression of ${label} is missing: its text must start on the next line indented ${depth + 2} tab(s), ` +
+          `one level deeper than the object's properties, but line ${next.line} is indented ${next.depth}`,
+        node.line,
+        node.text,
+        `Indent the expression lines (from line ${next.line}) one more tab, or write a one-line expression after '=' on line ${node.line}.`,
+      );
+    }
+    if (node.name === undefined && EXPRESSION_PROPERTIES.has(node.kw)) {
+      const where = next && next.depth === depth ? `, but line ${next.line} is indented ${next.depth} like the property itself` : '';
+      this.failAt(
+        `the expression of ${label} is missing: its text must start on the next line indented ${depth + 1} or ${depth + 2} tab(s)${where}`,
+        node.line,
+        node.text,
+        'Indent the expression lines below the property, or write a one-line expression after \'=\'.',
+      );
+    }
+  }
+
+  private failAt(message: string, line: number, text: string, hint: string): never {
+    throw new InputError(`TMDL format error: ${message}`, { file: this.file, line, text }, { hint });
   }
 
   /**
