@@ -1,5 +1,5 @@
 // The Snowflake target through the real snowflake-sdk against the protocol stand-in (issue 5 "Must
-// show"): corpus counts and DEFINITION round-trip, statement count, failure at every position,
+// show"): model counts and DEFINITION round-trip, statement count, failure at every position,
 // idempotent re-runs, removed objects, hostile names, and parity with the DuckDB target.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/context.js';
@@ -14,12 +14,13 @@ import { openSnowflake, type SnowflakeOptions } from '../../src/core/warehouse/s
 import { planModelSync, type SyncContext } from '../../src/core/warehouse/plan.js';
 import { readModelRows } from '../../src/core/warehouse/read.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
-import { corpusEntries } from '../support/paths.js';
+import { modelEntries } from '../support/paths.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.SF_TELEMETRY_DISABLE_CONNECTION_SHAPE ??= '1';
 
-const entries = corpusEntries();
+// Synthetic models always; the corpus's real models too when ../shared is present.
+const entries = modelEntries();
 
 function contextFor(id: string, model: SemanticModel, at = new Date('2026-11-26T10:00:00.000Z')): SyncContext {
   return {
@@ -66,7 +67,7 @@ afterAll(async () => {
   await standIn?.close();
 });
 
-describe('Snowflake warehouse (stand-in): corpus', () => {
+describe('Snowflake warehouse (stand-in): every model', () => {
   it.each(entries.map((e) => [e.id, e] as const))('%s is written and read back with EXPECTED counts', async (id, entry) => {
     const { model } = await loadModel(entry.dir);
     const ctx = contextFor(id, model);
@@ -83,13 +84,13 @@ describe('Snowflake warehouse (stand-in): corpus', () => {
 });
 
 describe('Snowflake warehouse (stand-in): protocol and parity', () => {
-  it('the DuckDB target holds the same rows as the Snowflake path for every corpus model', async () => {
+  it('the DuckDB target holds the same rows as the Snowflake path for every model', async () => {
     const duck = await openDuckDb({ path: ':memory:' });
     try {
       for (const entry of entries) {
         const { model } = await loadModel(entry.dir);
         await applyPlan(duck, planModelSync(model, null, contextFor(entry.id, model), 'duckdb'));
-        // The corpus test above already wrote the model through the driver; write it only when run alone.
+        // The test above already wrote the model through the driver; write it only when run alone.
         let viaSnowflake = await readModelRows(sf, entry.id);
         if (!viaSnowflake.metadata) {
           await applyPlan(sf, planModelSync(model, null, contextFor(entry.id, model), 'snowflake'));
@@ -106,7 +107,7 @@ describe('Snowflake warehouse (stand-in): protocol and parity', () => {
     const sent: Record<string, number> = {};
     const conn = await open();
     try {
-      for (const id of ['fabric-cicd-abc', 'fuam-core', 'bank-churn']) {
+      for (const id of ['syn-minimal-tmdl', 'syn-retail-tmdl', 'syn-directlake-tmdl']) {
         const entry = entries.find((e) => e.id === id)!;
         const { model } = await loadModel(entry.dir);
         standIn.resetRecording();
@@ -126,7 +127,7 @@ describe('Snowflake warehouse (stand-in): protocol and parity', () => {
     }
     // First model on a connection to existing tables: the session load table + 12; later models:
     // only their 12 (BEGIN, INSERT, 5 MERGE, 4 DELETE, COMMIT).
-    expect(sent).toEqual({ 'fabric-cicd-abc': 13, 'fuam-core': 12, 'bank-churn': 12 });
+    expect(sent).toEqual({ 'syn-minimal-tmdl': 13, 'syn-retail-tmdl': 12, 'syn-directlake-tmdl': 12 });
   });
 
   it('a wrong password is an AuthError (exit 3) that does not echo the secret', async () => {

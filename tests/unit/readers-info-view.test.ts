@@ -6,7 +6,7 @@ import { readBim } from '../../src/core/schema/bim.js';
 import { readInfoView, type InfoViewResults } from '../../src/core/schema/info-view.js';
 import type { SemanticModel } from '../../src/core/schema/model.js';
 import { summarize } from '../../src/core/schema/summary.js';
-import { corpusDir } from '../support/paths.js';
+import { synthetic } from '../support/paths.js';
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -33,10 +33,10 @@ function infoRows(m: SemanticModel): InfoViewResults {
 }
 
 describe('readInfoView', () => {
-  it('recovers tables, columns, measures and relationships of a corpus model', () => {
-    const text = readFileSync(path.join(corpusDir, 'te-adventureworks-1400/AdventureWorks.bim'), 'utf8');
+  it('recovers tables, columns, measures and relationships of a model (calculation group, calculated tables, hostile names)', () => {
+    const text = readFileSync(path.join(synthetic.retailBim, 'Retail.bim'), 'utf8');
     const bim = readBim(text, { location: 'x' }).model;
-    const info = readInfoView('AW', infoRows(bim));
+    const info = readInfoView('Retail', infoRows(bim));
     const pick = ['tables', 'columns', 'calculatedColumns', 'measures', 'relationships', 'calculatedTables', 'calculationGroups', 'inactiveRelationships', 'dataTypes'] as const;
     const a = summarize(bim, 'BIM');
     const b = summarize(info, 'INFO');
