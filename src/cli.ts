@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, isFabricSyncError, ConfigError, InputError } from './core/errors.js';
 import { makeConfigLoader, type Action, type CommandContext, type GlobalOptions } from './commands/context.js';
 import { Ui } from './commands/output.js';
+import { spinnerAllowed } from './commands/progress.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerConvert } from './commands/convert.js';
 import { registerMonitor } from './commands/monitor.js';
@@ -31,7 +32,7 @@ function buildUi(globals: Partial<GlobalOptions>): Ui {
     verbose: Boolean(globals.verbose),
     quiet: Boolean(globals.quiet),
     color: !noColor && (forceColor || Boolean(process.stderr.isTTY)),
-    interactive: Boolean(process.stderr.isTTY) && env.CI === undefined,
+    interactive: spinnerAllowed(process.stderr, env, noColor),
     githubActions: env.GITHUB_ACTIONS === 'true',
     azureDevOps: (env.TF_BUILD ?? '').toLowerCase() === 'true',
   });

@@ -4,6 +4,7 @@
 // Actions and Azure DevOps are written when those runners are detected.
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Logger } from '../core/context.js';
+import { startSpinner, type SpinnerStream } from './progress.js';
 
 export interface UiOptions {
   json: boolean;
@@ -11,7 +12,7 @@ export interface UiOptions {
   quiet: boolean;
   /** false with --no-color, NO_COLOR, or a non-TTY stderr (unless FORCE_COLOR). */
   color: boolean;
-  /** stderr is a terminal: spinners allowed. */
+  /** A spinner may run on stderr (progress.ts spinnerAllowed: a terminal with a width, colour allowed). */
   interactive: boolean;
   githubActions: boolean;
   azureDevOps: boolean;
@@ -97,15 +98,7 @@ export class Ui {
         stop: () => {},
       };
     }
-    const { default: ora } = await import('ora');
-    const s = ora({ text: initial, stream: this.err, color: 'cyan' }).start();
-    return {
-      text: (m) => void (s.text = m),
-      succeed: (m) => void s.succeed(m),
-      fail: (m) => void s.fail(m),
-      warn: (m) => void s.warn(m),
-      stop: () => void s.stop(),
-    };
+    return startSpinner(this.err as SpinnerStream, initial);
   }
 
   /** A Logger for core code: debug with --verbose, info/warn unless -q, errors always; all on stderr. */
