@@ -1,5 +1,5 @@
 // The commander program: global options, one line per command, and the one place that maps errors
-// to exit codes and exits (STYLE.md rules 1–2). Heavy modules (snowflake-sdk, DuckDB, the Fabric
+// to exit codes and exits (docs/architecture.md#conventions-in-the-code). Heavy modules (snowflake-sdk, DuckDB, the Fabric
 // client) are imported lazily inside the actions, so `--help` stays instant.
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';

@@ -1,4 +1,4 @@
-// Rendering for every command (DESIGN.md §3): with --json, stdout carries exactly one JSON document
+// Rendering for every command (docs/architecture.md#command-line): with --json, stdout carries exactly one JSON document
 // (monitor: one object per line) and nothing else; progress, spinners and colour go to stderr and only
 // on a TTY; -q prints only errors; --verbose adds debug lines and stacks. CI annotations for GitHub
 // Actions and Azure DevOps are written when those runners are detected.

@@ -57,7 +57,7 @@ export const example = {
 
 /**
  * Named synthetic models for tests that need "a TMDL model", "a BIM model" or "the smallest one"
- * (before, they borrowed corpus models). See tests/fixtures/models/README.md for what each covers.
+ * (before, they borrowed corpus models). docs/testing.md#the-synthetic-models says what each covers.
  */
 export const synthetic = {
   /** 9 tables: calculation group, field parameter, perspectives, cultures, KPI, functions, hostile names. */

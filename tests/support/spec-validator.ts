@@ -7,7 +7,7 @@
 //  1. ajv over the swagger definition (required fields, types, formats, enums, patterns). Fabric files
 //     `$ref` each other, so every file is registered under its own `$id` and refs resolve across them.
 //     The Power BI name patterns are rewritten to the intended `\u{10000}-\u{10FFFF}` form and compiled
-//     with the `u` flag (fabric-api.md §9), otherwise `. ( ) :` would be accepted.
+//     with the `u` flag (docs/fabric-rest.md#push-datasets), otherwise `. ( ) :` would be accepted.
 //  2. A walk over the same schema reporting properties the spec does not declare. The swagger schemas
 //     never set `additionalProperties: false`, so without this a renamed field (`value` → `values`,
 //     `continuationUri` → `nextLink`) would pass. Power BI names are matched case-insensitively because

@@ -1,4 +1,4 @@
-// The push definition file `{Model}_push_api.json` (DESIGN.md §6: every conversion writes the
+// The push definition file `{Model}_push_api.json` (docs/architecture.md#push-conversion: every conversion writes the
 // request body to --out) and the name rules around our own outputs.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 // The canonical form of a SemanticModel: what the fingerprint hashes and what the warehouse stores as
-// the model's DEFINITION (DESIGN.md §7). Issue 2 item 4: the fingerprint must ignore formatting, the
+// the model's DEFINITION (docs/architecture.md#warehouse). Issue 2 item 4: the fingerprint must ignore formatting, the
 // order of files and objects, and line-ending / trailing-whitespace noise in expressions, but change
 // with any schema change. So: every named collection is sorted by name (code-unit order, never
 // locale-dependent), expressions are normalised, absent properties stay absent. Hierarchy levels keep

@@ -1,4 +1,4 @@
-// Deterministic fingerprint of a model's schema (issue 2 item 4; DESIGN.md §5 change detection):
+// Deterministic fingerprint of a model's schema (issue 2 item 4; docs/architecture.md#reading-models-from-fabric change detection):
 // sha256 over the canonical form (canonical.ts) serialised with sorted keys. The model's own name is
 // left out: the same schema read from a local folder and downloaded from Fabric (where the folder name
 // and the item name can differ) must compare equal, and a rename is not a schema change. Everything

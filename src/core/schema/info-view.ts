@@ -1,4 +1,4 @@
-// DAX INFO.VIEW fallback reader (DESIGN.md §5; reference/fabric-api.md §3c): when getDefinition is
+// DAX INFO.VIEW fallback reader (docs/architecture.md#reading-models-from-fabric; docs/fabric-rest.md#dax-queries): when getDefinition is
 // denied (it needs write permission), the schema is read with executeQueries running
 // `EVALUATE INFO.VIEW.TABLES()` / `COLUMNS()` / `MEASURES()` / `RELATIONSHIPS()`. Column names follow
 // learn.microsoft.com/dax/info-view-*-function-dax ([Name], [Table], [DataType], [Expression], [IsHidden],
@@ -26,7 +26,7 @@ export interface InfoViewResults {
 
 /**
  * [DataType] as a string: TOM names (`Int64`, `DateTime`…), Power BI UI names (`Whole Number`, `Text`…),
- * or the numeric TOM codes INFO.COLUMNS returns (fabric-api.md §3a).
+ * or the numeric TOM codes INFO.COLUMNS returns (docs/fabric-rest.md#reading-a-definition).
  */
 const INFO_TYPES: Readonly<Record<string, TomDataType>> = {
   ...Object.fromEntries(TOM_DATA_TYPES.map((t) => [t.toLowerCase(), t])),
@@ -140,7 +140,7 @@ export function readInfoView(modelName: string, results: InfoViewResults): Seman
     const name = r.str('Name');
     const table = r.str('Table');
     const type = (r.str('Type') ?? 'Data').toLowerCase();
-    // Engine-internal RowNumber columns are not columns (corpus/SOURCES.md).
+    // Engine-internal RowNumber columns are not columns (docs/testing.md#expected-counts).
     if (name === undefined || table === undefined || type === 'rownumber' || r.str('DataCategory') === 'RowNumber') continue;
     const t = tableOf(table);
     const kind: ColumnKind = type === 'calculated' ? 'calculated' : type === 'calculatedtablecolumn' ? 'calculatedTableColumn' : 'data';

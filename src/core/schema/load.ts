@@ -3,7 +3,7 @@
 // those of issue 2 item 5: a *.bim file; a folder holding one .bim (*.Dataset/, a TMSL *.SemanticModel/,
 // a plain folder); a TMDL *.SemanticModel/, a definition/ folder or a folder holding definition/. A
 // project folder holding exactly one such model folder is accepted too (the corpus layout). An item
-// folder holds either model.bim or definition/, never both (reference/tmdl.md §1).
+// folder holds either model.bim or definition/, never both (docs/tmdl.md#files-and-folders).
 import type { Dirent } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';

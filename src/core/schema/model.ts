@@ -1,5 +1,5 @@
 // The canonical SemanticModel: every reader (BIM, TMDL, push REST, DAX INFO.VIEW) produces it and
-// every publisher consumes only it (DESIGN.md §1). Property names follow TOM/TMSL camelCase so a
+// every publisher consumes only it (docs/architecture.md#the-flow). Property names follow TOM/TMSL camelCase so a
 // reader maps one-to-one. Optional properties are absent (not undefined) when the source lacks them,
 // so the canonical JSON and the fingerprint stay stable.
 

@@ -1,4 +1,4 @@
-// The --create-tables step of a model write (DESIGN.md §7): the planner and reader existed in
+// The --create-tables step of a model write (docs/architecture.md#warehouse): the planner and reader existed in
 // src/core/warehouse/physical.ts, but no run called them, so `--create-tables` created nothing
 // (issue 9, hostile names through the pipeline). Runs on the model's connection after its COMMIT:
 // DDL commits on its own in Snowflake anyway, and the physical tables are additive only.

@@ -93,7 +93,7 @@ export function createRemoteRunner(
 
   let lastScannerCall = Number.NEGATIVE_INFINITY;
   /**
-   * The watched workspaces the admin API reports as modified since the watermark (fabric-api.md §2:
+   * The watched workspaces the admin API reports as modified since the watermark (docs/fabric-rest.md#listing-models:
    * `workspaces/modified`, 30 requests/hour, `modifiedSince` between 30 minutes and 30 days ago).
    * The first cycle has no watermark: it lists everything and sets one. Between two scanner calls
    * (at most one per 2 minutes, to stay inside the hourly quota) nothing is listed; unlisted

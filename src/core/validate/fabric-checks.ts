@@ -1,8 +1,8 @@
 // Checklist items 2–6: Entra tokens per audience, workspaces reachable and listable, the role
 // sufficient for getDefinition (write), what can be said about push-dataset permission without
 // creating one, executeQueries for the INFO.VIEW fallback, and the admin scanner APIs. Each probe
-// is one small request; nothing is created or changed. Sources: fabric-api.md §1 (tenant settings,
-// roles), §5 (quotas).
+// is one small request; nothing is created or changed. Sources: docs/fabric-rest.md (tenant settings
+// and roles under "Authentication and tenant settings", quotas under "Detecting changes").
 import { resolveAuthMode } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createTokenProvider, type Audience, type TokenProvider } from '../auth/index.js';
@@ -29,7 +29,7 @@ const VALIDATE_RETRIES = 1;
 const VALIDATE_BUDGET_MS = 30_000;
 const VALIDATE_TIMEOUT_MS = 30_000;
 
-/** DESIGN.md §1: creation of new push datasets stops after 31 Oct 2027. */
+/** docs/architecture.md#the-flow: creation of new push datasets stops after 31 Oct 2027. */
 const PUSH_CREATION_RETIRED = Date.UTC(2027, 10, 1);
 const SETTING_FABRIC_APIS = 'Service principals can use Fabric APIs';
 const SETTING_EXECUTE_QUERIES = 'Dataset Execute Queries REST API';
@@ -234,7 +234,7 @@ async function executeQueriesCheck(config: Config, api: FabricClient, probes: Wo
   if (!target?.candidate) return skip(id, 'fabric', 'executeQueries not checked: no semantic model to query');
   const model = target.candidate;
   return probe(id, 'fabric', clock, async () => {
-    // The query the fallback itself runs first (DESIGN.md §5): it proves the setting, Build
+    // The query the fallback itself runs first (docs/architecture.md#reading-models-from-fabric): it proves the setting, Build
     // permission and that INFO.VIEW functions answer, in one small request.
     const rows = await api.executeQuery(target.id, model.id, 'EVALUATE INFO.VIEW.TABLES()');
     return { status: 'ok', message: `executeQueries on "${model.name}" works (INFO.VIEW fallback available, ${rows.length} table${rows.length === 1 ? '' : 's'})` };

@@ -1,4 +1,4 @@
-// --create-tables (issue 5 item 3, DESIGN.md §7): one physical table per model table with mapped
+// --create-tables (issue 5 item 3, docs/architecture.md#warehouse): one physical table per model table with mapped
 // column types, additive only. Missing tables are created and missing columns added; nothing is
 // ever dropped or narrowed, and a column whose existing type differs in kind from the mapped one is
 // reported as a conflict, not altered. Pure planner + a reader of the existing columns.
@@ -29,7 +29,7 @@ export interface PhysicalPlan {
   skipped: { table: string; column?: string; reason: string }[];
 }
 
-/** Snowflake's identifier limit (reference/snowflake.md §3); a longer Power BI name cannot be a table or column. */
+/** Snowflake's identifier limit (docs/snowflake.md#sql-facts); a longer Power BI name cannot be a table or column. */
 export const MAX_IDENTIFIER_LENGTH = 255;
 const TOO_LONG = `name longer than ${MAX_IDENTIFIER_LENGTH} characters (Snowflake identifier limit)`;
 

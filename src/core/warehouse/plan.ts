@@ -1,5 +1,5 @@
-// The pure warehouse planner (DESIGN.md §7, issue 5): one model → ordered SQL statements with
-// binds, in the portable Snowflake subset of reference/snowflake.md §6. Shape of a plan:
+// The pure warehouse planner (docs/architecture.md#warehouse, issue 5): one model → ordered SQL statements with
+// binds, in the portable Snowflake subset of docs/snowflake.md#what-the-stand-in-implements. Shape of a plan:
 //
 //   ddl:          CREATE TABLE IF NOT EXISTS × 5, CREATE TEMPORARY TABLE IF NOT EXISTS (load)
 //                 — all before BEGIN, because Snowflake DDL commits an open transaction; applied
@@ -57,7 +57,7 @@ export interface SyncContext {
 /** Rows per array-bound INSERT (issue 5: ≤ 1,000; × 4 values stays far below the driver's stage threshold). */
 export const INSERT_CHUNK_ROWS = 1000;
 
-/** UTC wall-clock text for TIMESTAMP_NTZ binds (reference/snowflake.md §3 Types: never bind a Date). */
+/** UTC wall-clock text for TIMESTAMP_NTZ binds (docs/snowflake.md#sql-facts Types: never bind a Date). */
 export function timestampBind(at: Date): string {
   return at.toISOString().replace('T', ' ').replace('Z', '');
 }
@@ -90,7 +90,7 @@ export function planModelSync(
   return { ddl: planSchema(dialect), transaction, ...(warnings.length ? { warnings } : {}) };
 }
 
-/** Marks a model deleted (DESIGN.md §5: recorded, never erased). Its child rows stay as they were. */
+/** Marks a model deleted (docs/architecture.md#reading-models-from-fabric: recorded, never erased). Its child rows stay as they were. */
 export function planMarkDeleted(modelId: string, at: Date, dialect: Dialect = 'snowflake'): WarehousePlan {
   const ts = DIALECTS[dialect].types.timestamp;
   return {

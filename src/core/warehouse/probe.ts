@@ -1,5 +1,5 @@
 // What `validate` needs to know about a warehouse target without writing to it: where the session
-// points and which of the five metadata tables already exist (DESIGN.md §3 validate).
+// points and which of the five metadata tables already exist (docs/architecture.md#command-line validate).
 import type { WarehouseBackend } from './backend.js';
 import { quoteIdent as q } from './dialect.js';
 import { ALL_TABLES } from './tables.js';

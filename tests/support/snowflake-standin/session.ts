@@ -1,5 +1,5 @@
 // One Snowflake session = one DuckDB connection, so transactions and temporary tables are per session
-// while every session shares the same database (reference/snowflake.md §6 item 2). Implements the
+// while every session shares the same database (docs/snowflake.md#what-the-stand-in-implements). Implements the
 // Snowflake rules DuckDB lacks: DDL commits an open transaction, a second BEGIN is ignored, COMMIT
 // without a transaction is a no-op, array binds run as one atomic statement.
 import { LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
@@ -131,7 +131,7 @@ export class Session {
 
     if (kind === 'ddl' && this.inTransaction && this.aborted) await this.abandonAborted();
     if (kind === 'ddl' && this.inTransaction) {
-      // Snowflake: "a DDL statement implicitly commits any open transaction" (reference §3).
+      // Snowflake: "a DDL statement implicitly commits any open transaction" (docs/snowflake.md#sql-facts).
       this.inTransaction = false;
       await this.conn.run('COMMIT');
     }

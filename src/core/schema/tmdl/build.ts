@@ -1,5 +1,5 @@
 // Parsed TMDL documents → the canonical SemanticModel (src/core/schema/model.ts).
-// Object types follow shared/reference/tmdl.md §3–10; defaults are TOM's when a property is absent.
+// Object types follow docs/tmdl.md; defaults are TOM's when a property is absent.
 import type {
   CalculationGroup,
   Cardinality,
@@ -102,7 +102,7 @@ function liftNested(roots: TmdlNode[]): TmdlNode[] {
   return out;
 }
 
-/** `ref` order first (refs to missing objects are ignored), then the rest in file order ([O] §7). */
+/** `ref` order first (refs to missing objects are ignored), then the rest in file order (docs/tmdl.md#ordering-with-ref). */
 function ordered(items: Decl[], refs: TmdlRef[], type: string): Decl[] {
   const byName = new Map(items.map((d) => [d.name.toLowerCase(), d]));
   const out: Decl[] = [];

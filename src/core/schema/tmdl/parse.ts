@@ -1,4 +1,4 @@
-// One TMDL document → a tree of declaration lines (shared/reference/tmdl.md §2–8).
+// One TMDL document → a tree of declaration lines (docs/tmdl.md).
 // Single pass over the text with indexOf; depth = leading tabs; expression bodies (multi-line and
 // ``` blocks) are consumed as opaque text before any keyword is looked at, so DAX/M lines such as
 // `column x` or `measure y =` can never become objects. No recursion: an explicit stack per depth.
@@ -16,7 +16,7 @@ import {
 
 /** One declaration line and what is nested under it. */
 export interface TmdlNode {
-  /** Keyword lower-cased: the reader is case-insensitive ([O] §2). */
+  /** Keyword lower-cased: the reader is case-insensitive (docs/tmdl.md#lines-and-indentation). */
   kw: string;
   name: string | undefined;
   /** `:` property, `=` default property / expression, or '' (bare keyword or named object). */
@@ -36,7 +36,7 @@ export interface TmdlRef {
 
 export interface ParsedDocument {
   roots: TmdlNode[];
-  /** `ref <type> <name>` lines at depth 0, in order (used for collection order only, [O] §7). */
+  /** `ref <type> <name>` lines at depth 0, in order (used for collection order only, docs/tmdl.md#ordering-with-ref). */
   refs: TmdlRef[];
   /** Set when the document is a TMDL script (`createOrReplace` …), which a folder reader ignores. */
   scriptCommand?: string;
@@ -54,7 +54,7 @@ const EXPRESSION_PROPERTIES = new Set([
   'statusexpression', 'targetexpression', 'trendexpression', 'sourceexpression', 'pollingexpression',
 ]);
 
-// TMDL script commands ([S]): a document starting with one of these is a script, not model files.
+// TMDL script commands (docs/tmdl.md#scripts): a document starting with one of these is a script, not model files.
 const SCRIPT_COMMANDS = new Set(['createorreplace', 'create', 'alter', 'delete', 'refresh']);
 const HINT =
   'TMDL uses one tab per nesting level; fix the line shown or re-export the model from Power BI Desktop / Tabular Editor.';
@@ -199,9 +199,9 @@ class DocumentParser {
 
   /**
    * The text after `=`: one line, a ``` block, or a multi-line body. An object's body sits one level
-   * below its properties (declaration depth + 2, [O] "Indentation"). For a property expression
+   * below its properties (declaration depth + 2, docs/tmdl.md#expressions). For a property expression
    * (`source =`, a nameless line) the docs indent the body one level below the property while the
-   * serializer writes two ([C]: `source =` at 2 tabs, M at 4); both are accepted, decided by the
+   * serializer writes two (seen in real models: `source =` at 2 tabs, M at 4); both are accepted, decided by the
    * depth of the first non-blank line.
    */
   private readAssignment(rest: string, depth: number, lineNo: number, isProperty: boolean, skip: boolean): string {
@@ -267,7 +267,7 @@ class DocumentParser {
   }
 
   /**
-   * Multi-line expression ([O] §5): following lines that are blank or at least `minDepth` tabs
+   * Multi-line expression (docs/tmdl.md#expressions): following lines that are blank or at least `minDepth` tabs
    * deep. The common indentation is stripped, blank lines inside are kept, trailing ones dropped;
    * trailing spaces of a line are not significant in this form (the serializer switches to ```
    * when they are).
@@ -309,7 +309,7 @@ class DocumentParser {
 
   /**
    * The same extent as readIndentedBody, keeping nothing: culture files carry up to 2.4 MB of
-   * linguistic-metadata JSON the model does not need (tmdl.md §12), so only the first `minDepth`
+   * linguistic-metadata JSON the model does not need (docs/tmdl.md#culture-files), so only the first `minDepth`
    * characters of each line are looked at.
    */
   private skipIndentedBody(minDepth: number): void {
@@ -325,7 +325,7 @@ class DocumentParser {
     }
   }
 
-  /** ``` block ([O] §5): verbatim up to a line holding only ```; that line's indentation is the margin. */
+  /** ``` block (docs/tmdl.md#expressions): verbatim up to a line holding only ```; that line's indentation is the margin. */
   private readBacktickBlock(sameLine: string, openLine: number, skip: boolean): string {
     const { t } = this;
     const bodyStart = this.pos;
