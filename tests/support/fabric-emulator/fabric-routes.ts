@@ -125,7 +125,6 @@ export const fabricRoutes: Route[] = [
   },
   {
     method: 'GET', surface: 'fabric', template: '/v1/operations/{operationId}/result',
-    validateAs: { method: 'POST', template: '/v1/workspaces/{workspaceId}/semanticModels/{semanticModelId}/getDefinition' },
     handler(req, ctx) {
       const op = operationFor(req, ctx);
       if (!finished(op)) throw new EmulatorHttpError(400, 'OperationNotCompleted', 'The operation has not completed yet');
