@@ -4,8 +4,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FabricEmulator } from '../tests/support/fabric-emulator/index.js';
+import { corpusEntries, hasCorpus, syntheticEntries, type ModelEntry } from '../tests/support/paths.js';
 import type { RecordedStatement, SnowflakeStandIn } from '../tests/support/snowflake-standin/index.js';
 import { standInEnv } from '../tests/support/stand-in-env.js';
+
+/**
+ * The models benchmarks sync: the corpus's real models when ../shared is present (CI, and the figures
+ * in README), otherwise the repository's synthetic ones, so `npm run bench` works in a fresh clone.
+ * `label` names the set in figure names and logs.
+ */
+export function benchModels(): { label: 'corpus' | 'synthetic models'; entries: ModelEntry[] } {
+  return hasCorpus ? { label: 'corpus', entries: corpusEntries() } : { label: 'synthetic models', entries: syntheticEntries() };
+}
 
 export interface BenchOptions {
   quick: boolean;

@@ -85,7 +85,7 @@ function bimText(name: string, spec: GeneratedModelSpec): string {
   return JSON.stringify(bim, null, 2);
 }
 
-/** TMDL names with spaces or specials are single-quoted, quotes doubled (reference/tmdl.md). */
+/** TMDL names with spaces or specials are single-quoted, quotes doubled (docs/tmdl.md). */
 function q(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `'${name.replace(/'/g, "''")}'`;
 }

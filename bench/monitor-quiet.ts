@@ -7,9 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFabricEmulator, type FabricEmulator } from '../tests/support/fabric-emulator/index.js';
 import { loadModelFromPath } from '../tests/support/fabric-emulator/models.js';
-import { corpusEntries } from '../tests/support/paths.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../tests/support/snowflake-standin/index.js';
-import { SF_PASSWORD, SF_USER, TOKEN, figure, isLroRequest, round, tempDir, type BenchOptions, type Figure } from './common.js';
+import { SF_PASSWORD, SF_USER, TOKEN, benchModels, figure, isLroRequest, round, tempDir, type BenchOptions, type Figure } from './common.js';
 import type { ChildConfig } from './monitor-child.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -56,8 +55,8 @@ export async function benchMonitorQuiet(o: BenchOptions): Promise<{ figures: Fig
   const emu = await startFabricEmulator({ acceptTokens: [TOKEN], lroPolls: 1, lroRetryAfter: 0, validateResponses: false });
   const standIn: SnowflakeStandIn = await startSnowflakeStandIn({ users: { [SF_USER]: SF_PASSWORD }, delayMs: o.snowflakeLatencyMs });
   try {
-    // Corpus models repeated under new names; parts are loaded once and shared (strings are immutable).
-    const corpus = corpusEntries().map((e) => ({ id: e.id, parts: loadModelFromPath(e.dir).parts }));
+    // Models (benchModels) repeated under new names; parts are loaded once and shared (strings are immutable).
+    const corpus = benchModels().entries.map((e) => ({ id: e.id, parts: loadModelFromPath(e.dir).parts }));
     const workspaces: string[] = [];
     for (let w = 0; w < WORKSPACES; w++) workspaces.push(emu.addWorkspace({ name: `bench-monitor-${w}` }));
     for (let i = 0; i < MODELS; i++) {

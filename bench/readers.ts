@@ -1,5 +1,5 @@
 // Benchmark 1 (issue 8): reader throughput in MB/s of source text, each as a ratio to JSON.parse of
-// the BIM bytes in the same run (so the figure does not depend on the machine), over the corpus and
+// the BIM bytes in the same run (so the figure does not depend on the machine), over the corpus (or the synthetic models) and
 // over a generated large model, plus the peak RSS of reading the large model (in a child process).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -8,8 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { readBim } from '../src/core/schema/bim.js';
 import { resolveModelPath } from '../src/core/schema/load.js';
 import { readTmdl, type TmdlFile } from '../src/core/schema/tmdl/index.js';
-import { corpusEntries } from '../tests/support/paths.js';
-import { figure, round, tempDir, type BenchOptions, type Figure } from './common.js';
+import { benchModels, figure, round, tempDir, type BenchOptions, type Figure } from './common.js';
 import { LARGE_MODEL, writeGeneratedModel } from './generate-model.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -82,11 +81,13 @@ function peakRss(modelPath: string): { maxRssBytes: number; tables: number; colu
 }
 
 export async function benchReaders(o: BenchOptions): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
-  // Corpus: BIM texts for readBim and JSON.parse, TMDL folders for readTmdl.
+  // The corpus (or, without it, the synthetic models): BIM texts for readBim and JSON.parse, TMDL
+  // folders for readTmdl.
+  const models = benchModels();
   const bim: Input[] = [];
   const json: Input[] = [];
   const tmdl: Input[] = [];
-  for (const e of corpusEntries()) {
+  for (const e of models.entries) {
     const resolved = await resolveModelPath(e.dir);
     if (resolved.kind === 'bim') {
       const text = readFileSync(resolved.file, 'utf8');
@@ -117,13 +118,13 @@ export async function benchReaders(o: BenchOptions): Promise<{ figures: Figure[]
     }
   }
   const mb = (n: number) => round(n / 1e6, 1);
-  o.log(`  MB/s corpus: JSON.parse ${round(corpusBim.reference.mbps, 1)}, BIM ${round(corpusBim.subject.mbps, 1)}, TMDL ${round(corpusTmdl.subject.mbps, 1)}; large: JSON.parse ${round(largeBim.reference.mbps, 1)}, BIM ${round(largeBim.subject.mbps, 1)}, TMDL ${round(largeTmdl.subject.mbps, 1)}`);
+  o.log(`  MB/s ${models.label}: JSON.parse ${round(corpusBim.reference.mbps, 1)}, BIM ${round(corpusBim.subject.mbps, 1)}, TMDL ${round(corpusTmdl.subject.mbps, 1)}; large: JSON.parse ${round(largeBim.reference.mbps, 1)}, BIM ${round(largeBim.subject.mbps, 1)}, TMDL ${round(largeTmdl.subject.mbps, 1)}`);
 
   const b = '1 readers';
   const size = `${gen.counts.tables} tables, ${gen.counts.columns} columns, ${gen.counts.measures} measures`;
   const figures: Figure[] = [
-    figure(b, 'BIM reader / JSON.parse, corpus', round(corpusBim.ratio, 3), '×', { op: '>=', value: 0.33 }, { note: `${round(corpusBim.subject.mbps, 1)} vs ${round(corpusBim.reference.mbps, 1)} MB/s over ${mb(corpusBim.subject.bytes)} MB` }),
-    figure(b, 'TMDL reader / JSON.parse, corpus', round(corpusTmdl.ratio, 3), '×', { op: '>=', value: 0.2 }, { note: `${round(corpusTmdl.subject.mbps, 1)} MB/s over ${mb(corpusTmdl.subject.bytes)} MB of TMDL` }),
+    figure(b, `BIM reader / JSON.parse, ${models.label}`, round(corpusBim.ratio, 3), '×', { op: '>=', value: 0.33 }, { note: `${round(corpusBim.subject.mbps, 1)} vs ${round(corpusBim.reference.mbps, 1)} MB/s over ${mb(corpusBim.subject.bytes)} MB` }),
+    figure(b, `TMDL reader / JSON.parse, ${models.label}`, round(corpusTmdl.ratio, 3), '×', { op: '>=', value: 0.2 }, { note: `${round(corpusTmdl.subject.mbps, 1)} MB/s over ${mb(corpusTmdl.subject.bytes)} MB of TMDL` }),
     figure(b, 'BIM reader / JSON.parse, large model', round(largeBim.ratio, 3), '×', { op: '>=', value: 0.33 }, { note: `${round(largeBim.subject.mbps, 1)} vs ${round(largeBim.reference.mbps, 1)} MB/s, ${mb(gen.bimBytes)} MB (${size})` }),
     figure(b, 'TMDL reader / JSON.parse, large model', round(largeTmdl.ratio, 3), '×', { op: '>=', value: 0.2 }, { note: `${round(largeTmdl.subject.mbps, 1)} MB/s, ${mb(gen.tmdlBytes)} MB of TMDL` }),
     figure(b, 'peak RSS reading the large model (BIM)', mb(rssBim.maxRssBytes), 'MB', { op: '<', value: 300 }),
@@ -132,7 +133,7 @@ export async function benchReaders(o: BenchOptions): Promise<{ figures: Figure[]
   return {
     figures,
     details: {
-      corpus: { jsonParseMBps: round(corpusBim.reference.mbps, 1), bimMBps: round(corpusBim.subject.mbps, 1), tmdlMBps: round(corpusTmdl.subject.mbps, 1), bimBytes: corpusBim.subject.bytes, tmdlBytes: corpusTmdl.subject.bytes, bimModels: bim.map((i) => i.name), tmdlModels: tmdl.map((i) => i.name) },
+      [models.label]: { jsonParseMBps: round(corpusBim.reference.mbps, 1), bimMBps: round(corpusBim.subject.mbps, 1), tmdlMBps: round(corpusTmdl.subject.mbps, 1), bimBytes: corpusBim.subject.bytes, tmdlBytes: corpusTmdl.subject.bytes, bimModels: bim.map((i) => i.name), tmdlModels: tmdl.map((i) => i.name) },
       large: { ...gen.counts, bimBytes: gen.bimBytes, tmdlBytes: gen.tmdlBytes, jsonParseMBps: round(largeBim.reference.mbps, 1), bimMBps: round(largeBim.subject.mbps, 1), tmdlMBps: round(largeTmdl.subject.mbps, 1), peakRssBim: rssBim, peakRssTmdl: rssTmdl, tmdlFiles: tmdlFiles.length, sizeOnDisk: statSync(gen.bimFile).size },
     },
   };

@@ -1,13 +1,15 @@
 // Benchmarks 2 and 6 (issue 8): round trips of one model sync through the built CLI, for the
-// smallest and the largest corpus model — Fabric requests and Snowflake statements when the model is
+// smallest and the largest model (of the corpus; without it, the smallest synthetic model and a
+// generated one of about the largest corpus model's size) — Fabric requests and Snowflake statements when the model is
 // new (its push twin does not exist yet) and when its push twin is up to date — and the shape of the
 // Snowflake load for the largest model (rows per INSERT, bytes per request, statement count).
 import path from 'node:path';
 import { startFabricEmulator } from '../tests/support/fabric-emulator/index.js';
-import { corpusEntries, type CorpusEntry } from '../tests/support/paths.js';
+import { hasCorpus, type ModelEntry } from '../tests/support/paths.js';
 import { runCli } from '../tests/support/run-cli.js';
 import { startSnowflakeStandIn } from '../tests/support/snowflake-standin/index.js';
-import { SF_PASSWORD, SF_USER, TOKEN, bytesOf, classifyStatements, cliEnv, figure, isLroRequest, rowsOf, tempDir, type BenchOptions, type Figure } from './common.js';
+import { SF_PASSWORD, SF_USER, TOKEN, benchModels, bytesOf, classifyStatements, cliEnv, figure, isLroRequest, rowsOf, tempDir, type BenchOptions, type Figure } from './common.js';
+import { writeGeneratedModel, type GeneratedModelSpec } from './generate-model.js';
 
 interface RunCounts {
   fabric: number;
@@ -17,20 +19,34 @@ interface RunCounts {
   logins: number;
 }
 
-/** Smallest and largest corpus model by column count (EXPECTED.json is the oracle). */
-export function corpusExtremes(): { smallest: CorpusEntry; largest: CorpusEntry } {
-  const entries = corpusEntries().sort((a, b) => Number(a.expected.columns) - Number(b.expected.columns) || a.id.localeCompare(b.id));
-  return { smallest: entries[0]!, largest: entries.at(-1)! };
+/** A generated model of about the largest corpus model's size (916 metadata rows): one INSERT chunk. */
+const GENERATED_LARGEST: GeneratedModelSpec = { tables: 24, columnsPerTable: 30, measuresPerTable: 8 };
+
+/**
+ * Smallest and largest model by column count (EXPECTED.json is the oracle). Without the corpus the
+ * synthetic models are all small, so the largest is generated (bench/generate-model.ts).
+ */
+export function modelExtremes(): { smallest: ModelEntry; largest: ModelEntry } {
+  const entries = benchModels().entries.sort((a, b) => Number(a.expected.columns) - Number(b.expected.columns) || a.id.localeCompare(b.id));
+  if (hasCorpus) return { smallest: entries[0]!, largest: entries.at(-1)! };
+  const gen = writeGeneratedModel(tempDir('rt-generated'), GENERATED_LARGEST);
+  const largest: ModelEntry = {
+    id: `generated-${GENERATED_LARGEST.tables}`,
+    dir: gen.tmdlDir,
+    tier: 'synthetic',
+    expected: { format: 'TMDL', ...gen.counts },
+  };
+  return { smallest: entries[0]!, largest };
 }
 
 export async function benchRoundTrips(o: BenchOptions): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
-  const { smallest, largest } = corpusExtremes();
+  const { smallest, largest } = modelExtremes();
   const figures: Figure[] = [];
   const details: Record<string, unknown> = {};
   const stmts: Record<string, number> = {};
   for (const [label, entry] of [['smallest', smallest], ['largest', largest]] as const) {
     const r = await measureModel(entry, smallest, o);
-    details[label] = { corpus: entry.id, columns: entry.expected.columns, new: { ...r.fresh.counts, sql: r.fresh.sql }, upToDate: r.again.counts, loadShape: r.loadShape, firstRunOnEmptyDatabase: r.firstRun };
+    details[label] = { model: entry.id, columns: entry.expected.columns, new: { ...r.fresh.counts, sql: r.fresh.sql }, upToDate: r.again.counts, loadShape: r.loadShape, firstRunOnEmptyDatabase: r.firstRun };
     o.log(`  ${label} (${entry.id}): new ${r.fresh.counts.fabric} requests (${r.fresh.counts.lro} LRO), ${r.fresh.counts.statements.total} statements; up to date ${r.again.counts.fabric} requests, ${r.again.counts.statements.total} statements`);
     const b = '2 round trips';
     const name = `${label} (${entry.id})`;
@@ -61,7 +77,7 @@ export async function benchRoundTrips(o: BenchOptions): Promise<{ figures: Figur
   return { figures, details };
 }
 
-async function measureModel(entry: CorpusEntry, warmup: CorpusEntry, o: BenchOptions) {
+async function measureModel(entry: ModelEntry, warmup: ModelEntry, o: BenchOptions) {
   const emu = await startFabricEmulator({ acceptTokens: [TOKEN], latencyMs: o.fabricLatencyMs, lroPolls: 1, lroRetryAfter: 0, validateResponses: false });
   const standIn = await startSnowflakeStandIn({ users: { [SF_USER]: SF_PASSWORD }, delayMs: o.snowflakeLatencyMs });
   try {

@@ -1,4 +1,4 @@
-// Benchmark 3 (issue 8): `convert --auto` over many models (corpus models repeated under new names)
+// Benchmark 3 (issue 8): `convert --auto` over many models (corpus or synthetic models repeated under new names)
 // through the built CLI, with injected latency. Wall time is compared with the ideal — the sum of
 // the unavoidable latencies (counted requests × Fabric latency + counted statements × Snowflake
 // latency) divided by the concurrency, but never less than the statements that run while a model
@@ -6,10 +6,9 @@
 // those do not overlap (issue 12) — and throughput is compared between concurrency 1 and 8.
 import { startFabricEmulator, type FabricEmulator } from '../tests/support/fabric-emulator/index.js';
 import { loadModelFromPath } from '../tests/support/fabric-emulator/models.js';
-import { corpusEntries } from '../tests/support/paths.js';
 import { runCli } from '../tests/support/run-cli.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../tests/support/snowflake-standin/index.js';
-import { SF_PASSWORD, SF_USER, TOKEN, cliEnv, figure, round, tempDir, type BenchOptions, type Figure } from './common.js';
+import { SF_PASSWORD, SF_USER, TOKEN, benchModels, cliEnv, figure, round, tempDir, type BenchOptions, type Figure } from './common.js';
 
 export interface ConvertRun {
   concurrency: number;
@@ -25,9 +24,9 @@ export interface ConvertRun {
   failed: number;
 }
 
-/** A workspace holding `n` corpus models under new names (parts shared across copies). */
+/** A workspace holding `n` models (bench/common.ts benchModels) under new names (parts shared across copies). */
 export function fillWorkspace(emu: FabricEmulator, n: number, label: string): string {
-  const corpus = corpusEntries().map((e) => ({ id: e.id, parts: loadModelFromPath(e.dir).parts }));
+  const corpus = benchModels().entries.map((e) => ({ id: e.id, parts: loadModelFromPath(e.dir).parts }));
   const ws = emu.addWorkspace({ name: `bench-${label}` });
   for (let i = 0; i < n; i++) {
     const c = corpus[i % corpus.length]!;

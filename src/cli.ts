@@ -1,5 +1,5 @@
 // The commander program: global options, one line per command, and the one place that maps errors
-// to exit codes and exits (STYLE.md rules 1–2). Heavy modules (snowflake-sdk, DuckDB, the Fabric
+// to exit codes and exits (docs/architecture.md#conventions-in-the-code). Heavy modules (snowflake-sdk, DuckDB, the Fabric
 // client) are imported lazily inside the actions, so `--help` stays instant.
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
@@ -7,6 +7,7 @@ import { ExitCode, isFabricSyncError, ConfigError, InputError, storageErrorFrom 
 import { makeConfigLoader, type Action, type CommandContext, type GlobalOptions } from './commands/context.js';
 import { Ui } from './commands/output.js';
 import { secretValues } from './core/config/secret.js';
+import { spinnerAllowed } from './commands/progress.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerConvert } from './commands/convert.js';
 import { registerMonitor } from './commands/monitor.js';
@@ -32,7 +33,7 @@ function buildUi(globals: Partial<GlobalOptions>): Ui {
     verbose: Boolean(globals.verbose),
     quiet: Boolean(globals.quiet),
     color: !noColor && (forceColor || Boolean(process.stderr.isTTY)),
-    interactive: Boolean(process.stderr.isTTY) && env.CI === undefined,
+    interactive: spinnerAllowed(process.stderr, env, noColor),
     githubActions: env.GITHUB_ACTIONS === 'true',
     azureDevOps: (env.TF_BUILD ?? '').toLowerCase() === 'true',
   });

@@ -1,4 +1,4 @@
-// Rendering for every command (DESIGN.md §3): with --json, stdout carries exactly one JSON document
+// Rendering for every command (docs/architecture.md#command-line): with --json, stdout carries exactly one JSON document
 // (monitor: one object per line) and nothing else; progress, spinners and colour go to stderr and only
 // on a TTY; -q prints only errors; --verbose adds debug lines and stacks. CI annotations for GitHub
 // Actions and Azure DevOps are written when those runners are detected. Every line and document
@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/context.js';
 import { createRedactor, redactDeep } from '../core/redact.js';
+import { startSpinner, type SpinnerStream } from './progress.js';
 import { escapeControl, neutralizeCommands, safeJsonStringify } from './safe-text.js';
 
 /** The styles commands use, as the SGR codes that switch them on and off (16-colour terminals). */
@@ -32,7 +33,7 @@ export interface UiOptions {
   quiet: boolean;
   /** false with --no-color, NO_COLOR, or a non-TTY stderr (unless FORCE_COLOR). */
   color: boolean;
-  /** stderr is a terminal: spinners allowed. */
+  /** A spinner may run on stderr (progress.ts spinnerAllowed: a terminal with a width, colour allowed). */
   interactive: boolean;
   githubActions: boolean;
   azureDevOps: boolean;
@@ -155,15 +156,7 @@ export class Ui {
         stop: () => {},
       };
     }
-    const { default: ora } = await import('ora');
-    const s = ora({ text: this.line(initial), stream: this.err, color: 'cyan' }).start();
-    return {
-      text: (m) => void (s.text = this.line(m)),
-      succeed: (m) => void s.succeed(this.line(m)),
-      fail: (m) => void s.fail(this.line(m)),
-      warn: (m) => void s.warn(this.line(m)),
-      stop: () => void s.stop(),
-    };
+    return startSpinner(this.err as SpinnerStream, initial, (m) => this.line(m));
   }
 
   /** A Logger for core code: debug with --verbose, info/warn unless -q, errors always; all on stderr. */

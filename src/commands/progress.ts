@@ -1,7 +1,58 @@
-// Progress of a run: on a TTY one spinner (models done / total, current model, elapsed); elsewhere
-// one line per finished model. Fed by the monitor loop's events, so convert and monitor share it.
+// Progress of a run: on a terminal one spinner (models done / total, current model, elapsed);
+// elsewhere one line per finished model. Fed by the monitor loop's events, so convert and monitor
+// share it. Also decides where a spinner may run at all (spinnerAllowed) and starts it (startSpinner).
 import type { MonitorEvent } from '../core/sync/monitor.js';
 import type { Spinner, Ui } from './output.js';
+
+/** The parts of a stream a spinner depends on (a tty.WriteStream has them all). */
+export interface SpinnerStream extends NodeJS.WritableStream {
+  isTTY?: boolean;
+  columns?: number;
+  on(event: 'resize', listener: () => void): this;
+  off(event: 'resize', listener: () => void): this;
+}
+
+/**
+ * A spinner redraws its line in place, so it needs a terminal that reports a usable width. A pty
+ * whose width is 0 (`stty cols 0`, common in CI containers) made ora compute the lines to erase as
+ * text width ÷ 0 = Infinity: the process erased lines for ever, ignored SIGINT and SIGTERM (the event
+ * loop never came back) and wrote hundreds of MB. Without a spinner, progress is one line per model.
+ * NO_COLOR and --no-color turn it off as well (it is cursor-control output like colour), and so do CI
+ * and TERM=dumb.
+ */
+export function spinnerAllowed(stream: { isTTY?: boolean; columns?: number }, env: Record<string, string | undefined>, noColor: boolean): boolean {
+  if (!stream.isTTY || noColor) return false;
+  if (typeof stream.columns !== 'number' || !(stream.columns > 0)) return false;
+  if (env.CI !== undefined || env.TERM === 'dumb') return false;
+  return true;
+}
+
+/**
+ * An ora spinner on `stream`. Should the terminal shrink to zero width while it runs, the spinner
+ * stops before its next frame and stays stopped (the resize event comes before any redraw).
+ */
+export async function startSpinner(stream: SpinnerStream, initial: string, format: (text: string) => string = (t) => t): Promise<Spinner> {
+  const { default: ora } = await import('ora');
+  const s = ora({ text: format(initial), stream, color: 'cyan' }).start();
+  let live = true;
+  const onResize = () => {
+    if (live && !(typeof stream.columns === 'number' && stream.columns > 0)) end(() => s.stop());
+  };
+  const end = (finish: () => void) => {
+    if (!live) return;
+    live = false;
+    stream.off('resize', onResize);
+    finish();
+  };
+  stream.on('resize', onResize);
+  return {
+    text: (m) => void (live && (s.text = format(m))),
+    succeed: (m) => end(() => s.succeed(format(m))),
+    fail: (m) => end(() => s.fail(format(m))),
+    warn: (m) => end(() => s.warn(format(m))),
+    stop: () => end(() => s.stop()),
+  };
+}
 
 export type ProgressEvent = MonitorEvent | { type: 'model-start'; name: string };
 

@@ -1,4 +1,4 @@
-// What every core operation is handed instead of reaching for globals (STYLE.md rule 7):
+// What every core operation is handed instead of reaching for globals (docs/architecture.md#conventions-in-the-code):
 // a clock, a sleep that tests can make instant, and a logger that commands render.
 
 export interface Clock {

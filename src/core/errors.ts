@@ -1,5 +1,5 @@
 // The typed error taxonomy. Every error the tool reports on purpose is one of these; src/cli.ts
-// maps them to exit codes in one place (DESIGN.md §3: 0 ok, 1 work failed, 2 usage/config,
+// maps them to exit codes in one place (docs/architecture.md#command-line: 0 ok, 1 work failed, 2 usage/config,
 // 3 auth/permission, 130 interrupted). Each carries a one-sentence message and a hint.
 
 export const ExitCode = {

@@ -1,4 +1,4 @@
-// Fabric tenant settings named in hints, README and validate, in one place (STYLE.md rule 9). In
+// Fabric tenant settings named in hints, README and validate, in one place. In
 // 2025 "Service principals can use Fabric APIs" was split in two
 // (https://learn.microsoft.com/fabric/admin/service-admin-portal-developer):
 // - "Service principals can call Fabric public APIs": CRUD APIs protected by the Fabric permission

@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
-import { corpusEntries } from '../support/paths.js';
+import { example, modelEntries } from '../support/paths.js';
 
 const COUNTS = ['format', 'tables', 'columns', 'calculatedColumns', 'measures', 'relationships', 'calculatedTables', 'calculationGroups', 'roles', 'hierarchies'] as const;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;
 
-describe('inspect --json matches EXPECTED.json for every corpus model', () => {
-  for (const entry of corpusEntries()) {
-    it(entry.id, async () => {
+describe('inspect --json matches EXPECTED.json for every model (synthetic, and the corpus when present)', () => {
+  for (const entry of modelEntries()) {
+    it(`${entry.tier}: ${entry.id}`, async () => {
       const r = await runCli(['inspect', entry.dir, '--json']);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
@@ -26,12 +26,11 @@ describe('inspect --json matches EXPECTED.json for every corpus model', () => {
 
 describe('inspect, human output', () => {
   it('prints a compact summary', async () => {
-    const entry = corpusEntries().find((e) => e.id === 'rr-model01')!;
-    const r = await runCli(['inspect', entry.dir]);
+    const r = await runCli(['inspect', example.tmdl]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Model01 {2}TMDL/);
-    expect(r.stdout).toMatch(/tables\s+4/);
-    expect(r.stdout).toMatch(/measures\s+15/);
+    expect(r.stdout).toMatch(/^Sales Analytics {2}TMDL/);
+    expect(r.stdout).toMatch(/tables\s+3/);
+    expect(r.stdout).toMatch(/measures\s+6/);
     expect(r.stdout).not.toMatch(ANSI); // not a TTY: no colour
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFabricEmulator, type FabricEmulator } from '../support/fabric-emulator/index.js';
-import { corpusDir } from '../support/paths.js';
+import { example, synthetic } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
 
 const TOKEN = 'e2e-convert-token';
@@ -33,7 +33,7 @@ function envFor(workspaceId: string, extra: Record<string, string> = {}) {
 function workspaceWith(models: Array<[string, string]>): { ws: string; ids: Record<string, string> } {
   const ws = emu.addWorkspace({ name: `ws-${Math.random().toString(36).slice(2, 8)}` });
   const ids: Record<string, string> = {};
-  for (const [name, corpus] of models) ids[name] = emu.addModel(ws, { name, path: path.join(corpusDir, corpus) });
+  for (const [name, dir] of models) ids[name] = emu.addModel(ws, { name, path: dir });
   return { ws, ids };
 }
 
@@ -46,9 +46,9 @@ describe('convert --auto against the emulator', () => {
 
   beforeAll(() => {
     ({ ws, ids } = workspaceWith([
-      ['Model01', 'rr-model01'],
-      ['AdventureWorks', 'te-adventureworks-1400'],
-      ['ABC', 'fabric-cicd-abc'],
+      ['Sales', example.tmdl],
+      ['Retail', synthetic.retailBim],
+      ['Tiny', synthetic.minimal],
     ]));
   });
 
@@ -59,14 +59,14 @@ describe('convert --auto against the emulator', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ synced: 3, failed: 0 });
     const names = emu.pushDatasets(ws).map((d) => d.name).sort();
-    expect(names).toEqual(['ABC_PushSync', 'AdventureWorks_PushSync', 'Model01_PushSync']);
+    expect(names).toEqual(['Retail_PushSync', 'Sales_PushSync', 'Tiny_PushSync']);
     // The file is exactly what was sent: the emulator kept the body it accepted.
-    const stored = emu.pushDatasets(ws).find((d) => d.name === 'Model01_PushSync')!;
+    const stored = emu.pushDatasets(ws).find((d) => d.name === 'Sales_PushSync')!;
     // Named by the model, keyed by workspace + model id (two models may share a name).
-    const model01 = doc.models.find((m: { name: string }) => m.name === 'Model01');
-    expect(path.basename(model01.definitionFile)).toMatch(/^Model01\.[0-9a-f]{12}_push_api\.json$/);
-    const file = JSON.parse(readFileSync(path.join(cwd, 'push-definitions', path.basename(model01.definitionFile)), 'utf8'));
-    expect(file.name).toBe('Model01_PushSync');
+    const sales = doc.models.find((m: { name: string }) => m.name === 'Sales');
+    expect(path.basename(sales.definitionFile)).toMatch(/^Sales\.[0-9a-f]{12}_push_api\.json$/);
+    const file = JSON.parse(readFileSync(path.join(cwd, 'push-definitions', path.basename(sales.definitionFile)), 'utf8'));
+    expect(file.name).toBe('Sales_PushSync');
     expect(file.tables).toEqual(stored.tables);
     expect(file.relationships ?? []).toEqual(stored.relationships);
   });
@@ -80,33 +80,33 @@ describe('convert --auto against the emulator', () => {
   });
 
   it('a changed measure updates exactly that table (one PUT)', async () => {
-    emu.updateModelPart(ids.Model01!, 'definition/tables/Sales.tmdl', (t) => t.replace("measure 'Sales Qty' = sum('Sales'[Quantity])", "measure 'Sales Qty' = SUM('Sales'[Quantity]) * 1"));
+    emu.updateModelPart(ids.Sales!, 'definition/tables/Sales.tmdl', (t) => t.replace("measure 'Total Quantity' = SUM(Sales[Quantity])", "measure 'Total Quantity' = SUM(Sales[Quantity]) * 1"));
     const before = emu.requestLog.length;
     const r = await runCli(['convert', '--auto', '--json'], { cwd, env: envFor(ws) });
     expect(r.code).toBe(0);
     const writes = writesOf(before);
     expect(writes.map((w) => `${w.method} ${decodeURIComponent(w.path.split('/').slice(-2).join('/'))}`)).toEqual(['PUT tables/Sales']);
     const doc = JSON.parse(r.stdout);
-    const m = doc.models.find((x: { name: string }) => x.name === 'Model01');
+    const m = doc.models.find((x: { name: string }) => x.name === 'Sales');
     expect(m.push).toMatchObject({ action: 'updated', tablesUpdated: ['Sales'] });
     expect(doc.unchanged).toBe(2);
   });
 
   it('an added relationship recreates the dataset — or fails with --on-incompatible fail', async () => {
-    emu.updateModelPart(ids.ABC!, 'definition/relationships.tmdl', (t) => t);
-    emu.updateModelPart(ids.Model01!, 'definition/relationships.tmdl', (t) => `${t}\nrelationship e2e-added\n\tfromColumn: Store.StoreKey\n\ttoColumn: Product.ProductKey\n`);
+    emu.updateModelPart(ids.Tiny!, 'definition/relationships.tmdl', (t) => t);
+    emu.updateModelPart(ids.Sales!, 'definition/relationships.tmdl', (t) => `${t}\nrelationship e2e-added\n\tfromColumn: Customers.CustomerID\n\ttoColumn: Products.ProductID\n`);
     const refused = await runCli(['convert', '--auto', '--on-incompatible', 'fail'], { cwd, env: envFor(ws) });
     expect(refused.code).toBe(1);
     expect(refused.stderr + refused.stdout).toMatch(/relationship/i);
-    const oldId = emu.pushDatasets(ws).find((d) => d.name === 'Model01_PushSync')!.id;
+    const oldId = emu.pushDatasets(ws).find((d) => d.name === 'Sales_PushSync')!.id;
 
     const r = await runCli(['convert', '--auto', '--json'], { cwd, env: envFor(ws) });
     expect(r.code).toBe(0);
-    const twins = emu.pushDatasets(ws).filter((d) => d.name === 'Model01_PushSync');
+    const twins = emu.pushDatasets(ws).filter((d) => d.name === 'Sales_PushSync');
     expect(twins).toHaveLength(1);
     expect(twins[0]!.id).not.toBe(oldId);
-    expect(twins[0]!.relationships.length).toBeGreaterThan(3);
-    const m = JSON.parse(r.stdout).models.find((x: { name: string }) => x.name === 'Model01');
+    expect(twins[0]!.relationships.length).toBe(3);
+    const m = JSON.parse(r.stdout).models.find((x: { name: string }) => x.name === 'Sales');
     expect(m.push.action).toBe('recreated');
   });
 
@@ -121,7 +121,7 @@ describe('convert --auto against the emulator', () => {
 
 describe('convert --dry-run', () => {
   it('sends no write request and writes no file', async () => {
-    const { ws } = workspaceWith([['DryModel', 'rr-model01']]);
+    const { ws } = workspaceWith([['DryModel', example.tmdl]]);
     const cwd = mkdtempSync(path.join(tmpdir(), 'fs-dry-'));
     const before = emu.requestLog.length;
     const r = await runCli(['convert', '--auto', '--dry-run'], { cwd, env: envFor(ws) });
@@ -137,8 +137,8 @@ describe('convert --dry-run', () => {
 describe('concurrent convert --auto runs', () => {
   it('never produce two datasets of one name', async () => {
     const { ws } = workspaceWith([
-      ['Race A', 'rr-model01'],
-      ['Race B', 'fabric-cicd-abc'],
+      ['Race A', example.tmdl],
+      ['Race B', synthetic.minimal],
     ]);
     // Two runners with their own state (two CI jobs), racing on one workspace.
     const runs = await Promise.all(
@@ -153,18 +153,18 @@ describe('concurrent convert --auto runs', () => {
 describe('convert --source', () => {
   it('writes the push JSON and the DuckDB file without any Fabric setting', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'fs-source-'));
-    const r = await runCli(['convert', '--source', path.join(corpusDir, 'te-allproperties'), '--json'], { cwd, env: { FABRIC_SYNC_TARGET: 'duckdb' } });
+    const r = await runCli(['convert', '--source', synthetic.retailBim, '--json'], { cwd, env: { FABRIC_SYNC_TARGET: 'duckdb' } });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.models[0]).toMatchObject({ status: 'synced', publishedName: 'AllProperties_PushSync' });
+    expect(doc.models[0]).toMatchObject({ status: 'synced', publishedName: 'Retail_PushSync' });
     expect(existsSync(path.join(cwd, '.fabric-sync', 'metadata.duckdb'))).toBe(true);
-    expect(path.basename(doc.models[0].definitionFile)).toMatch(/^AllProperties\.[0-9a-f]{12}_push_api\.json$/);
+    expect(path.basename(doc.models[0].definitionFile)).toMatch(/^Retail\.[0-9a-f]{12}_push_api\.json$/);
     expect(existsSync(path.join(cwd, 'push-definitions', path.basename(doc.models[0].definitionFile)))).toBe(true);
   });
 
   it('--strict fails a lossy conversion with exit code 1', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'fs-strict-'));
-    const r = await runCli(['convert', '--source', path.join(corpusDir, 'te-allproperties'), '--strict', '--no-warehouse'], { cwd });
+    const r = await runCli(['convert', '--source', synthetic.retailBim, '--strict', '--no-warehouse'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/strict/i);
   });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEntraStandIn, type EntraStandIn } from '../support/entra/index.js';
 import { startFabricEmulator, type FabricEmulator } from '../support/fabric-emulator/index.js';
-import { corpusDir } from '../support/paths.js';
+import { example } from '../support/paths.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
 
@@ -42,10 +42,10 @@ beforeAll(async () => {
     startSnowflakeStandIn({ users: { FABRIC_SYNC: SF_PASSWORD } }),
   ]);
   ws = emu.addWorkspace({ name: 'Sales' });
-  emu.addModel(ws, { name: 'Model01', path: path.join(corpusDir, 'rr-model01') });
+  emu.addModel(ws, { name: 'Model01', path: example.tmdl });
   // A workspace where the principal only has the Viewer role: listing works, getDefinition is denied.
   viewerWs = emu.addWorkspace({ name: 'Finance', members: [], viewers: [TOKENS.fabric, TOKENS.powerbi] });
-  emu.addModel(viewerWs, { name: 'Budget', path: path.join(corpusDir, 'rr-model01') });
+  emu.addModel(viewerWs, { name: 'Budget', path: example.tmdl });
 });
 
 afterAll(async () => {

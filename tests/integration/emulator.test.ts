@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startFabricEmulator, type EmulatorOptions, type FabricEmulator } from '../support/fabric-emulator/index.js';
-import { corpusDir } from '../support/paths.js';
+import { example, modelEntries, synthetic } from '../support/paths.js';
 
 const TOKEN = 'token-a';
 let emu: FabricEmulator;
@@ -60,7 +60,7 @@ describe('listing and paging', () => {
     for (let i = 0; i < 4; i++) emu.addWorkspace({ name: `w${i}` });
     const page = await call('GET', '/v1.0/myorg/groups?$top=2&$skip=2');
     expect(page.json.value.map((g: any) => g.name)).toEqual(['w1', 'w2']);
-    emu.addModel(ws, { name: 'Sales', path: path.join(corpusDir, 'rr-model01') });
+    emu.addModel(ws, { name: 'Sales', path: example.tmdl });
     await call('POST', `/v1.0/myorg/groups/${ws}/datasets`, { name: 'Sales_PushSync', tables: [table('T')] });
     const ds = await call('GET', `/v1.0/myorg/groups/${ws}/datasets`);
     expect(ds.json.value.map((d: any) => [d.name, d.addRowsAPIEnabled])).toEqual([['Sales', false], ['Sales_PushSync', true]]);
@@ -74,8 +74,8 @@ describe('listing and paging', () => {
 describe('getDefinition', () => {
   test('answers 200 at once by default, with base64 parts of the source format', async () => {
     await start();
-    const tmsl = emu.addModel(ws, { name: 'AW', path: path.join(corpusDir, 'te-allproperties') });
-    const tmdl = emu.addModel(ws, { name: 'R', path: path.join(corpusDir, 'rr-model01') });
+    const tmsl = emu.addModel(ws, { name: 'AW', path: example.bim });
+    const tmdl = emu.addModel(ws, { name: 'R', path: example.tmdl });
     const a = await call('POST', `/v1/workspaces/${ws}/semanticModels/${tmsl}/getDefinition?format=TMSL`);
     expect(a.status).toBe(200);
     expect(a.json.definition.parts.map((p: any) => p.path)).toEqual(['model.bim', 'definition.pbism']);
@@ -89,7 +89,7 @@ describe('getDefinition', () => {
 
   test('LRO: 202 + Location, several Running polls, Succeeded, then the result; edits show up', async () => {
     await start({ lroPolls: 3, lroRetryAfter: 2 });
-    const id = emu.addModel(ws, { name: 'R', path: path.join(corpusDir, 'rr-model01') });
+    const id = emu.addModel(ws, { name: 'R', path: example.tmdl });
     emu.updateModelPart(id, 'definition/tables/Sales.tmdl', (t) => `${t}\n\tmeasure 'Emulator Added' = 1\n`);
     const start202 = await call('POST', `/v1/workspaces/${ws}/semanticModels/${id}/getDefinition`);
     expect(start202.status).toBe(202);
@@ -115,7 +115,7 @@ describe('getDefinition', () => {
 
   test('lroFailed: the operation ends Failed with an ErrorResponse and has no result', async () => {
     await start();
-    const id = emu.addModel(ws, { name: 'R', path: path.join(corpusDir, 'bank-churn') });
+    const id = emu.addModel(ws, { name: 'R', path: synthetic.directLake });
     emu.fault({ path: 'getDefinition', kind: 'lroFailed', times: 1 });
     const r = await call('POST', `/v1/workspaces/${ws}/semanticModels/${id}/getDefinition`);
     expect(r.status).toBe(202);
@@ -150,7 +150,7 @@ describe('roles', () => {
   test('a Viewer lists and queries but getDefinition and push writes answer 403; admin APIs need an admin token', async () => {
     await start({ adminTokens: [TOKEN] });
     const shared = emu.addWorkspace({ name: 'Shared', members: [TOKEN], viewers: ['token-b'] });
-    const id = emu.addModel(shared, { name: 'R', path: path.join(corpusDir, 'fabric-cicd-abc') });
+    const id = emu.addModel(shared, { name: 'R', path: synthetic.minimal });
     expect((await call('GET', `/v1/workspaces/${shared}`, undefined, 'token-b')).json.displayName).toBe('Shared');
     expect((await call('GET', `/v1/workspaces/${shared}/semanticModels`, undefined, 'token-b')).json.value).toHaveLength(1);
     const denied = await call('POST', `/v1/workspaces/${shared}/semanticModels/${id}/getDefinition`, undefined, 'token-b');
@@ -163,10 +163,9 @@ describe('roles', () => {
   });
 });
 
-test('every corpus model is served in its format and scanned without a spec violation', async () => {
+test('every model (synthetic, and the corpus when present) is served in its format and scanned within the contracts', async () => {
   await start({ lroPolls: 1 });
-  const { corpusEntries } = await import('../support/paths.js');
-  const entries = corpusEntries();
+  const entries = modelEntries();
   const ids = entries.map((e) => emu.addModel(ws, { name: e.id, path: e.dir }));
   for (const [i, id] of ids.entries()) {
     const r = await call('POST', `/v1/workspaces/${ws}/semanticModels/${id}/getDefinition?format=TMSL`);
@@ -260,13 +259,13 @@ describe('executeQueries', () => {
     await start({
       describeModel: (parts) => ({ TABLES: parts.filter((p) => p.path.includes('/tables/')).map((p) => ({ '[Name]': path.basename(p.path, '.tmdl'), '[Description]': null })) }),
     });
-    const id = emu.addModel(ws, { name: 'R', path: path.join(corpusDir, 'rr-model01') });
+    const id = emu.addModel(ws, { name: 'R', path: example.tmdl });
     const q = (query: string | string[], includeNulls = true) => call('POST', `/v1.0/myorg/groups/${ws}/datasets/${id}/executeQueries`, {
       queries: (Array.isArray(query) ? query : [query]).map((x) => ({ query: x })), serializerSettings: { includeNulls },
     });
     const ok = await q('EVALUATE INFO.VIEW.TABLES()');
     expect(ok.status).toBe(200);
-    expect(ok.json.results[0].tables[0].rows.map((r: any) => r['[Name]']).sort()).toEqual(['Calendar', 'Product', 'Sales', 'Store']);
+    expect(ok.json.results[0].tables[0].rows.map((r: any) => r['[Name]']).sort()).toEqual(['Customers', 'Products', 'Sales']);
     expect(ok.json.results[0].tables[0].rows[0]).toHaveProperty('[Description]', null);
     expect((await q('evaluate info.view.tables()', false)).json.results[0].tables[0].rows[0]).not.toHaveProperty('[Description]');
     const dax = await q('EVALUATE INFO.VIEW.MEASURES()');
@@ -280,7 +279,7 @@ describe('admin scanner', () => {
     let clock = Date.parse('2026-01-01T00:00:00Z');
     await start({ now: () => clock });
     const other = emu.addWorkspace({ name: 'Other' });
-    const id = emu.addModel(ws, { name: 'AW', path: path.join(corpusDir, 'te-allproperties') });
+    const id = emu.addModel(ws, { name: 'AW', path: example.bim });
     clock += 3_600_000;
     const since = new Date(clock).toISOString();
     // modifiedSince must lie 30 minutes to 30 days back ("to allow workspace changes to take effect").

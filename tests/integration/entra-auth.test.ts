@@ -1,5 +1,5 @@
 // The real @azure/identity client-credential flow against the HTTPS token stand-in
-// (fabric-api.md §8; issue 3 "Must show": wrong secret → hint, secret nowhere in the output).
+// (docs/fabric-rest.md#authentication-and-tenant-settings; issue 3 "Must show": wrong secret → hint, secret nowhere in the output).
 import { spawn } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFabricEmulator, type FabricEmulator } from '../support/fabric-emulator/index.js';
-import { corpusEntries } from '../support/paths.js';
+import { modelEntries, synthetic } from '../support/paths.js';
 import { loadModel } from '../../src/core/schema/load.js';
 import type { SemanticModel } from '../../src/core/schema/model.js';
 import { planPushDataset } from '../../src/core/push/plan.js';
@@ -66,9 +66,8 @@ const clone = <T>(x: T): T => structuredClone(x);
 beforeAll(async () => {
   emulator = await startFabricEmulator();
   api = pushApi(emulator.url);
-  const rr = corpusEntries().find((e) => e.id === 'rr-model01');
-  if (!rr) throw new Error('corpus model rr-model01 missing');
-  source = (await loadModel(rr.dir)).model;
+  // DirectQuery, dual and import tables with an inactive relationship between two pushed tables.
+  source = (await loadModel(synthetic.composite)).model;
 });
 afterAll(async () => {
   expect(emulator.violations).toEqual([]);
@@ -95,7 +94,7 @@ describe('publishPushDataset against the emulator', () => {
     const changed = clone(source);
     const host = changed.tables.find((t) => t.measures.length > 0 && plan1.nameMap[t.name] !== undefined);
     const measure = host?.measures[0];
-    if (!host || !measure) throw new Error('rr-model01 has no measure in a pushed table');
+    if (!host || !measure) throw new Error('the source model has no measure in a pushed table');
     measure.expression = `(${measure.expression}) * 1`;
     const plan2 = planPushDataset(changed);
     emulator.resetStats();
@@ -108,7 +107,7 @@ describe('publishPushDataset against the emulator', () => {
     // A relationship appears (the inactive one is activated) → incompatible.
     const withRel = clone(changed);
     const inactive = withRel.relationships.find((r) => !r.isActive);
-    if (!inactive) throw new Error('rr-model01 has no inactive relationship');
+    if (!inactive) throw new Error('the source model has no inactive relationship');
     inactive.isActive = true;
     const plan3 = planPushDataset(withRel);
     expect(plan3.request.relationships?.length).toBe((plan2.request.relationships?.length ?? 0) + 1);
@@ -213,17 +212,17 @@ describe('publishPushDataset against the emulator', () => {
 
   test('a non-push dataset carrying the push name is never touched', async () => {
     const ws = emulator.addWorkspace({ name: 'Foreign' });
-    const rr = corpusEntries().find((e) => e.id === 'rr-model01');
-    emulator.addModel(ws, { name: `${source.name}_PushSync`, path: rr?.dir ?? '' });
+    emulator.addModel(ws, { name: `${source.name}_PushSync`, path: synthetic.composite });
     emulator.resetStats();
     await expect(publishPushDataset(api, ws, planPushDataset(source), { onIncompatible: 'recreate' })).rejects.toThrow(/not a push dataset/);
     expect(emulator.stats.writes).toBe(0);
   });
 
-  test('every non-empty corpus plan is accepted by the emulator', async () => {
+  test('every non-empty plan (synthetic models, and the corpus when present) is accepted by the emulator', async () => {
     const ws = emulator.addWorkspace({ name: 'Corpus' });
-    for (const e of corpusEntries()) {
-      const plan = planPushDataset((await loadModel(e.dir)).model);
+    for (const e of modelEntries()) {
+      // Named after the entry: the BIM and TMDL twins of one model share a name.
+      const plan = planPushDataset({ ...(await loadModel(e.dir)).model, name: e.id });
       if (plan.empty) {
         await expect(publishPushDataset(api, ws, plan, { onIncompatible: 'recreate' })).rejects.toThrow(ConversionError);
         continue;

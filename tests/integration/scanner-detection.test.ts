@@ -13,7 +13,7 @@ import { openStateStore } from '../../src/core/state/store.js';
 import type { PipelineSettings } from '../../src/core/sync/pipeline.js';
 import { createRemoteRunner } from '../../src/core/sync/remote.js';
 import { startFabricEmulator, type FabricEmulator } from '../support/fabric-emulator/index.js';
-import { corpusDir } from '../support/paths.js';
+import { example, synthetic } from '../support/paths.js';
 
 const HOUR = 3_600_000;
 let emu: FabricEmulator | undefined;
@@ -31,8 +31,8 @@ describe('scanner detection', () => {
     emu = await startFabricEmulator({ acceptTokens: ['tok'], now: clock.now });
     const a = emu.addWorkspace({ name: 'A' });
     const b = emu.addWorkspace({ name: 'B' });
-    const modelA = emu.addModel(a, { name: 'Model A', path: path.join(corpusDir, 'rr-model01') });
-    emu.addModel(b, { name: 'Model B', path: path.join(corpusDir, 'fabric-cicd-abc') });
+    const modelA = emu.addModel(a, { name: 'Model A', path: example.tmdl });
+    emu.addModel(b, { name: 'Model B', path: synthetic.minimal });
     // The first listing is more than the 30-minute look-back after the workspaces were made, so the
     // next admin call (which looks back from 30 minutes before the previous one) does not report B.
     t.now += 31 * 60_000;
@@ -57,7 +57,7 @@ describe('scanner detection', () => {
 
     // Two hours later a model of A changes: only A is listed.
     t.now += 2 * HOUR;
-    emu.updateModelPart(modelA, 'definition/tables/Sales.tmdl', (text) => text.replace('sum(', 'SUM('));
+    emu.updateModelPart(modelA, 'definition/tables/Sales.tmdl', (text) => text.replace('SUM(Sales[Quantity])', 'SUM(Sales[Quantity]) + 0'));
     t.now += 1000;
     from = emu.requestLog.length;
     const second = await runner.list(signal);

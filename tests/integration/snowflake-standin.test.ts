@@ -1,4 +1,4 @@
-// The Snowflake stand-in driven by the real snowflake-sdk (issue 5 item 4, DESIGN.md §9 item 3).
+// The Snowflake stand-in driven by the real snowflake-sdk (issue 5 item 4, docs/architecture.md#stand-ins).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Connection, SnowflakeError } from 'snowflake-sdk';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';

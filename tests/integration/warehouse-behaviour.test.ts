@@ -1,7 +1,6 @@
 // Behaviour of a model sync on both targets (issue 5 "Must show"): unchanged re-runs change no row,
 // a removed measure loses exactly its row, hostile names round-trip, a failure at any statement
 // leaves the previous rows intact and the next run completes, deleted models are marked.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/context.js';
 import { WarehouseError } from '../../src/core/errors.js';
@@ -16,7 +15,7 @@ import { planMarkDeleted, planModelSync, type SyncContext } from '../../src/core
 import { ensureSchema } from '../../src/core/warehouse/schema.js';
 import { readModelRows } from '../../src/core/warehouse/read.js';
 import { openSnowflake } from '../../src/core/warehouse/snowflake.js';
-import { corpusDir } from '../support/paths.js';
+import { example, synthetic } from '../support/paths.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -136,7 +135,7 @@ describe.each(['duckdb', 'snowflake'] as Dialect[])('warehouse behaviour (%s)', 
   let model: SemanticModel;
   beforeAll(async () => {
     target = await FACTORIES[dialect]();
-    model = (await loadModel(path.join(corpusDir, 'rr-model01'))).model;
+    model = (await loadModel(example.tmdl)).model;
   });
   afterAll(async () => target?.close());
 
@@ -261,7 +260,7 @@ describe('a connection whose ROLLBACK failed', () => {
   it('is refused for the next model, so a half transaction can never be committed with it', async () => {
     const db = await openDuckDb({ path: ':memory:' });
     await ensureSchema(db, { dialect: 'duckdb', toolVersion: '0.1.0', at: new Date('2026-11-26T10:00:00.000Z') });
-    const m = (await loadModel(path.join(corpusDir, 'fabric-cicd-abc'))).model;
+    const m = (await loadModel(synthetic.minimal)).model;
     let failing = true;
     const flaky: WarehouseBackend = {
       dialect: db.dialect,

@@ -1,4 +1,4 @@
-// The embedded DuckDB target end to end (issue 5): every corpus model written and read back, counts
+// The embedded DuckDB target end to end (issue 5): every model (synthetic and corpus) written and read back, counts
 // equal to EXPECTED.json, DEFINITION round-trips to the same fingerprint, idempotent re-runs,
 // removed objects, hostile names, and a failure at every statement position.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,9 +14,10 @@ import { applyPlan, type WarehouseBackend } from '../../src/core/warehouse/backe
 import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
 import { planModelSync, type SyncContext } from '../../src/core/warehouse/plan.js';
 import { readModelRows } from '../../src/core/warehouse/read.js';
-import { corpusEntries } from '../support/paths.js';
+import { modelEntries } from '../support/paths.js';
 
-const entries = corpusEntries();
+// Synthetic models always; the corpus's real models too when ../shared is present.
+const entries = modelEntries();
 
 function contextFor(id: string, model: SemanticModel, at = new Date('2026-11-26T10:00:00.000Z')): SyncContext {
   return {
@@ -47,7 +48,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('DuckDB warehouse: corpus', () => {
+describe('DuckDB warehouse: every model', () => {
   it.each(entries.map((e) => [e.id, e] as const))('%s is written and read back with EXPECTED counts', async (id, entry) => {
     const { model } = await loadModel(entry.dir);
     const ctx = contextFor(id, model);

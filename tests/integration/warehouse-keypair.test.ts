@@ -1,4 +1,4 @@
-// Key-pair login (SNOWFLAKE_PRIVATE_KEY_PATH + passphrase, the norm for service users; DESIGN.md §4)
+// Key-pair login (SNOWFLAKE_PRIVATE_KEY_PATH + passphrase, the norm for service users; docs/architecture.md#configuration)
 // through the real driver: an encrypted PKCS#8 key signs the JWT the stand-in verifies.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

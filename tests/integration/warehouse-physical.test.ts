@@ -1,7 +1,6 @@
 // --create-tables on both targets (issues 5 and 12): tables created with mapped types, read back
 // from INFORMATION_SCHEMA, a second run plans nothing, a new column is added, a type change is
 // reported and not applied, existing data stays; two models with a table `Sales` get two tables.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/context.js';
 import { loadModel } from '../../src/core/schema/load.js';
@@ -21,7 +20,7 @@ import { canonicalModel } from '../../src/core/schema/canonical.js';
 import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import { openSnowflake } from '../../src/core/warehouse/snowflake.js';
 import { typeFamily, warehouseType } from '../../src/core/warehouse/types.js';
-import { corpusDir } from '../support/paths.js';
+import { synthetic } from '../support/paths.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -67,7 +66,7 @@ describe.each(['duckdb', 'snowflake'] as Dialect[])('--create-tables (%s)', (dia
   };
   beforeAll(async () => {
     ({ db, close } = await targets[dialect].open());
-    model = (await loadModel(path.join(corpusDir, 'rr-model01'))).model;
+    model = (await loadModel(synthetic.composite)).model;
   });
   afterAll(async () => close?.());
 

@@ -1,5 +1,5 @@
 // The Snowflake target through the real snowflake-sdk against the protocol stand-in (issue 5 "Must
-// show"): corpus counts and DEFINITION round-trip, statement count, failure at every position,
+// show"): model counts and DEFINITION round-trip, statement count, failure at every position,
 // idempotent re-runs, removed objects, hostile names, and parity with the DuckDB target.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/context.js';
@@ -14,12 +14,13 @@ import { openSnowflake, type SnowflakeOptions } from '../../src/core/warehouse/s
 import { planModelSync, type SyncContext } from '../../src/core/warehouse/plan.js';
 import { readModelRows } from '../../src/core/warehouse/read.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
-import { corpusEntries } from '../support/paths.js';
+import { modelEntries } from '../support/paths.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.SF_TELEMETRY_DISABLE_CONNECTION_SHAPE ??= '1';
 
-const entries = corpusEntries();
+// Synthetic models always; the corpus's real models too when ../shared is present.
+const entries = modelEntries();
 /** Every statement names "FABRIC_DB"."METADATA" in full, as runs do. */
 const NS = { database: 'FABRIC_DB', schema: 'METADATA' };
 
@@ -68,7 +69,7 @@ afterAll(async () => {
   await standIn?.close();
 });
 
-describe('Snowflake warehouse (stand-in): corpus', () => {
+describe('Snowflake warehouse (stand-in): every model', () => {
   it.each(entries.map((e) => [e.id, e] as const))('%s is written and read back with EXPECTED counts', async (id, entry) => {
     const { model } = await loadModel(entry.dir);
     const ctx = contextFor(id, model);
@@ -85,13 +86,13 @@ describe('Snowflake warehouse (stand-in): corpus', () => {
 });
 
 describe('Snowflake warehouse (stand-in): protocol and parity', () => {
-  it('the DuckDB target holds the same rows as the Snowflake path for every corpus model', async () => {
+  it('the DuckDB target holds the same rows as the Snowflake path for every model', async () => {
     const duck = await openDuckDb({ path: ':memory:' });
     try {
       for (const entry of entries) {
         const { model } = await loadModel(entry.dir);
         await applyPlan(duck, planModelSync(model, null, contextFor(entry.id, model), 'duckdb'));
-        // The corpus test above already wrote the model through the driver; write it only when run alone.
+        // The test above already wrote the model through the driver; write it only when run alone.
         let viaSnowflake = await readModelRows(sf, entry.id, NS);
         if (!viaSnowflake.metadata) {
           await applyPlan(sf, planModelSync(model, null, contextFor(entry.id, model), 'snowflake', NS));
@@ -108,7 +109,7 @@ describe('Snowflake warehouse (stand-in): protocol and parity', () => {
     const sent: Record<string, number> = {};
     const conn = await open();
     try {
-      for (const id of ['fabric-cicd-abc', 'fuam-core', 'bank-churn']) {
+      for (const id of ['syn-minimal-tmdl', 'syn-retail-tmdl', 'syn-directlake-tmdl']) {
         const entry = entries.find((e) => e.id === id)!;
         const { model } = await loadModel(entry.dir);
         standIn.resetRecording();
@@ -129,7 +130,7 @@ describe('Snowflake warehouse (stand-in): protocol and parity', () => {
     // First model on a connection to existing tables: the session load table + 13; later models:
     // only their 13 (BEGIN, INSERT, 5 MERGE, the version INSERT, 4 DELETE, COMMIT). A run adds its
     // writer lock (one MERGE) per model: tests/integration/warehouse-locking.test.ts.
-    expect(sent).toEqual({ 'fabric-cicd-abc': 14, 'fuam-core': 13, 'bank-churn': 13 });
+    expect(sent).toEqual({ 'syn-minimal-tmdl': 14, 'syn-retail-tmdl': 13, 'syn-directlake-tmdl': 13 });
     // Every object is named in full: nothing depends on the session's current database or schema.
     for (const st of standIn.statements) {
       expect(st.sqlText.match(/"_SEMANTIC_[A-Z_]+"/g)?.length ?? 0, st.sqlText.slice(0, 80)).toBe(st.sqlText.match(/"FABRIC_DB"\."METADATA"\."_SEMANTIC_[A-Z_]+"/g)?.length ?? 0);

@@ -1,5 +1,5 @@
 // Area 3 of issue 9, first half: the BIM and TMDL readers under mangled input. Seeded mutations of
-// corpus files (truncation, bit flips, indent changes, inserted fragments) plus hostile shapes (huge
+// model files — the synthetic ones always, the corpus's real ones too when present — (truncation, bit flips, indent changes, inserted fragments) plus hostile shapes (huge
 // names, deep nesting, a 10 MB expression). Every case must end in a model or a typed InputError
 // naming the file (and the line where the reader can know it), within one second, with a bounded
 // message — never a TypeError/RangeError, never a hang.
@@ -10,18 +10,20 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { readBim } from '../../src/core/schema/bim.js';
 import { readTmdl, type TmdlFile } from '../../src/core/schema/tmdl/index.js';
-import { corpusDir } from '../support/paths.js';
+import { corpusDir, example, hasCorpus, synthetic } from '../support/paths.js';
 
 const SEED = Number(process.env.FABRIC_SYNC_FUZZ_SEED ?? 9_000_009);
 const RUNS = Number(process.env.FABRIC_SYNC_FUZZ_RUNS ?? 1100); // per reader; > 2,000 in all
 
-const bims = ['as-sales-bim/Sales.Dataset/model.bim', 'dt-standard/Config-01 - Standard.bim', 'te-allproperties/AllProperties.bim', 'dt-calcgroup/Config-03 - CalculationGroup.bim'].map((p) => ({
-  path: p,
-  text: readFileSync(path.join(corpusDir, p), 'utf8'),
-}));
+const CORPUS_BIMS = ['as-sales-bim/Sales.Dataset/model.bim', 'dt-standard/Config-01 - Standard.bim', 'te-allproperties/AllProperties.bim', 'dt-calcgroup/Config-03 - CalculationGroup.bim'];
+const bims = [
+  path.join(synthetic.retailBim, 'Retail.bim'),
+  path.join(synthetic.directQueryBim, 'Ledger.Dataset/model.bim'),
+  path.join(example.bim, 'model.bim'),
+  ...(hasCorpus ? CORPUS_BIMS.map((p) => path.join(corpusDir, p)) : []),
+].map((p) => ({ path: p, text: readFileSync(p, 'utf8') }));
 
-function tmdlFolder(rel: string): TmdlFile[] {
-  const dir = path.join(corpusDir, rel);
+function tmdlFolder(dir: string): TmdlFile[] {
   return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
     .filter((e) => e.isFile() && e.name.endsWith('.tmdl'))
     .map((e) => {
@@ -29,7 +31,12 @@ function tmdlFolder(rel: string): TmdlFile[] {
       return { path: path.relative(dir, full).split(path.sep).join('/'), text: readFileSync(full, 'utf8') };
     });
 }
-const tmdls = [tmdlFolder('rr-model01/Model01.SemanticModel/definition'), tmdlFolder('fabric-cicd-abc/ABC.SemanticModel/definition')];
+const tmdls = [
+  tmdlFolder(path.join(example.tmdl, 'definition')),
+  tmdlFolder(path.join(synthetic.minimal, 'Tiny.SemanticModel/definition')),
+  tmdlFolder(path.join(synthetic.retailTmdl, 'Retail.SemanticModel/definition')),
+  ...(hasCorpus ? ['rr-model01/Model01.SemanticModel/definition', 'fabric-cicd-abc/ABC.SemanticModel/definition'].map((p) => tmdlFolder(path.join(corpusDir, p))) : []),
+];
 
 type Outcome = 'model' | 'input-error';
 interface Tally { cases: number; models: number; errors: number; crashes: string[]; slow: string[]; unlocated: string[]; noLine: number; maxMs: number }

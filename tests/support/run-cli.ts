@@ -1,4 +1,4 @@
-// Spawn the built CLI as a user would (STYLE.md rule 10): real process, real argv, real env.
+// Spawn the built CLI as a user would (docs/architecture.md#conventions-in-the-code): real process, real argv, real env.
 import { spawn } from 'node:child_process';
 import { cliPath, repoRoot } from './paths.js';
 

@@ -1,16 +1,18 @@
-// Validates emulator responses (and client requests) against the official Swagger files copied under
-// ../shared/specs (fabric-api.md; DESIGN.md §9: "so that it cannot drift from the real API").
+// Validates bodies against Microsoft's official Swagger files for Fabric and Power BI, read from
+// ../shared/specs (the official-spec tier, docs/testing.md; sources in docs/fabric-rest.md). The
+// emulator checks its answers against the project's own contracts (contracts/); this validator and the
+// conformance test hold those contracts to the official specifications whenever the files are present.
 //
 // Two checks per body:
 //  1. ajv over the swagger definition (required fields, types, formats, enums, patterns). Fabric files
 //     `$ref` each other, so every file is registered under its own `$id` and refs resolve across them.
 //     The Power BI name patterns are rewritten to the intended `\u{10000}-\u{10FFFF}` form and compiled
-//     with the `u` flag (fabric-api.md §9), otherwise `. ( ) :` would be accepted.
+//     with the `u` flag (docs/fabric-rest.md#push-datasets), otherwise `. ( ) :` would be accepted.
 //  2. A walk over the same schema reporting properties the spec does not declare. The swagger schemas
 //     never set `additionalProperties: false`, so without this a renamed field (`value` → `values`,
 //     `continuationUri` → `nextLink`) would pass. Power BI names are matched case-insensitively because
 //     its swagger spells `CreatedDate`/`IsRefreshable` while its examples and the service use camelCase
-//     (fabric-api.md §2); OData annotations (`@odata.*`) are always allowed.
+//     (docs/fabric-rest.md, "Listing models"); OData annotations (`@odata.*`) are always allowed.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -33,7 +35,7 @@ const DOCUMENTED_EXTRAS: Record<string, string[]> = {
 
 /**
  * Power BI error bodies are not described by its swagger (no error responses are declared). Shapes:
- * `{"error":{code,message,target,…}}` (PowerBIApiErrorResponseDetail inside, fabric-api.md §5) and
+ * `{"error":{code,message,target,…}}` (PowerBIApiErrorResponseDetail inside, docs/fabric-rest.md) and
  * the admin-quota body `{"message":"You have exceeded …"}` (RuiRomano/pbimonitor#58).
  */
 const POWERBI_ERROR_SCHEMA = {
@@ -218,7 +220,7 @@ export function validateResponse(surface: Surface, method: string, pathTemplate:
     const errors = check(surface, schema.$ref as string, body, found.base);
     // The scanner result reuses the push `Table`/`Measure` definitions, but it reports real model
     // names (which may contain `.`, `%`, …) and omits measure expressions unless
-    // datasetExpressions=true (fabric-api.md §2) — those two push-only constraints do not apply.
+    // datasetExpressions=true (docs/fabric-rest.md) — those two push-only constraints do not apply.
     return found.op.operationId === 'WorkspaceInfo_GetScanResult'
       ? errors.filter((e) => !/must match pattern|must have required property 'expression'/.test(e))
       : errors;
@@ -234,4 +236,65 @@ export function validateResponse(surface: Surface, method: string, pathTemplate:
 /** The operationId a route maps to, for reports and tests. */
 export function operationIdOf(surface: Surface, method: string, pathTemplate: string): string | undefined {
   return findOperation(surface, method, pathTemplate)?.op.operationId as string | undefined;
+}
+
+// ---- Reading the official schemas, for the contract conformance test --------------------------------
+
+/** A schema node of the official specs and the document it lives in (so `$ref`s resolve). */
+export interface SpecNode { base: string; node: Json }
+
+/** Follows `$ref`s until a node that is not one. */
+export function deref(n: SpecNode): SpecNode {
+  let cur = n;
+  for (let i = 0; cur.node.$ref && i < 20; i++) {
+    const [base, node] = resolve(cur.base, cur.node.$ref as string);
+    cur = { base, node };
+  }
+  return cur;
+}
+
+/** Properties the node declares (through `$ref` and `allOf`). */
+export function officialProperties(n: SpecNode): Map<string, SpecNode> {
+  const out = new Map<string, SpecNode>();
+  for (const [k, [base, node]] of declared(n.base, n.node)) out.set(k, { base, node });
+  return out;
+}
+
+/** Properties the node requires (through `$ref` and `allOf`). */
+export function officialRequired(n: SpecNode): string[] {
+  const d = deref(n);
+  const own = Array.isArray(d.node.required) ? (d.node.required as string[]) : [];
+  const inherited = ((d.node.allOf ?? []) as Json[]).flatMap((sub) => officialRequired({ base: d.base, node: sub }));
+  return [...new Set([...own, ...inherited])];
+}
+
+/**
+ * The schema an operation declares for a status: a node, `null` when the status has no body,
+ * `undefined` when the status (or the operation) is not declared. Errors fall back to `default`.
+ */
+export function officialResponseSchema(surface: Surface, method: string, template: string, status: number): SpecNode | null | undefined {
+  const found = findOperation(surface, method, template);
+  if (!found) return undefined;
+  const responses = found.op.responses as Json;
+  const r = (responses[String(status)] ?? (status >= 400 ? responses.default : undefined)) as Json | undefined;
+  if (!r) return undefined;
+  return r.schema ? { base: found.base, node: r.schema as Json } : null;
+}
+
+/** The body parameter an operation declares, if any. */
+export function officialRequestSchema(surface: Surface, method: string, template: string): SpecNode | undefined {
+  const found = findOperation(surface, method, template);
+  const body = ((found?.op.parameters ?? []) as Json[]).map((p) => (p.$ref ? resolve(found!.base, p.$ref as string)[1] : p)).find((p) => p.in === 'body');
+  return found && body?.schema ? { base: found.base, node: body.schema as Json } : undefined;
+}
+
+/** A named definition (`CreateDatasetRequest`, `ErrorResponse`, …) of a surface. */
+export function officialDefinition(surface: Surface, name: string): SpecNode {
+  if (surface === 'powerbi') return { base: POWERBI_ID, node: { $ref: `#/definitions/${name}` } };
+  const { docs } = load();
+  for (const file of ['semanticModel/definitions.json', 'common/definitions.json', 'platform/definitions/platform.json', 'admin/definitions.json']) {
+    const id = FABRIC_BASE + file;
+    if (docs.get(id)?.definitions?.[name]) return { base: id, node: { $ref: `#/definitions/${name}` } };
+  }
+  throw new Error(`spec-validator: no Fabric definition named ${name}`);
 }

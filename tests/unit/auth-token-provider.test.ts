@@ -1,4 +1,4 @@
-// Token caching rules (DESIGN.md §4): per audience, refreshed 5 minutes before expiry, one in-flight
+// Token caching rules (docs/architecture.md#configuration): per audience, refreshed 5 minutes before expiry, one in-flight
 // request shared by concurrent callers; static tokens serve both audiences when only one is given.
 import { describe, expect, it } from 'vitest';
 import { createTokenCache, createTokenProvider, REFRESH_MARGIN_MS, ENTRA_HINTS, findEntraHint, type Audience } from '../../src/core/auth/index.js';

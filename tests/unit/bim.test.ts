@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { readBim } from '../../src/core/schema/bim.js';
 import { summarize } from '../../src/core/schema/summary.js';
-import { corpusDir, repoRoot } from '../support/paths.js';
+import { example, repoRoot } from '../support/paths.js';
 
 const fixture = path.join(repoRoot, 'tests/fixtures/bim/synthetic.bim');
 const text = readFileSync(fixture, 'utf8');
@@ -180,7 +180,7 @@ describe('readBim bad input', () => {
 });
 
 describe('readBim never throws anything but InputError', () => {
-  const small = readFileSync(path.join(corpusDir, 'te-allproperties/AllProperties.bim'), 'utf8');
+  const small = readFileSync(path.join(example.bim, 'model.bim'), 'utf8');
   const check = (t: string) => {
     try {
       read(t);

@@ -87,7 +87,7 @@ describe('environment names', () => {
     expect(raw.snowflake).toMatchObject({ account: 'acct', user: 'user', password: 'pw', warehouse: 'wh', database: 'db', schema: 'sc' });
   });
 
-  it('lists every variable DESIGN.md §4 names', () => {
+  it('lists every environment variable docs/architecture.md#configuration names', () => {
     const names = new Set(ENV_VARS.map((v) => v.name));
     for (const n of [
       'FABRIC_TENANT_ID', 'FABRIC_CLIENT_ID', 'FABRIC_CLIENT_SECRET', 'FABRIC_WORKSPACE_ID', 'SNOWFLAKE_ACCOUNT', 'SNOWFLAKE_USER',

@@ -1,4 +1,4 @@
-// Change detection is a pure diff (DESIGN.md §5, issue 6 item 2): table-driven cases for every rule,
+// Change detection is a pure diff (docs/architecture.md#reading-models-from-fabric, issue 6 item 2): table-driven cases for every rule,
 // plus a fairness check that the budget re-checks every model within ceil(models / budget) cycles.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

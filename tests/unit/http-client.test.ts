@@ -1,4 +1,4 @@
-// The HTTP seam against tiny real node:http servers (STYLE.md rule 10): retries, Retry-After in
+// The HTTP seam against tiny real node:http servers (docs/architecture.md#conventions-in-the-code): retries, Retry-After in
 // seconds and as a date, the per-host pause under concurrency, the time budget, give-up messages,
 // timeouts, malformed bodies, paging and the Fabric LRO protocol. Clock and sleep are fakes: the
 // tests never wait for a Retry-After for real.

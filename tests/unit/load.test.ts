@@ -8,7 +8,7 @@ import { InputError } from '../../src/core/errors.js';
 import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import { inspectModel } from '../../src/core/schema/inspect.js';
 import { loadModel, loadModelFromParts } from '../../src/core/schema/load.js';
-import { corpusDir } from '../support/paths.js';
+import { synthetic } from '../support/paths.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'fs-load-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -57,6 +57,7 @@ describe('loadModel accepts', () => {
     ['a TMDL *.SemanticModel folder', () => path.join(tree({ 'Ops.SemanticModel/definition.pbism': PBISM, ...tmdlUnder('Ops.SemanticModel/definition/') }), 'Ops.SemanticModel'), 'Ops', 'TMDL', 'T'],
     ['a definition/ folder', () => path.join(tree({ 'Ops.SemanticModel/definition.pbism': PBISM, ...tmdlUnder('Ops.SemanticModel/definition/') }), 'Ops.SemanticModel/definition'), 'Ops', 'TMDL', 'T'],
     ['a plain folder holding definition/', () => path.join(tree(tmdlUnder('proj/definition/')), 'proj'), 'proj', 'TMDL', 'T'],
+    ['a folder holding one model two levels down', () => path.join(tree({ 'repo/models/Fin.SemanticModel/model.bim': bim('F') }), 'repo'), 'Fin', 'BIM', 'F'],
     ['definition.pbism itself (its folder)', () => path.join(tree({ 'Ops.SemanticModel/definition.pbism': PBISM, ...tmdlUnder('Ops.SemanticModel/definition/') }), 'Ops.SemanticModel/definition.pbism'), 'Ops', 'TMDL', 'T'],
     ['a project folder holding one model folder', () => tree({ 'README.md': '#', 'Ops.SemanticModel/definition.pbism': PBISM, ...tmdlUnder('Ops.SemanticModel/definition/'), 'Ops.Report/definition.pbir': '{}' }), 'Ops', 'TMDL', 'T'],
     ['a UTF-16 .bim with BOM', () => path.join(tree({ 'u16.bim': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(bim('U'), 'utf16le')]) }), 'u16.bim'), 'u16', 'BIM', 'U'],
@@ -107,7 +108,18 @@ describe('loadModel rejects', () => {
   });
   it('a project folder with two models, naming them', async () => {
     const e = await rejects(tree({ 'A.Dataset/model.bim': bim('A'), ...tmdlUnder('B.SemanticModel/definition/') }), /holds 2 models/);
-    expect(e.text).toBe('A.Dataset, B.SemanticModel');
+    expect(e.hint).toBe('Pass the model folder you mean, one of:\n  A.Dataset\n  B.SemanticModel');
+  });
+  it('a folder of model folders, counting the models one and two levels down alike', async () => {
+    // The corpus layout: <id>/<Name>.SemanticModel/… beside <id>/x.bim; all of them count.
+    const e = await rejects(tree({
+      'a/Sales.Dataset/model.bim': bim('A'),
+      ...tmdlUnder('b/Ops.SemanticModel/definition/'),
+      'c/loose.bim': bim('C'),
+      'd/readme.md': 'no model here',
+      '.hidden/x.bim': bim('H'),
+    }), /holds 3 models; expected one/);
+    expect(e.hint).toContain('  a/Sales.Dataset\n  b/Ops.SemanticModel\n  c');
   });
   it('a folder with no model', async () => {
     await rejects(tree({ 'readme.md': 'x' }), /holds no semantic model/);
@@ -156,8 +168,8 @@ describe('loadModelFromParts (Fabric getDefinition)', () => {
       loadModelFromParts([{ path: 'model.bim', text: bim('A') }, { path: 'definition/model.tmdl', text: TMDL['model.tmdl']! }], { modelName: 'X', location: 'fabric:x' }),
     ).toThrow(/both model\.bim and definition/);
   });
-  it('a corpus TMDL model read from parts fingerprints like the folder', async () => {
-    const dir = path.join(corpusDir, 'rr-model01/Model01.SemanticModel');
+  it('a TMDL model read from parts fingerprints like the folder', async () => {
+    const dir = path.join(synthetic.retailTmdl, 'Retail.SemanticModel');
     const local = await loadModel(dir);
     const { readdirSync } = await import('node:fs');
     const files = readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -166,7 +178,7 @@ describe('loadModelFromParts (Fabric getDefinition)', () => {
         const full = path.join(e.parentPath, e.name);
         return { path: path.relative(dir, full).split(path.sep).join('/'), text: readFileSync(full, 'utf8') };
       });
-    const remote = loadModelFromParts(files, { modelName: 'Model01', location: 'fabric:ws/x' });
+    const remote = loadModelFromParts(files, { modelName: 'Retail', location: 'fabric:ws/x' });
     expect(fingerprint(remote.model)).toBe(fingerprint(local.model));
   });
 });

@@ -1,4 +1,4 @@
-// The TOM → push type table, row by row (DESIGN.md §6, STYLE.md §9), and the stated rule for the
+// The TOM → push type table, row by row (docs/architecture.md#push-conversion, docs/architecture.md#conventions-in-the-code), and the stated rule for the
 // four TOM types the Push API has no type for: binary dropped, variant/unknown/automatic → String.
 import { describe, expect, test } from 'vitest';
 import { TOM_DATA_TYPES, type SemanticModel, type TomDataType } from '../../src/core/schema/model.js';

@@ -1,11 +1,11 @@
-// Every TMDL model in the shared corpus read by readTmdl and counted by summarize() must match
-// its EXPECTED.json (corpus/SOURCES.md explains how the expected counts were made).
+// Every TMDL model — synthetic (tests/fixtures/models) and, when present, the shared corpus — read by
+// readTmdl and counted by summarize() must match its EXPECTED.json (docs/testing.md, "Expected counts").
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTmdl } from '../../src/core/schema/tmdl/index.js';
 import { summarize } from '../../src/core/schema/summary.js';
-import { corpusEntries } from '../support/paths.js';
+import { modelEntries } from '../support/paths.js';
 
 function findDefinition(dir: string): string | undefined {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -30,15 +30,15 @@ function readFolder(root: string): { path: string; text: string }[] {
 const tally = (keys: string[]) =>
   keys.reduce<Record<string, number>>((acc, k) => ((acc[k] = (acc[k] ?? 0) + 1), acc), {});
 
-const entries = corpusEntries().filter((e) => e.expected.format === 'TMDL');
+const entries = modelEntries().filter((e) => e.expected.format === 'TMDL');
 
-describe('readTmdl on the corpus', () => {
-  it('finds TMDL models in the corpus', () => {
+describe('readTmdl on every TMDL model', () => {
+  it('finds TMDL models', () => {
     expect(entries.length).toBeGreaterThan(0);
   });
 
   for (const entry of entries) {
-    it(`${entry.id}: counts match EXPECTED.json`, () => {
+    it(`${entry.tier} ${entry.id}: counts match EXPECTED.json`, () => {
       const def = findDefinition(entry.dir);
       expect(def, `no definition/ folder under ${entry.dir}`).toBeDefined();
       const { model, source } = readTmdl(readFolder(def!), { modelName: entry.id, location: def! });

@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { readTmdl } from '../../src/core/schema/tmdl/index.js';
 import type { TmdlFile } from '../../src/core/schema/tmdl/index.js';
-import { corpusDir } from '../support/paths.js';
+import { example } from '../support/paths.js';
 
-const defDir = path.join(corpusDir, 'rr-model01/Model01.SemanticModel/definition');
+const defDir = path.join(example.tmdl, 'definition');
 const files: TmdlFile[] = (readdirSync(defDir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
   .filter((e) => e.isFile())
   .map((e) => {
@@ -76,7 +76,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 describe('readTmdl on mangled input', () => {
-  it('the unmangled corpus model reads', () => {
+  it('the unmangled model reads', () => {
     expect(outcome(files)).toBe('model');
   });
 

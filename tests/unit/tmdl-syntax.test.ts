@@ -1,4 +1,4 @@
-// Synthetic TMDL cases the corpus lacks (issue 2 "Must show"; shared/reference/tmdl.md).
+// Synthetic TMDL cases the corpus lacks (issue 2 "Must show"; the grammar is in docs/tmdl.md).
 // Documents are written inline with explicit \t so the indentation under test is visible.
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
@@ -339,6 +339,32 @@ describe('readTmdl: bad input is a line-numbered InputError', () => {
     expect(e.line).toBe(2);
   });
 
+  it('an expression indented like a property: the declaration is named, with the line holding the text', () => {
+    // `measure M =` at 1 tab: its expression belongs at 3 tabs, but sits at 2 (property depth). Read on,
+    // `SUM(…)` would silently become a property of the measure and its expression be empty.
+    for (const [text, declLine, textLine] of [
+      [doc('table T', '\tcolumn A', '\t\tdataType: int64', '\tmeasure M =', '\t\tSUM(T[A])', '\t\tformatString: 0'), 4, 5],
+      [doc('table T', '', '\tcolumn C =', '', '\t\tVAR x = T[A]', '\t\tRETURN x * 2', '\t\tdataType: int64'), 3, 5],
+      [doc('table T', '\tmeasure M = 1', '\t\tformatString: 0', '\t\tkpi', '\t\t\ttargetExpression = 1'), 0, 0],
+    ] as const) {
+      if (declLine === 0) {
+        expect(read([{ path: 'tables/T.tmdl', text }]).model.tables[0]!.measures[0]!.expression).toBe('1');
+        continue;
+      }
+      const e = readError([{ path: 'tables/T.tmdl', text }]);
+      expect(e.line).toBe(declLine);
+      expect(e.message).toMatch(new RegExp(`expression of (measure 'M'|column 'C') is missing: .* indented 3 tab\\(s\\).* line ${textLine} is indented 2`));
+      expect(e.hint).toMatch(new RegExp(`from line ${textLine}\\) one more tab`));
+      expect(e.hint).not.toMatch(/single quotes|re-export/);
+    }
+  });
+
+  it('a property expression with nothing below it deep enough names the property', () => {
+    const e = readError([{ path: 'tables/T.tmdl', text: doc('table T', '\tpartition P = m', '\t\tsource =', '\t\tlet x = 1 in x') }]);
+    expect(e.line).toBe(3);
+    expect(e.message).toMatch(/expression of 'source =' is missing: .*indented 3 or 4 tab\(s\), but line 4 is indented 2/);
+  });
+
   it('rejects a binary file and an empty file list', () => {
     expect(readError([{ path: 'model.tmdl', text: '\u0000\u0001\u0002PNG' }]).line).toBe(1);
     expect(readError([{ path: 'definition.pbism', text: '{}' }]).message).toMatch(/No \.tmdl files/);
@@ -353,6 +379,14 @@ describe('readTmdl: objects need names', () => {
 });
 
 describe('readTmdl: descriptions, cultures and Direct Lake partitions', () => {
+  it('/// lines and a description: property on one object are two values for one property: an error, never a silent drop', () => {
+    const e = readError([{ path: 'tables/T.tmdl', text: doc('table T', '\t/// Written above', '\tmeasure M = 1', '\t\tdescription: Written below') }]);
+    expect(e.line).toBe(4);
+    expect(e.message).toMatch(/measure 'M' has two descriptions: \/\/\/ lines above its declaration \(line 3\) and 'description:' here; keep one/);
+    // Either one alone is read.
+    expect(read([{ path: 'tables/T.tmdl', text: doc('table T', '\tmeasure M = 1', '\t\tdescription: Written below') }]).model.tables[0]!.measures[0]!.description).toBe('Written below');
+  });
+
   it('joins /// lines into one description and skips linguistic metadata bodies', () => {
     const json = Array.from({ length: 5000 }, (_, i) => `\t\t\t  "k${i}": "column c${i}",`).join('\n');
     const { model } = read([

@@ -9,7 +9,7 @@ import { validateConfig } from '../../src/core/config/load.js';
 import { silentLogger, systemClock } from '../../src/core/context.js';
 import { MAX_WORKSPACES_PROBED, exitCodeFor, runChecks, type Check } from '../../src/core/validate/index.js';
 import { startFabricEmulator, type FabricEmulator } from '../support/fabric-emulator/index.js';
-import { corpusDir } from '../support/paths.js';
+import { example } from '../support/paths.js';
 
 const TOKEN = 'validate-unit-token-3x9q';
 const dir = mkdtempSync(path.join(tmpdir(), 'fs-vfab-'));
@@ -50,7 +50,7 @@ describe('validate, Fabric side', () => {
   beforeAll(async () => {
     emu = await emulator({ adminTokens: ['someone-else'] });
     ws = emu.addWorkspace({ name: 'Sales' });
-    emu.addModel(ws, { name: 'Model01', path: path.join(corpusDir, 'rr-model01') });
+    emu.addModel(ws, { name: 'Model01', path: example.tmdl });
   });
 
   it('a pre-acquired token is reported present, not verified, and reused for Power BI; never printed', async () => {
@@ -123,7 +123,7 @@ describe('validate, Fabric side', () => {
   it('Viewer role: getDefinition denied is a permission failure saying write permission is needed, with push on or off', async () => {
     const shared = await emulator();
     const wsV = shared.addWorkspace({ name: 'Finance', members: [], viewers: [TOKEN] });
-    shared.addModel(wsV, { name: 'Budget', path: path.join(corpusDir, 'rr-model01') });
+    shared.addModel(wsV, { name: 'Budget', path: example.tmdl });
     for (const push of [false, true]) {
       const checks = await runChecks(config(shared, { fabric: { workspaces: [wsV] }, push: { enabled: push } }), deps);
       expect(byId(checks, `fabric.role:${wsV}`)).toMatchObject({ status: 'fail', failure: 'permission', message: expect.stringMatching(/needs write permission on the model \(Contributor or higher\)/) });

@@ -1,4 +1,4 @@
-// Snowflake error codes → typed errors with hints (STYLE.md rule 6), row by row.
+// Snowflake error codes → typed errors with hints (docs/architecture.md#conventions-in-the-code), row by row.
 import { describe, expect, it } from 'vitest';
 import { AuthError, WarehouseError } from '../../src/core/errors.js';
 import { grantsFor, snowflakeError, type SnowflakeWhere } from '../../src/core/warehouse/snowflake-errors.js';

@@ -1,4 +1,4 @@
-// Entra ID error codes → what the user should check (STYLE.md rule 9: one typed table).
+// Entra ID error codes → what the user should check (docs/architecture.md#conventions-in-the-code, one typed table).
 // Codes: https://learn.microsoft.com/entra/identity-platform/reference-error-codes
 import { PUBLIC_APIS_SETTING } from '../tenant-settings.js';
 

@@ -1,4 +1,4 @@
-// Per-audience token cache shared by every credential kind (DESIGN.md §4: one token per audience,
+// Per-audience token cache shared by every credential kind (docs/architecture.md#configuration: one token per audience,
 // cached until shortly before expiry). Concurrent callers share one in-flight request so a burst of
 // parallel API calls costs one round trip to Entra ID, not one per call.
 import type { Clock } from '../context.js';

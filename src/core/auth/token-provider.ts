@@ -1,4 +1,4 @@
-// Entra ID token providers, one per auth mode (DESIGN.md §4, issue 3 item 1). Every mode ends in the
+// Entra ID token providers, one per auth mode (docs/architecture.md#configuration, issue 3 item 1). Every mode ends in the
 // same per-audience cache; every failure becomes an AuthError whose text is built from safe parts
 // only (the Entra error code and our own words), so a secret can never leak through a message.
 import { rootCertificates } from 'node:tls';
@@ -41,7 +41,7 @@ export interface TokenProviderDeps {
   extraCaPem?: string;
 }
 
-/** The `.default` scope of each API: one token per audience (fabric-api.md §1). */
+/** The `.default` scope of each API: one token per audience (docs/fabric-rest.md#authentication-and-tenant-settings). */
 export const SCOPES: Record<Audience, string> = {
   powerbi: 'https://analysis.windows.net/powerbi/api/.default',
   fabric: 'https://api.fabric.microsoft.com/.default',

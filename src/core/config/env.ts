@@ -1,6 +1,6 @@
 // Environment variable → config key. The names of the original system (FABRIC_TENANT_ID …,
 // SNOWFLAKE_ACCOUNT …) keep working; the FABRIC_SYNC_* names cover the rest. One table, so the
-// README and `.env.example` are generated from the same facts (STYLE.md rule 9).
+// README and `.env.example` are generated from the same facts (docs/architecture.md#conventions-in-the-code).
 
 export type EnvKind = 'string' | 'list' | 'boolean' | 'number';
 

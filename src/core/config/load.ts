@@ -1,5 +1,5 @@
-// Loading order (DESIGN.md §4), later wins: defaults → config file (cosmiconfig) → .env → environment
-// → flags. This module is the only place that reads process.env (STYLE.md rule 7); everything
+// Loading order (docs/architecture.md#configuration), later wins: defaults → config file (cosmiconfig) → .env → environment
+// → flags. This module is the only place that reads process.env (docs/architecture.md#conventions-in-the-code); everything
 // downstream receives the validated Config.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -87,7 +87,7 @@ function crossFieldIssues(c: Config): string[] {
 }
 
 /**
- * FABRIC_AUTH when set; otherwise (DESIGN.md §4) pre-acquired tokens, then client secret, then
+ * FABRIC_AUTH when set; otherwise (docs/architecture.md#configuration) pre-acquired tokens, then client secret, then
  * certificate, then DefaultAzureCredential.
  */
 export function resolveAuthMode(c: Config): AuthMode {

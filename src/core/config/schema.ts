@@ -1,4 +1,4 @@
-// The whole configuration of fabric-sync as one zod schema (DESIGN.md §4). The config file, `.env`,
+// The whole configuration of fabric-sync as one zod schema (docs/architecture.md#configuration). The config file, `.env`,
 // the environment and command-line flags are all merged into this shape before validation, so there
 // is exactly one definition of what a setting means, its default and its constraints. The JSON
 // Schema for editors (`fabric-sync.schema.json`) and the README's configuration reference are

@@ -1,4 +1,4 @@
-// Fabric and Power BI REST operations fabric-sync needs (DESIGN.md §5, issue 3 item 3), on top of the
+// Fabric and Power BI REST operations fabric-sync needs (docs/architecture.md#reading-models-from-fabric, issue 3 item 3), on top of the
 // one HTTP seam: two clients (one per API host and token audience) sharing the per-host pause
 // registry, the keep-alive pool and the time budget. Paths come from endpoints.ts.
 import type { TokenProvider } from '../auth/token-cache.js';
@@ -239,7 +239,7 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
 
     async createPushDataset(workspaceId, body, retention) {
       // Not idempotent: a retried POST after a timeout could create a duplicate; the publisher looks
-      // the dataset up by name before creating (DESIGN.md §6 "never create a duplicate").
+      // the dataset up by name before creating (docs/architecture.md#push-conversion "never create a duplicate").
       const res = await call<{ id: string; name: string }>('createDataset', { workspaceId }, {
         body,
         expect: [200, 201, 202],
@@ -270,7 +270,7 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
       );
       const result = res.body?.results?.[0];
       const table = result?.tables?.[0];
-      // A 200 can still carry an error with truncated rows (fabric-api.md §3c): never return partial data.
+      // A 200 can still carry an error with truncated rows (docs/fabric-rest.md#dax-queries): never return partial data.
       const err = res.body?.error ?? result?.error ?? table?.error;
       if (err) {
         throw new ApiError(
@@ -334,7 +334,7 @@ async function collect(client: HttpClient, path: string): Promise<Array<Record<s
   return out;
 }
 
-/** Power BI swagger spells some fields PascalCase, examples camelCase (fabric-api.md §2): read either. */
+/** Power BI swagger spells some fields PascalCase, examples camelCase (docs/fabric-rest.md#listing-models): read either. */
 function field(o: Record<string, unknown>, name: string): unknown {
   if (name in o) return o[name];
   const lower = name.toLowerCase();

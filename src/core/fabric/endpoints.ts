@@ -1,5 +1,5 @@
-// Every Fabric / Power BI REST path fabric-sync calls, in one table (STYLE.md rule 9). Sources:
-// fabric-api.md §2–§5; operation ids of specs/powerbi/swagger.json and specs/fabric/*/swagger.json.
+// Every Fabric / Power BI REST path fabric-sync calls, in one table (docs/architecture.md#conventions-in-the-code). Sources:
+// docs/fabric-rest.md, with the operation ids of Microsoft's Swagger (checked by the contract tests).
 // Quotas are documented here because they are per principal and the caller decides how often to call;
 // a row with a quota also gets its own throttling pause scope (a 429 there does not pause the host).
 

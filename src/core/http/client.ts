@@ -1,4 +1,4 @@
-// The one HTTP seam for Fabric and Power BI (DESIGN.md §5, STYLE.md rule 8, issue 3 item 2): bearer
+// The one HTTP seam for Fabric and Power BI (docs/architecture.md#reading-models-from-fabric, docs/architecture.md#conventions-in-the-code, issue 3 item 2): bearer
 // token, per-request timeout, 429 + Retry-After with a per-host pause, capped exponential backoff with
 // jitter on 5xx / network errors / timeouts, a time budget per operation, continuation paging, the
 // Fabric long-running-operation protocol and typed errors. Clock and sleep are injected.
@@ -320,7 +320,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       for (const item of items) yield item as T;
       const uri = res.body?.continuationUri;
       const token = res.body?.continuationToken;
-      // Both are removed on the last page (fabric-api.md §2). Follow the URI only on our own origin,
+      // Both are removed on the last page (docs/fabric-rest.md#listing-models). Follow the URI only on our own origin,
       // so the bearer token never goes to a host we were not configured for.
       if (typeof uri === 'string' && uri && new URL(uri, baseUrl).origin === origin) next = { url: new URL(uri, baseUrl).toString(), deadline };
       else if (typeof token === 'string' && token) next = { path, query: { ...po.query, continuationToken: token }, deadline };

@@ -1,5 +1,5 @@
-// Error bodies of both APIs → one ApiError with a hint (STYLE.md rule 6, DESIGN.md §5).
-// Fabric: ErrorResponse {errorCode, message, requestId, isRetriable, moreDetails} (fabric-api.md §5).
+// Error bodies of both APIs → one ApiError with a hint (docs/architecture.md#conventions-in-the-code, docs/architecture.md#reading-models-from-fabric).
+// Fabric: ErrorResponse {errorCode, message, requestId, isRetriable, moreDetails} (docs/fabric-rest.md#throttling-and-errors).
 // Power BI: {"error": {code, message, "pbi.error": {code, details}}} and the admin quota body
 // {"message": "... Retry in N seconds."}. The request id comes from the `RequestId` header (Power BI),
 // `x-ms-request-id`, or the body.

@@ -1,4 +1,4 @@
-// One pause per host (DESIGN.md §5 "pauses the whole host, not just one request"): when any request
+// One pause per host (docs/architecture.md#reading-models-from-fabric "pauses the whole host, not just one request"): when any request
 // gets a 429, every request to that host — from any client in this process — waits until the
 // Retry-After has passed, instead of each one hammering the API and collecting its own 429.
 

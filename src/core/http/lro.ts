@@ -1,4 +1,4 @@
-// The Fabric long-running-operation protocol (fabric-api.md §3b,
+// The Fabric long-running-operation protocol (docs/fabric-rest.md#long-running-operations,
 // https://learn.microsoft.com/rest/api/fabric/articles/long-running-operation):
 // 202 + Location + x-ms-operation-id + Retry-After → poll GET /v1/operations/{id} until Succeeded →
 // GET /v1/operations/{id}/result. `Failed` carries an ErrorResponse that becomes the ApiError.

@@ -1,5 +1,5 @@
 // `Retry-After` is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). Fabric sends seconds
-// (fabric-api.md §5); Power BI admin quotas send up to ~3600 s; proxies may send a date.
+// (docs/fabric-rest.md#throttling-and-errors); Power BI admin quotas send up to ~3600 s; proxies may send a date.
 
 /** Milliseconds to wait from `now`, or undefined when the header is absent or unreadable. */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {

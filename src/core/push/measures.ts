@@ -1,7 +1,7 @@
 // Which measures survive the push conversion, by a scan of their DAX references (dax-refs.ts):
 // a measure is dropped when it has no expression, when it uses USERELATIONSHIP (push relationships are all active, so the
 // function has nothing to activate), when its table is dropped, or when it references a dropped
-// table, column, DAX function or — transitively — a dropped measure (DESIGN.md §6, issue 4).
+// table, column, DAX function or — transitively — a dropped measure (docs/architecture.md#push-conversion, issue 4).
 // Unqualified `[X]` resolves to a measure of the model (measure names are model-global) or else a
 // column of the measure's own table; names are compared case-insensitively, as DAX does.
 import type { SemanticModel } from '../schema/model.js';

@@ -1,5 +1,5 @@
 // Push table and relationship names must match the Power BI swagger pattern, read as intended
-// (fabric-api.md §4a and §9): ASCII letters, digits, space, tab/CR/LF and `# - @ ^ _ ~`, plus any
+// (docs/fabric-rest.md#push-datasets): ASCII letters, digits, space, tab/CR/LF and `# - @ ^ _ ~`, plus any
 // non-ASCII character; 1–100 characters. Sanitising is deterministic: each forbidden character
 // becomes `_`, the result is cut to 100 UTF-16 units (so it fits whether a validator counts code
 // units or code points), and names that collide (case-insensitively, as Power BI compares names)

@@ -1,7 +1,7 @@
 // SemanticModel → Push API CreateDatasetRequest + conversion report: pure, total, deterministic
-// (DESIGN.md §6, issue 4). Decisions, each reported, never silent:
+// (docs/architecture.md#push-conversion, issue 4). Decisions, each reported, never silent:
 // - types: PUSH_TYPE_MAP (types.ts) — binary dropped, variant/unknown/automatic kept as String;
-// - limits (fabric-api.md §4c): the first 75 tables / 75 columns per table / 75 relationships in
+// - limits (docs/fabric-rest.md#push-datasets): the first 75 tables / 75 columns per table / 75 relationships in
 //   model order are kept, the rest dropped with `tableLimit` / `columnLimit` / `relationshipLimit`;
 // - names: tables and relationships sanitised to the documented pattern (names.ts), the map kept,
 //   measure DAX rewritten to the new names (measures.ts);
@@ -38,7 +38,7 @@ export interface PushPlan {
   empty: boolean;
 }
 
-/** Documented `summarizeBy` values (fabric-api.md §4a), in their documented spelling. */
+/** Documented `summarizeBy` values (docs/fabric-rest.md#push-datasets), in their documented spelling. */
 const SUMMARIZE_BY = ['default', 'none', 'sum', 'min', 'max', 'count', 'average', 'distinctCount'];
 /** Documented `dataCategory` values ([DS-PROPS]). */
 const DATA_CATEGORIES = [
@@ -317,7 +317,7 @@ function planRelationships(
   }
   const names = uniquePushNames(survivors.map((s) => s.r.name));
   return survivors.map(({ r, swapped }) => {
-    // Push: from = the many (foreign-key) side, to = the one side (fabric-api.md §4a).
+    // Push: from = the many (foreign-key) side, to = the one side (docs/fabric-rest.md#push-datasets).
     const [ft, fc, tt, tc] = swapped ? [r.toTable, r.toColumn, r.fromTable, r.fromColumn] : [r.fromTable, r.fromColumn, r.toTable, r.toColumn];
     const name = names.get(r.name) as string;
     const changes: string[] = [];

@@ -1,4 +1,4 @@
-// Publish a push plan into a workspace (DESIGN.md §6, issue 4 item 2): find `{Model}{suffix}` by
+// Publish a push plan into a workspace (docs/architecture.md#push-conversion, issue 4 item 2): find `{Model}{suffix}` by
 // name; create it when missing; when it exists, PUT only the tables whose columns or measures
 // changed; recreate (DELETE + POST) only when the table set or the relationships changed — or fail
 // with `onIncompatible: 'fail'`. Never two datasets of one name: the service allows duplicates, so

@@ -1,5 +1,5 @@
 // The conversion report: every object of a model, and whether the push dataset keeps it, changes it
-// (renamed table, mapped type) or drops it — with a reason code (DESIGN.md §6, issue 4). The
+// (renamed table, mapped type) or drops it — with a reason code (docs/architecture.md#push-conversion, issue 4). The
 // warehouse stores it with the model, and commands print a summary of it.
 
 export type ReportObjectKind =

@@ -1,5 +1,6 @@
-// The Power BI `CreateDatasetRequest` body (specs/powerbi/swagger.json definitions
-// CreateDatasetRequest, Table, Column, Measure, Relationship), restricted to what push datasets use.
+// The Power BI `CreateDatasetRequest` body (the definitions CreateDatasetRequest, Table, Column, Measure,
+// Relationship of Microsoft's Power BI Swagger; docs/fabric-rest.md#push-datasets), restricted to what
+// push datasets use.
 import type { PushDataType } from './types.js';
 
 export interface PushColumn {
@@ -46,5 +47,5 @@ export interface CreateDatasetRequest {
   relationships?: PushRelationship[];
 }
 
-/** Documented push limits (fabric-api.md §4c). */
+/** Documented push limits (docs/fabric-rest.md#push-datasets). */
 export const PUSH_LIMITS = { tables: 75, columnsPerTable: 75, relationships: 75 } as const;

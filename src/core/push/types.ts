@@ -1,6 +1,6 @@
-// TOM data type → Push API column dataType: one typed table, tested row by row (DESIGN.md §6,
-// STYLE.md §9). The Push API documents six types: Int64, Double, Boolean, Datetime, String, Decimal
-// (fabric-api.md §4a, [DS-PROPS]).
+// TOM data type → Push API column dataType: one typed table, tested row by row (docs/architecture.md#push-conversion,
+// docs/architecture.md#conventions-in-the-code). The Push API documents six types: Int64, Double, Boolean, Datetime, String, Decimal
+// (docs/fabric-rest.md#push-datasets).
 import type { TomDataType } from '../schema/model.js';
 
 export type PushDataType = 'Int64' | 'Double' | 'Decimal' | 'Datetime' | 'String' | 'Boolean';

@@ -1,5 +1,5 @@
-// TMSL / model.bim reader: JSON text → canonical SemanticModel (DESIGN.md §1, issue 2 item 5).
-// Counting rules follow corpus/SOURCES.md: `type: rowNumber` columns are engine-internal (compat 1200)
+// TMSL / model.bim reader: JSON text → canonical SemanticModel (docs/architecture.md#the-flow, issue 2 item 5).
+// Counting rules follow docs/testing.md#expected-counts: `type: rowNumber` columns are engine-internal (compat 1200)
 // and are not columns; a partition source `calculated` makes a calculated table; a `calculationGroup`
 // makes a calculation-group table. Data-source connection details are never kept (they can hold
 // credentials): only their number is. Every wrong shape becomes an InputError naming the JSON path,
@@ -207,6 +207,7 @@ function readColumn(f: Fields, raw: unknown, path: string, warnings: string[], t
   return opt({
     name: f.name(c, path),
     dataType,
+    dataTypeInferred: f.bool(c, 'isDataTypeInferred', path) || undefined,
     kind,
     expression: f.expr(c, 'expression', path),
     sourceColumn: f.str(c, 'sourceColumn', path),

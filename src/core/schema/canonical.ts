@@ -1,5 +1,5 @@
 // The canonical form of a SemanticModel: what the fingerprint hashes and what the warehouse stores as
-// the model's DEFINITION (DESIGN.md §7). Issue 2 item 4: the fingerprint must ignore formatting, the
+// the model's DEFINITION (docs/architecture.md#warehouse). Issue 2 item 4: the fingerprint must ignore formatting, the
 // order of files and objects, and line-ending / trailing-whitespace noise in expressions, but change
 // with any schema change. So: every named collection is sorted by name (code-unit order, never
 // locale-dependent), expressions are normalised, absent properties stay absent. Hierarchy levels keep
@@ -17,13 +17,18 @@ import type {
   Table,
 } from './model.js';
 
-/** CRLF/CR → LF, trailing whitespace of every line and trailing blank lines dropped. */
+/**
+ * CRLF/CR → LF, trailing whitespace of every line and blank lines before and after the text dropped.
+ * Leading blank lines matter to neither DAX nor M; TMSL keeps the line break a user typed after `=`
+ * (`["", "DIVIDE(", …]`) where TMDL cannot, since a multi-line TMDL expression starts on the next line.
+ */
 export function normalizeExpression(s: string): string {
   return s
     .replace(/\r\n?/g, '\n')
     .split('\n')
     .map((l) => l.replace(/[ \t]+$/, ''))
     .join('\n')
+    .replace(/^\n+/, '')
     .replace(/\n+$/, '');
 }
 

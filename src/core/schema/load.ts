@@ -3,7 +3,8 @@
 // those of issue 2 item 5: a *.bim file; a folder holding one .bim (*.Dataset/, a TMSL *.SemanticModel/,
 // a plain folder); a TMDL *.SemanticModel/, a definition/ folder or a folder holding definition/. A
 // project folder holding exactly one such model folder is accepted too (the corpus layout). An item
-// folder holds either model.bim or definition/, never both (reference/tmdl.md §1).
+// folder holds either model.bim or definition/, never both (docs/tmdl.md#files-and-folders).
+import type { Dirent } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
@@ -101,18 +102,13 @@ async function resolveDir(dir: string, searchChildren: boolean): Promise<Resolve
   if (hasDefinition) return { kind: 'tmdl', dir: path.join(dir, 'definition'), name: itemName(dir) };
   if (isDefinitionDir) return { kind: 'tmdl', dir, name: itemName(path.dirname(dir)) };
   if (searchChildren) {
-    const found: Resolved[] = [];
-    for (const e of entries) {
-      if (!e.isDirectory() || e.name.startsWith('.')) continue;
-      const r = await resolveDir(path.join(dir, e.name), false).catch(() => undefined);
-      if (r) found.push(r);
-    }
+    const found = await findModels(dir, entries, SEARCH_DEPTH);
     if (found.length === 1) return found[0]!;
     if (found.length > 1) {
-      throw new InputError(`The folder holds ${found.length} models; expected one`, {
-        file: dir,
-        text: found.map((r) => path.relative(dir, path.dirname(r.kind === 'bim' ? r.file : r.dir))).join(', '),
-      }, { hint: 'Pass the model folder you mean.' });
+      const list = found.map((r) => `  ${path.relative(dir, path.dirname(r.kind === 'bim' ? r.file : r.dir))}`);
+      throw new InputError(`The folder holds ${found.length} models; expected one`, { file: dir }, {
+        hint: `Pass the model folder you mean, one of:\n${list.join('\n')}`,
+      });
     }
   }
   const pbism = entries.some((e) => e.isFile() && e.name.toLowerCase() === 'definition.pbism');
@@ -125,6 +121,29 @@ async function resolveDir(dir: string, searchChildren: boolean): Promise<Resolve
     { file: dir },
     { hint: HINT },
   );
+}
+
+/** How far below the folder a user names models are looked for (a corpus folder holds them 2 deep). */
+const SEARCH_DEPTH = 3;
+
+/**
+ * Every model in the folders below `dir`, down to `depth` levels: a folder that is a model is not
+ * searched further. All of them are counted, so "holds N models" names them all rather than the
+ * ones that happen to sit one level down.
+ */
+async function findModels(dir: string, entries: Dirent[], depth: number): Promise<Resolved[]> {
+  const found: Resolved[] = [];
+  for (const e of entries) {
+    if (!e.isDirectory() || e.name.startsWith('.') || e.name === 'node_modules') continue;
+    const child = path.join(dir, e.name);
+    const r = await resolveDir(child, false).catch(() => undefined);
+    if (r) found.push(r);
+    else if (depth > 1) {
+      const below = await readdir(child, { withFileTypes: true }).catch(() => undefined);
+      if (below) found.push(...(await findModels(child, below, depth - 1)));
+    }
+  }
+  return found;
 }
 
 /** `Sales.SemanticModel` → `Sales`; a plain folder keeps its name. */

@@ -1,5 +1,5 @@
 // The canonical SemanticModel: every reader (BIM, TMDL, push REST) produces it and
-// every publisher consumes only it (DESIGN.md §1). Property names follow TOM/TMSL camelCase so a
+// every publisher consumes only it (docs/architecture.md#the-flow). Property names follow TOM/TMSL camelCase so a
 // reader maps one-to-one. Optional properties are absent (not undefined) when the source lacks them,
 // so the canonical JSON and the fingerprint stay stable.
 
@@ -30,6 +30,12 @@ export type SourceFormat = 'BIM' | 'TMDL' | 'PUSH';
 export interface Column {
   name: string;
   dataType: TomDataType;
+  /**
+   * The engine infers the type from the DAX (calculated and calculated-table columns): TMSL says
+   * `"isDataTypeInferred": true` beside the type it last inferred, while TMDL leaves `dataType` out.
+   * The fingerprint ignores an inferred type so both spellings of one model compare equal.
+   */
+  dataTypeInferred?: boolean;
   kind: ColumnKind;
   /** DAX of a calculated column. */
   expression?: string;

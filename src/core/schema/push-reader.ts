@@ -1,8 +1,8 @@
 // Push dataset reader: the Power BI `GET …/datasets/{id}/tables` answer (and optionally the
-// relationships of the dataset's create request) → SemanticModel (reference/fabric-api.md §3d: this
+// relationships of the dataset's create request) → SemanticModel (docs/fabric-rest.md#push-datasets: this
 // call only works for push datasets). Used to read back our own `{Model}_PushSync` copies and push
-// datasets other tools made. Push types are case-insensitive and `bool` is accepted (fabric-api.md §4);
-// they map to TOM types, the inverse of the push publisher's table (DESIGN.md §6).
+// datasets other tools made. Push types are case-insensitive and `bool` is accepted (docs/fabric-rest.md#push-datasets);
+// they map to TOM types, the inverse of the push publisher's table (docs/architecture.md#push-conversion).
 import { Fields, opt } from './bim.js';
 import type { Column, CrossFilteringBehavior, Measure, Relationship, SemanticModel, Table, TomDataType } from './model.js';
 import { TOM_DATA_TYPES } from './model.js';

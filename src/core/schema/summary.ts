@@ -1,6 +1,6 @@
 import type { SemanticModel, SourceFormat } from './model.js';
 
-/** The counts of DESIGN.md §3 / corpus/SOURCES.md, as `inspect --json` prints them. */
+/** The counts of docs/architecture.md#command-line / docs/testing.md#expected-counts, as `inspect --json` prints them. */
 export interface ModelSummary {
   name: string;
   format: SourceFormat;

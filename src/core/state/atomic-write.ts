@@ -1,4 +1,4 @@
-// Atomic replacement of a small file (DESIGN.md §8: "Writes are atomic"). The new content goes to a
+// Atomic replacement of a small file (docs/architecture.md#state: "Writes are atomic"). The new content goes to a
 // temporary file in the SAME directory (rename is only atomic within one filesystem), is fsynced,
 // then renamed over the target, and the directory is fsynced so the rename itself survives a power
 // loss. A crash at any point leaves either the old file or the new one, never a torn mix.

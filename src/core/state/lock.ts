@@ -1,4 +1,4 @@
-// The state lock (DESIGN.md §8, issue 6: "a second monitor on the same state exits 2 with 'already
+// The state lock (docs/architecture.md#state, issue 6: "a second monitor on the same state exits 2 with 'already
 // running (pid N)'; a stale lock from a dead process is taken over"). The lock is a file
 // `<state>.lock` holding {pid, hostname, startedAt}.
 //

@@ -1,4 +1,4 @@
-// The sync state file (DESIGN.md §8, issue 6 item 1). It keeps the original layout —
+// The sync state file (docs/architecture.md#state, issue 6 item 1). It keeps the original layout —
 // `synced_models.{id}.{name,last_sync_time,sync_count}` and `last_check` — so existing files and any
 // script that reads them keep working, and adds what change detection needs. Times are ISO 8601
 // strings (UTC) so the file stays readable by people and by the original tool.
@@ -112,7 +112,7 @@ export type ParseResult =
 
 /**
  * Parse raw file text. Never throws: a bad file is reported with a reason so the store can move it
- * aside (DESIGN.md §8: "moved aside with a clear message rather than silently reset").
+ * aside (docs/architecture.md#state: "moved aside with a clear message rather than silently reset").
  */
 export function parseStateText(text: string): ParseResult {
   let raw: unknown;

@@ -1,6 +1,6 @@
-// The state store (DESIGN.md §8, issue 6 item 1): load (migrating or moving aside a bad file), lock,
+// The state store (docs/architecture.md#state, issue 6 item 1): load (migrating or moving aside a bad file), lock,
 // record what happened to each model, save atomically. Runners own it; readers and publishers never
-// touch it (DESIGN.md §1). It stores only ids, names, times, counts, fingerprints and bounded,
+// touch it (docs/architecture.md#the-flow). It stores only ids, names, times, counts, fingerprints and bounded,
 // redacted error messages — never a secret.
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';

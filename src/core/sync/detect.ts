@@ -1,4 +1,4 @@
-// Change detection as a pure diff of (state, listing, now) — DESIGN.md §5 and issue 6 item 2.
+// Change detection as a pure diff of (state, listing, now) — docs/architecture.md#reading-models-from-fabric and issue 6 item 2.
 // A listing tells us which models exist but not whether their definition changed, and fetching a
 // definition costs a request (often a long-running operation). So known models are re-checked on a
 // per-cycle budget, oldest check first: a quiet workspace costs one list call per cycle plus at most

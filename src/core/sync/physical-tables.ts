@@ -1,7 +1,7 @@
-// The --create-tables step of a model write (DESIGN.md §7), run on the model's connection after its
-// COMMIT: DDL commits on its own in Snowflake anyway, and the physical tables are additive only.
-// The mirror schema is created only when INFORMATION_SCHEMA.SCHEMATA shows it missing (see
-// schemaExists). CREATE SCHEMA also makes the new schema the session's current one
+// The --create-tables step of a model write (docs/architecture.md#warehouse), run on the model's
+// connection after its COMMIT: DDL commits on its own in Snowflake anyway, and the physical tables are
+// additive only. The mirror schema is created only when INFORMATION_SCHEMA.SCHEMATA shows it missing
+// (see schemaExists). CREATE SCHEMA also makes the new schema the session's current one
 // (https://docs.snowflake.com/en/sql-reference/sql/create-schema); every statement names its
 // objects in full, so nothing the connection runs next depends on that.
 import type { SemanticModel } from '../schema/model.js';

@@ -1,6 +1,6 @@
 // Builds what a run works with from the validated Config — token provider, Fabric client, the
-// lazily-opened warehouse session, the pipeline settings — once, and passes it down (STYLE.md rule
-// 7). snowflake-sdk and DuckDB are imported only when the first model actually needs them.
+// lazily-opened warehouse session, the pipeline settings — once, and passes it down
+// (docs/architecture.md#conventions-in-the-code). snowflake-sdk and DuckDB are imported only when the first model actually needs them.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// Shapes shared by change detection, the monitor loop and the Fabric client (DESIGN.md §5).
+// Shapes shared by change detection, the monitor loop and the Fabric client (docs/architecture.md#reading-models-from-fabric).
 // `ModelListing` is what listing a workspace yields for one semantic model; src/core/fabric returns
 // this shape so detection never depends on which API (Power BI datasets or Fabric semanticModels)
 // produced it.

@@ -31,7 +31,7 @@ const VALIDATE_RETRIES = 1;
 const VALIDATE_BUDGET_MS = 30_000;
 const VALIDATE_TIMEOUT_MS = 30_000;
 
-/** DESIGN.md §1: creation of new push datasets stops after 31 Oct 2027. */
+/** docs/architecture.md#the-flow: creation of new push datasets stops after 31 Oct 2027. */
 const PUSH_CREATION_RETIRED = Date.UTC(2027, 10, 1);
 
 const AUDIENCES: readonly Audience[] = ['powerbi', 'fabric'];

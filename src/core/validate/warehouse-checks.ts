@@ -1,7 +1,7 @@
 // Checklist item 7: the warehouse target. Snowflake: log in; the warehouse, database and schema are
 // usable (`USE …`); CREATE TABLE and MERGE proven on a temporary table in the target schema, which
 // is dropped again even when a step fails (a temporary table also dies with the session). DuckDB:
-// the file's directory is writable and an existing file opens. Drivers load lazily (STYLE.md rule 3).
+// the file's directory is writable and an existing file opens. Drivers load lazily (docs/architecture.md#conventions-in-the-code).
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 // One small seam between the planner and a database (issue 5 item 2), and the thin apply step:
 // session DDL first, then the transaction; on any failure ROLLBACK and rethrow a WarehouseError,
-// so the previous rows of the model stay as they were (DESIGN.md §7).
+// so the previous rows of the model stay as they were (docs/architecture.md#warehouse).
 import { FabricSyncError, WarehouseError } from '../errors.js';
 import type { Dialect } from './dialect.js';
 import type { Bind, Statement, WarehousePlan } from './plan.js';

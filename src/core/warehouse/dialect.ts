@@ -1,7 +1,7 @@
 import { InternalError } from '../errors.js';
 
 // The two SQL dialects the warehouse writer speaks. They differ only where DuckDB must (issue 5,
-// reference/snowflake.md §3 and §6 "portable subset"); every difference lives in this one table so
+// docs/snowflake.md#sql-facts); every difference lives in this one table so
 // a reader can see at a glance what the embedded target does differently from Snowflake.
 
 export type Dialect = 'snowflake' | 'duckdb';
@@ -57,14 +57,14 @@ export const DIALECTS: Record<Dialect, DialectSpec> = {
   },
 };
 
-/** Double-quotes an identifier, doubling any embedded `"` (reference/snowflake.md §3 Identifiers). */
+/** Double-quotes an identifier, doubling any embedded `"` (docs/snowflake.md#sql-facts Identifiers). */
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
 /**
  * A string literal for text that WE write (comments, JSON keys, kind tags). Power BI strings never
- * go through this: they are always bind values (DESIGN.md §7). Backslashes are refused because
+ * go through this: they are always bind values (docs/architecture.md#warehouse). Backslashes are refused because
  * Snowflake treats them as escapes in literals and DuckDB does not.
  */
 export function sqlLiteral(text: string): string {

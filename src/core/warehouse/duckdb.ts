@@ -1,7 +1,7 @@
-// The embedded warehouse (DESIGN.md §4: the default target when no Snowflake settings exist): the
+// The embedded warehouse (docs/architecture.md#configuration: the default target when no Snowflake settings exist): the
 // same tables in a DuckDB file, through @duckdb/node-api. Values come back as the Snowflake driver
 // returns them (numbers, Dates, parsed JSON), so both targets read alike. The engine is imported
-// lazily so that `--help` and `validate` never load it (STYLE.md rule 3).
+// lazily so that `--help` and `validate` never load it (docs/architecture.md#conventions-in-the-code).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';

@@ -1,4 +1,4 @@
-// The warehouse publisher's public surface (DESIGN.md §7). Both drivers are imported lazily inside
+// The warehouse publisher's public surface (docs/architecture.md#warehouse). Both drivers are imported lazily inside
 // openSnowflake/openDuckDb, so importing this module loads neither.
 export { applyPlan, type ApplyResult, type WarehouseBackend, type ExecuteResult } from './backend.js';
 export { DIALECTS, quoteIdent, type Dialect } from './dialect.js';

@@ -1,4 +1,4 @@
-// --create-tables (issue 5 item 3, DESIGN.md §7): one physical table per model table with mapped
+// --create-tables (issue 5 item 3, docs/architecture.md#warehouse): one physical table per model table with mapped
 // column types, additive only. Missing tables are created and missing columns added; nothing is
 // ever dropped or narrowed, and a column whose existing type differs in kind from the mapped one is
 // reported as a conflict, not altered. Each model's tables carry its model key (physical-names.ts),

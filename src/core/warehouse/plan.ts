@@ -1,5 +1,5 @@
-// The pure warehouse planner (DESIGN.md §7, issue 5): one model → ordered SQL statements with
-// binds, in the portable Snowflake subset of reference/snowflake.md §6. Shape of a plan:
+// The pure warehouse planner (docs/architecture.md#warehouse, issue 5): one model → ordered SQL statements with
+// binds, in the portable Snowflake subset of docs/snowflake.md#what-the-stand-in-implements. Shape of a plan:
 //
 //   ddl:          CREATE TEMPORARY TABLE IF NOT EXISTS (the session's load table) — once per
 //                 connection, before BEGIN, because Snowflake DDL commits an open transaction. The
@@ -90,7 +90,7 @@ export function loadChunkRows(width: number, threshold = STAGE_BINDING_THRESHOLD
   return Math.max(1, Math.min(INSERT_CHUNK_ROWS, Math.floor(threshold / width)));
 }
 
-/** UTC wall-clock text for TIMESTAMP_NTZ binds, parsed with an explicit format (dialect.timestampFromText). */
+/** UTC wall-clock text for TIMESTAMP_NTZ binds, parsed with an explicit format (dialect.timestampFromText; docs/snowflake.md#sql-facts: never bind a Date). */
 export function timestampBind(at: Date): string {
   return at.toISOString().replace('T', ' ').replace('Z', '');
 }
@@ -137,7 +137,7 @@ export function planModelSync(
   };
 }
 
-/** Marks a model deleted (DESIGN.md §5: recorded, never erased). Its child rows stay as they were. */
+/** Marks a model deleted (docs/architecture.md#reading-models-from-fabric: recorded, never erased). Its child rows stay as they were. */
 export function planMarkDeleted(modelId: string, at: Date, dialect: Dialect = 'snowflake', ns?: Namespace, toolVersion = 'unknown'): WarehousePlan {
   return {
     ddl: [],

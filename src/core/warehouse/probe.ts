@@ -1,6 +1,6 @@
 // What `validate` needs to know about a warehouse target without writing to it: which of the
-// metadata tables already exist in the configured database and schema (DESIGN.md §3 validate), and
-// which schema version they are at. Both read the configured names, never the session's context.
+// metadata tables already exist in the configured database and schema (docs/architecture.md#command-line
+// validate), and which schema version they are at. Both read the configured names, never the session's context.
 import type { WarehouseBackend } from './backend.js';
 import { quoteIdent as q } from './dialect.js';
 import { type Namespace, infoSchema, qualified } from './names.js';

@@ -1,4 +1,4 @@
-// Snowflake and driver error codes → typed errors with a hint (STYLE.md rule 6). Login problems
+// Snowflake and driver error codes → typed errors with a hint (docs/architecture.md#conventions-in-the-code). Login problems
 // and missing privileges are AuthError (exit 3); everything else is a WarehouseError carrying the
 // Snowflake code and SQL state. Messages are built from the driver's text and names only: the
 // password, key and passphrase are never in scope here.

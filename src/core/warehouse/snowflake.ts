@@ -1,7 +1,7 @@
 // The Snowflake backend on the official snowflake-sdk (issue 5 item 2): one connection (= one
 // session, which transactions and the temporary load table need) per run, a promise wrapper around
 // the callback-only execute, QUERY_TAG on every statement, and the driver's own logging kept quiet
-// unless --verbose. The driver is imported lazily so that `--help` never loads it (STYLE.md rule 3).
+// unless --verbose. The driver is imported lazily so that `--help` never loads it (docs/architecture.md#conventions-in-the-code).
 // Names arrive resolved (names.ts) and go to the login double-quoted, which Snowflake reads by the
 // same identifier rules as SQL. Each session then sets its lock and statement timeouts (issue 12).
 import type { Connection, ConnectionOptions, RowStatement } from 'snowflake-sdk';

@@ -1,4 +1,4 @@
-// The five metadata tables of DESIGN.md §7 and the session load table, as data: one row per column
+// The five metadata tables of docs/architecture.md#warehouse and the session load table, as data: one row per column
 // with its type, nullability and the COMMENT users see in Snowflake. The planner derives every
 // CREATE TABLE, MERGE and DELETE from these specs, so a column is declared in exactly one place.
 import type { LogicalType } from './dialect.js';
@@ -264,7 +264,7 @@ export const CURRENT_MODELS_VIEW = {
  * The session's load table. One narrow shape serves all four child tables (KIND tells them apart),
  * so a whole model goes in one array-bound INSERT of ≤ 1,000 rows × 5 values, and the statement
  * count stays constant. DOC holds the row's other attributes as JSON text (never PARSE_JSON in
- * VALUES: reference/snowflake.md §3).
+ * VALUES: docs/snowflake.md#sql-facts).
  */
 export const LOAD: TableSpec = {
   name: '_SEMANTIC_LOAD',

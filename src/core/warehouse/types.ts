@@ -1,4 +1,4 @@
-// TOM data type → warehouse column type, one typed row per TOM type (STYLE.md rule 9), used by the
+// TOM data type → warehouse column type, one typed row per TOM type (docs/architecture.md#conventions-in-the-code), used by the
 // metadata rows (SNOWFLAKE_DATA_TYPE) and by --create-tables; the push type comes from the push
 // converter's own table (src/core/push/types.ts). Power BI's fixed decimal ("currency") is a
 // 19-digit number with 4 decimal places, hence NUMBER(19,4). binary stays binary, variant becomes

@@ -1,4 +1,4 @@
-// A local Entra ID token endpoint over HTTPS (DESIGN.md §9.2, fabric-api.md §8), so the real
+// A local Entra ID token endpoint over HTTPS (docs/architecture.md#stand-ins, docs/fabric-rest.md#authentication-and-tenant-settings), so the real
 // @azure/identity client-credential flow runs end to end: the OpenID metadata document and
 // /oauth2/v2.0/token, checking tenant, client id, secret and scope, answering errors in Entra's
 // own shape (AADSTS codes). The certificate is thrown away with the server; a process that talks to

@@ -1,4 +1,4 @@
-// Power BI admin scanner (fabric-api.md §2 table): workspaces/modified (30/h), getInfo (500/h),
+// Power BI admin scanner (docs/fabric-rest.md#detecting-changes): workspaces/modified (30/h), getInfo (500/h),
 // scanStatus (10,000/h), scanResult (500/h). Over quota → 429 + Retry-After with the body the
 // service sends for hourly quotas (RuiRomano/pbimonitor#58).
 import type { Route, RouteContext } from './router.js';
@@ -10,7 +10,7 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 function enforce(req: Request, ctx: RouteContext, api: string, limit: number): void {
-  // Admin APIs need a Fabric administrator or an allowed service principal (fabric-api.md §1).
+  // Admin APIs need a Fabric administrator or an allowed service principal (docs/fabric-rest.md#authentication-and-tenant-settings).
   if (ctx.adminTokens && !ctx.adminTokens.includes(req.token ?? '')) {
     throw new EmulatorHttpError(401, 'PowerBINotAuthorizedException', 'The caller is not a Fabric administrator and may not call admin APIs');
   }

@@ -1,18 +1,19 @@
 // Standalone emulator for trying fabric-sync without a tenant:
-//   npm run emulator -- --port 8400 --models ../shared/corpus
-// One workspace holds every model found in the folder; the URL and the environment variables that
-// point fabric-sync at it are printed. Ctrl-C stops it (and reports any spec violation seen).
-import { readdirSync } from 'node:fs';
+//   npm run emulator -- --port 8400 --models tests/fixtures/models
+// One workspace holds every model found in the folder (default: ../shared/corpus when present, else
+// the synthetic models of tests/fixtures/models); the URL and the environment variables that
+// point fabric-sync at it are printed. Ctrl-C stops it (and reports any contract violation seen).
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFabricEmulator } from './index.js';
 import { loadModelFromPath } from './models.js';
-import { corpusDir } from '../paths.js';
+import { corpusDir, hasCorpus, syntheticDir } from '../paths.js';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '8400' },
-    models: { type: 'string', default: corpusDir },
+    models: { type: 'string', default: hasCorpus ? corpusDir : syntheticDir },
     workspace: { type: 'string', default: 'Emulated Workspace' },
     token: { type: 'string' },
     'page-size': { type: 'string', default: '100' },
@@ -25,7 +26,8 @@ if (values.help) {
   process.stdout.write(`Usage: npm run emulator -- [--port 8400] [--models DIR] [--workspace NAME] [--token TOKEN] [--page-size N] [--lro-polls N]
 
 Serves the Fabric (/v1/...) and Power BI (/v1.0/myorg/...) REST APIs on 127.0.0.1 with one workspace
-holding every model under DIR (corpus folders, *.SemanticModel folders or .bim files).
+holding every model under DIR (*.SemanticModel folders, .bim files, or folders holding one; default
+the corpus beside the repository when present, else tests/fixtures/models).
 --token     accept only this bearer token (default: any non-empty token)
 --lro-polls answer getDefinition with 202 and N 'Running' polls (default 0: 200 at once)
 `);
@@ -42,12 +44,24 @@ const emulator = await startFabricEmulator({
 });
 const workspaceId = emulator.addWorkspace({ name: values.workspace });
 const loaded: string[] = [];
+const names = new Set<string>();
+
+/** A test fixture folder may only point at its model (EXPECTED.json `source`, e.g. the example). */
+function modelFolder(dir: string): string {
+  const expected = path.join(dir, 'EXPECTED.json');
+  if (!existsSync(expected)) return dir;
+  const source = (JSON.parse(readFileSync(expected, 'utf8')) as { source?: unknown }).source;
+  return typeof source === 'string' ? path.resolve(dir, source) : dir;
+}
 for (const entry of readdirSync(modelsDir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
   if (!entry.isDirectory() && !entry.name.toLowerCase().endsWith('.bim')) continue;
   try {
-    const model = loadModelFromPath(path.join(modelsDir, entry.name));
-    emulator.addModel(workspaceId, { name: model.suggestedName, parts: model.parts });
-    loaded.push(`  ${model.suggestedName} (${model.format}, ${model.parts.length} parts) ← ${entry.name}`);
+    const model = loadModelFromPath(modelFolder(path.join(modelsDir, entry.name)));
+    // One model of a name per workspace: a second one (the TMSL twin of a TMDL model) says where it is from.
+    const name = names.has(model.suggestedName) ? `${model.suggestedName} (${entry.name})` : model.suggestedName;
+    names.add(name);
+    emulator.addModel(workspaceId, { name, parts: model.parts });
+    loaded.push(`  ${name} (${model.format}, ${model.parts.length} parts) ← ${entry.name}`);
   } catch (e) {
     process.stderr.write(`skipped ${entry.name}: ${e instanceof Error ? e.message : String(e)}\n`);
   }
@@ -73,7 +87,7 @@ async function stop(): Promise<void> {
   const { requests, writes } = emulator.stats;
   process.stdout.write(`\nstopped after ${requests} requests (${writes} writes)\n`);
   if (emulator.violations.length) {
-    process.stderr.write(`${emulator.violations.length} responses did not match the official specs:\n${emulator.violations.join('\n')}\n`);
+    process.stderr.write(`${emulator.violations.length} responses broke the API contracts (tests/support/contracts):\n${emulator.violations.join('\n')}\n`);
     process.exitCode = 1;
   }
 }

@@ -1,6 +1,6 @@
 // Fabric surface (/v1/...): workspaces, semantic model listings with continuation paging,
 // getDefinition (200 at once or 202 + LRO), `/operations/{id}` and `/operations/{id}/result`
-// (fabric-api.md §2, §3a, §3b; platform/swagger.json, semanticModel/swagger.json).
+// (docs/fabric-rest.md: listing models, reading a definition, long-running operations).
 import { Buffer } from 'node:buffer';
 import type { Route, RouteContext } from './router.js';
 import { EmulatorHttpError, fabricPage, iso, type ModelRec, type PushRec, type Request } from './state.js';
@@ -12,7 +12,7 @@ function item(x: ModelRec | PushRec): Record<string, unknown> {
 function listItems(req: Request, ctx: RouteContext): { status: number; body: unknown } {
   const ws = ctx.state.workspaceFor(req.params.workspaceId!, req.token);
   const type = req.query.get('type');
-  // Push datasets are semantic models too, so they are listed (fabric-api.md §7 Q2: unconfirmed).
+  // Push datasets are semantic models too, so they are listed (docs/fabric-rest.md#open-questions: unconfirmed).
   const all = type && type !== 'SemanticModel' ? [] : ctx.state.itemsOf(ws.id).map(item);
   return { status: 200, body: fabricPage(all, req, ctx.url, ctx.pageSize) };
 }
@@ -30,7 +30,7 @@ function definitionOf(x: ModelRec): unknown {
 
 function getDefinition(req: Request, ctx: RouteContext) {
   const ws = ctx.state.workspaceFor(req.params.workspaceId!, req.token);
-  // getDefinition needs read and write permission on the model (fabric-api.md §1): Viewers are denied.
+  // getDefinition needs read and write permission on the model (docs/fabric-rest.md#authentication-and-tenant-settings): Viewers are denied.
   ctx.state.requireWrite(ws, req.token);
   const id = (req.params.semanticModelId ?? req.params.itemId)!.toLowerCase();
   const format = req.query.get('format');
@@ -125,7 +125,6 @@ export const fabricRoutes: Route[] = [
   },
   {
     method: 'GET', surface: 'fabric', template: '/v1/operations/{operationId}/result',
-    validateAs: { method: 'POST', template: '/v1/workspaces/{workspaceId}/semanticModels/{semanticModelId}/getDefinition' },
     handler(req, ctx) {
       const op = operationFor(req, ctx);
       if (!finished(op)) throw new EmulatorHttpError(400, 'OperationNotCompleted', 'The operation has not completed yet');

@@ -1,11 +1,12 @@
-// Local Fabric + Power BI REST emulator (DESIGN.md §9, issue 3 item 4): one node:http server on
-// 127.0.0.1 serving both surfaces, with state, bearer check, paging, getDefinition 200/LRO, push
-// datasets with the documented validation, executeQueries, the admin scanner with its quotas, and
-// fault injection. Every answer can be checked against the official swagger (spec-validator.ts).
+// Local Fabric + Power BI REST emulator (docs/architecture.md "Stand-ins", issue 3 item 4): one
+// node:http server on 127.0.0.1 serving both surfaces, with state, bearer check, paging, getDefinition
+// 200/LRO, push datasets with the documented validation, executeQueries, the admin scanner with its
+// quotas, and fault injection. Every answer is checked against the project's API contracts
+// (../contracts), which a conformance test holds to Microsoft's Swagger when it is available.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { validateResponse } from '../spec-validator.js';
+import { validateContractResponse } from '../contracts/index.js';
 import { adminRoutes } from './admin-routes.js';
 import { fabricRoutes } from './fabric-routes.js';
 import { formatOfParts, loadModelFromPath } from './models.js';
@@ -156,8 +157,7 @@ export async function startFabricEmulator(options: EmulatorOptions = {}): Promis
       requestLog.push({ method, path: req.path, status: r.status, at: now(), ...(req.token ? { token: req.token } : {}) });
       if (found?.route.write && r.status < 300) stats.writes += 1;
       if (validate && check && found) {
-        const v = found.route.validateAs ?? found.route;
-        for (const problem of validateResponse(found.route.surface, v.method, v.template, r.status, r.body)) {
+        for (const problem of validateContractResponse(method, found.route.template, r.status, r.body)) {
           violations.push(`${method} ${req.path} → ${r.status}: ${problem}`);
         }
       }
@@ -221,7 +221,7 @@ export async function startFabricEmulator(options: EmulatorOptions = {}): Promis
       finish(found.route.handler(req, ctx));
     } catch (e) {
       if (!(e instanceof EmulatorHttpError)) throw e;
-      // Power BI answers workspace-permission failures with its own code (fabric-api.md §5 envelope).
+      // Power BI answers workspace-permission failures with its own code (docs/fabric-rest.md, "Errors").
       const code = surface === 'powerbi' && e.code === 'InsufficientPrivileges' ? 'PowerBINotAuthorizedException' : e.code;
       const err = new EmulatorHttpError(e.status, code, e.message, e.headers, e.body);
       finish({ status: e.status, headers: e.headers, body: errorBody(surface, err, req.requestId) });

@@ -1,5 +1,5 @@
 // Loads a semantic model from disk into the definition parts Fabric getDefinition would return
-// (fabric-api.md §3a): TMSL = `model.bim` + `definition.pbism`; TMDL = `definition/**.tmdl` +
+// (docs/fabric-rest.md#reading-a-definition): TMSL = `model.bim` + `definition.pbism`; TMDL = `definition/**.tmdl` +
 // `definition.pbism`. Corpus BIM files carry no `.pbism`, so a minimal one is supplied.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';

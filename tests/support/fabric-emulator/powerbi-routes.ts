@@ -1,6 +1,6 @@
 // Power BI surface (/v1.0/myorg/...): groups with $top/$skip, datasets (models + push datasets),
 // push create / GET tables / PUT table / DELETE, executeQueries, refresh history
-// (fabric-api.md §2, §3c, §3d, §4; powerbi/swagger.json operations named in each route).
+// (docs/fabric-rest.md; each route names its official operation id).
 import type { Route, RouteContext } from './router.js';
 import { validateCreateDataset, validateTable, RETENTION_POLICIES } from './push-validation.js';
 import { EmulatorHttpError, isPush, iso, type ModelRec, type PushRec, type Request } from './state.js';
@@ -65,7 +65,7 @@ function bodyObject(req: Request): any {
 }
 
 function daxError(message: string): EmulatorHttpError {
-  // Body observed from the service (fabric-api.md §3c, gbrueckl/PowerBI-VSCode#43).
+  // Body observed from the service (docs/fabric-rest.md#dax-queries, gbrueckl/PowerBI-VSCode#43).
   return new EmulatorHttpError(400, 'DatasetExecuteQueriesError', message, {}, {
     error: {
       code: 'DatasetExecuteQueriesError',

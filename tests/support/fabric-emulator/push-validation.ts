@@ -1,9 +1,9 @@
-// Push dataset validation as documented (fabric-api.md §4a/§4c): required fields, name patterns with
-// the intended unicode ranges (§9), 1–100 character table names, 75 tables / 75 columns per table /
+// Push dataset validation as documented (docs/fabric-rest.md#push-datasets): required fields, name patterns with
+// the intended unicode ranges, 1–100 character table names, 75 tables / 75 columns per table /
 // 75 relationships, the dataType set (case-insensitive, plus the `bool` alias used by the official
 // example), relationship ends that exist, duplicate names. Returns Power BI error codes + messages.
 
-// The swagger's character classes include tab/CR/LF on purpose (copied from powerbi/swagger.json).
+// The character classes include tab/CR/LF on purpose: the Power BI Swagger's patterns do.
 /* eslint-disable no-control-regex */
 /** Table and relationship names: ASCII letters, digits, space, tab/CR/LF, `# - @ ^ _ ~`, any non-ASCII. */
 export const TABLE_NAME = /^[\x09\x0A\x0D\x20\x23\x2D\x30-\x39\x40-\x5A\x5E-\x5F\x61-\x7A\x7E-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]{1,100}$/u;

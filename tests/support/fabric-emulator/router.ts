@@ -1,5 +1,6 @@
-// Route table plumbing: each route names its surface and the swagger path template it is validated
-// against, so the emulator's answers are checked against exactly that operation.
+// Route table plumbing: each route names its surface and its path template, which is also the key of
+// its API contract (tests/support/contracts/operations.ts), so each answer is checked against exactly
+// that operation.
 import type { EmulatorState, Request, Response, SurfaceName } from './state.js';
 
 export interface RouteContext {
@@ -20,12 +21,10 @@ export interface RouteContext {
 export interface Route {
   method: string;
   surface: SurfaceName;
-  /** Swagger path template (Fabric without the `/v1` base path is what the spec lists; we keep `/v1`). */
+  /** Path template (Fabric with its `/v1` base path, which the official spec leaves out). */
   template: string;
   /** Counted in `stats.writes` when it succeeds (push create / PUT table / DELETE). */
   write?: boolean;
-  /** Validate the body as another operation's answer (LRO result = the initiating API's result). */
-  validateAs?: { method: string; template: string };
   handler(req: Request, ctx: RouteContext): Response;
 }
 

@@ -1,9 +1,9 @@
 // Test helpers around the real snowflake-sdk pointed at a stand-in: connect with accessUrl, and a
-// promise wrapper for execute() (the driver only offers a callback; reference/snowflake.md §1.1).
+// promise wrapper for execute() (the driver only offers a callback; docs/snowflake.md#the-driver-against-a-local-server).
 import type { Binds, Connection, ConnectionOptions, FileAndStageBindStatement, RowStatement, SnowflakeError } from 'snowflake-sdk';
 import type { SnowflakeStandIn } from './index.js';
 
-// The AWS SDK inside snowflake-sdk warns about Node 20 on load (reference §1.1); keep test output clean.
+// The AWS SDK inside snowflake-sdk warns about Node 20 on load (docs/snowflake.md#the-driver-against-a-local-server); keep test output clean.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const snowflake = (await import('snowflake-sdk')).default;
 snowflake.configure({ logLevel: 'OFF' });
@@ -33,7 +33,7 @@ export function exec(conn: Connection, sqlText: string, binds?: Binds, extra: Re
   });
 }
 
-/** A multi-statement request: the callback fires once per statement (reference §1.3 "Multi-statement"). */
+/** A multi-statement request: the callback fires once per statement (docs/snowflake.md#wire-protocol). */
 export function execAll(conn: Connection, sqlText: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>[][]> {
   const results: Record<string, unknown>[][] = [];
   return new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-// Snowflake error codes the stand-in answers with (reference/snowflake.md §1.3 "Errors"). They travel
+// Snowflake error codes the stand-in answers with (docs/snowflake.md#wire-protocol). They travel
 // as HTTP 200 + success:false, because a non-200 makes snowflake-sdk retry.
 
 export class SfError extends Error {

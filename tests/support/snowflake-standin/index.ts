@@ -1,6 +1,6 @@
-// Snowflake stand-in: the HTTP protocol snowflake-sdk speaks (reference/snowflake.md §1.3-1.4), executing
+// Snowflake stand-in: the HTTP protocol snowflake-sdk speaks (docs/snowflake.md#wire-protocol), executing
 // on DuckDB, strict where Snowflake is strict, recording every query-request for assertions, with
-// fault and latency injection (DESIGN.md §9 item 3, issue 5 item 4).
+// fault and latency injection (docs/architecture.md#stand-ins, issue 5 item 4).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -204,7 +204,7 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
         healthCheckInterval: 45, newClientForUpgrade: null, idToken: null, idTokenValidityInSeconds: 0,
         responseData: null, mfaToken: null, mfaTokenValidityInSeconds: 0,
         parameters: [
-          // Large on purpose: keeps array binds inline instead of the stage path (reference §1.6).
+          // Large on purpose: keeps array binds inline instead of the stage path (docs/snowflake.md#array-binds).
           { name: 'CLIENT_STAGE_ARRAY_BINDING_THRESHOLD', value: 1_000_000_000 },
           { name: 'TIMEZONE', value: 'UTC' },
           { name: 'CLIENT_SESSION_KEEP_ALIVE', value: false },
@@ -223,7 +223,7 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
   }
   /** Session tokens made to expire by expireSessionTokens(): answered 390112 so the driver renews. */
   const expired = new Set<string>();
-  /** The session a master token belongs to (token renewal, reference §1.3). */
+  /** The session a master token belongs to (token renewal, docs/snowflake.md#wire-protocol). */
   const byMaster = new Map<string, Session>();
 
   function armedFault(sqlText: string, index: number): ArmedRule | undefined {

@@ -1,4 +1,4 @@
-// Snowflake SQL lexer for the stand-in (reference/snowflake.md §1.4 items 1-2). It knows just enough
+// Snowflake SQL lexer for the stand-in (docs/snowflake.md#what-the-stand-in-implements). It knows just enough
 // to tell words from string literals, quoted identifiers, comments, placeholders and `::` casts, so
 // the translator can upper-case unquoted identifiers and rewrite `?`/`:n` without touching data.
 

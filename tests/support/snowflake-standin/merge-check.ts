@@ -1,4 +1,4 @@
-// Snowflake's ERROR_ON_NONDETERMINISTIC_MERGE (default TRUE, reference/snowflake.md §3 "MERGE"): a MERGE
+// Snowflake's ERROR_ON_NONDETERMINISTIC_MERGE (default TRUE, docs/snowflake.md#sql-facts "MERGE"): a MERGE
 // whose source has several rows joining one target row fails with 100090 when a MATCHED clause would
 // update or delete it. DuckDB applies all of them silently (last one wins), so the stand-in checks first.
 import { isSignificant, quoteIdent, type Token } from './lexer.js';

@@ -1,4 +1,4 @@
-// DuckDB result → Snowflake JSON rowset (reference/snowflake.md §1.3 "Encoding of rowset cells"): every
+// DuckDB result → Snowflake JSON rowset (docs/snowflake.md#wire-protocol): every
 // cell a string or null, rowtype names the Snowflake type the driver converts with.
 import {
   DuckDBDateValue, DuckDBTimestampValue, DuckDBTimestampTZValue, DuckDBTimeValue, DuckDBTypeId,

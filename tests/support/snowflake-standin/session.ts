@@ -1,5 +1,5 @@
 // One Snowflake session = one DuckDB connection, so transactions and temporary tables are per session
-// while every session shares the same database (reference/snowflake.md §6 item 2). Implements the
+// while every session shares the same database (docs/snowflake.md#what-the-stand-in-implements). Implements the
 // Snowflake rules DuckDB lacks: DDL commits an open transaction, a second BEGIN is ignored, COMMIT
 // without a transaction is a no-op, array binds run as one atomic statement; the session's current
 // database and schema come from the login and change with USE and CREATE SCHEMA ("creating a

@@ -1,4 +1,4 @@
-// Snowflake → DuckDB rewrite of one statement (reference/snowflake.md §1.4 items 1-3): unquoted words
+// Snowflake → DuckDB rewrite of one statement (docs/snowflake.md#what-the-stand-in-implements): unquoted words
 // upper-cased, `?`/`:n` → `$n`, Snowflake type names mapped in type positions only (so a column named
 // TEXT stays a column), a few functions renamed, and inline `COMMENT` clauses lifted out of CREATE
 // TABLE because DuckDB's parser refuses them (they are re-applied with COMMENT ON afterwards).

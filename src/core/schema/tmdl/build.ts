@@ -1,5 +1,5 @@
 // Parsed TMDL documents → the canonical SemanticModel (src/core/schema/model.ts).
-// Object types follow shared/reference/tmdl.md §3–10; defaults are TOM's when a property is absent.
+// Object types follow docs/tmdl.md; defaults are TOM's when a property is absent.
 import type {
   CalculationGroup,
   Cardinality,
@@ -102,7 +102,7 @@ function liftNested(roots: TmdlNode[]): TmdlNode[] {
   return out;
 }
 
-/** `ref` order first (refs to missing objects are ignored), then the rest in file order ([O] §7). */
+/** `ref` order first (refs to missing objects are ignored), then the rest in file order (docs/tmdl.md#ordering-with-ref). */
 function ordered(items: Decl[], refs: TmdlRef[], type: string): Decl[] {
   const byName = new Map(items.map((d) => [d.name.toLowerCase(), d]));
   const out: Decl[] = [];
@@ -119,8 +119,16 @@ function ordered(items: Decl[], refs: TmdlRef[], type: string): Decl[] {
   return out;
 }
 
-/** `///` lines, or a `description:` property written by hand. */
+/**
+ * `///` lines, or a `description:` property written by hand. Both on one object set the same TOM
+ * property twice, which is an error like any other repeated property (keeping one would lose text).
+ */
 function describe(d: Decl): string | undefined {
+  const prop = d.node('description');
+  if (d.description !== undefined && prop) {
+    const where = d.first.file === prop.file ? `line ${d.first.line}` : `line ${d.first.line} of ${d.first.file}`;
+    tmdlError(`${d.label()} has two descriptions: /// lines above its declaration (${where}) and 'description:' here; keep one`, prop);
+  }
   return d.description ?? d.str('description');
 }
 
@@ -189,15 +197,17 @@ function readPartition(p: Decl): Partition {
 
 function readColumn(c: Decl, inCalculatedTable: boolean): Column {
   const calculated = c.hasEquals;
+  // TMDL omits properties at their TOM default; an absent dataType is the default `automatic`
+  // (seen only on calculated and calculated-table columns, whose type the engine infers).
+  const dataType = enumProp(c, 'datatype', DATA_TYPES);
   const col: Column = {
     name: c.name,
-    // TMDL omits properties at their TOM default; an absent dataType is the default `automatic`
-    // (seen only on calculated and calculated-table columns, whose type the engine infers).
-    dataType: enumProp(c, 'datatype', DATA_TYPES) ?? 'automatic',
+    dataType: dataType ?? 'automatic',
     kind: calculated ? 'calculated' : inCalculatedTable ? 'calculatedTableColumn' : 'data',
     isHidden: c.bool('ishidden') ?? false,
     isKey: c.bool('iskey') ?? false,
   };
+  if (dataType === undefined || c.bool('isdatatypeinferred') === true) col.dataTypeInferred = true;
   if (calculated) col.expression = c.value ?? '';
   put(col, 'sourceColumn', c.str('sourcecolumn'));
   put(col, 'formatString', c.str('formatstring'));

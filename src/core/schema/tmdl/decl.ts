@@ -1,5 +1,5 @@
 // A TMDL object as the model sees it: one or more partial declarations of the same (type, name)
-// merged into one ([O] §1 "partial declaration"), with its properties indexed once.
+// merged into one (docs/tmdl.md#files-and-folders "partial declaration"), with its properties indexed once.
 // The same property declared twice — in one file or across files — is an error, as in TOM.
 import { InputError } from '../../errors.js';
 import type { TmdlNode } from './parse.js';
@@ -84,7 +84,7 @@ export class Decl {
   bool(key: string): boolean | undefined {
     const n = this.props.get(key);
     if (!n) return undefined;
-    if (n.sep === '') return true; // boolean shortcut: the bare name means true ([O] §4)
+    if (n.sep === '') return true; // boolean shortcut: the bare name means true (docs/tmdl.md#properties)
     const v = (n.value ?? '').toLowerCase();
     if (v === 'true') return true;
     if (v === 'false') return false;
@@ -125,7 +125,7 @@ export class Decl {
 
 /**
  * Group top-level nodes by (keyword, name) keeping first-appearance order, mapping `culture` to
- * `cultureinfo` (older serialisers write `culture`, tmdl.md §3).
+ * `cultureinfo` (older serialisers write `culture`, docs/tmdl.md#declarations-and-names).
  */
 export function groupTopLevel(roots: readonly TmdlNode[]): Map<string, Map<string, TmdlNode[]>> {
   const out = new Map<string, Map<string, TmdlNode[]>>();

@@ -1,4 +1,4 @@
-// TOM enum values as TMDL writes them (camelCase). The reader is case-insensitive ([O] §2), so a
+// TOM enum values as TMDL writes them (camelCase). The reader is case-insensitive (docs/tmdl.md#lines-and-indentation), so a
 // value is looked up lower-cased and returned in its canonical spelling.
 import { TOM_DATA_TYPES } from '../model.js';
 

@@ -1,6 +1,6 @@
 // The TMDL reader (issue 2, item 5): the files of a TMDL `definition/` folder → LoadedModel.
 // Pure: the caller reads the files (local folder or Fabric getDefinition parts) and passes text.
-// Grammar: shared/reference/tmdl.md. Every failure is an InputError naming file, line and text.
+// Grammar: docs/tmdl.md. Every failure is an InputError naming file, line and text.
 import { InputError, isFabricSyncError } from '../../errors.js';
 import type { LoadedModel } from '../model.js';
 import { buildModel } from './build.js';
@@ -26,7 +26,7 @@ export function readTmdl(files: ReadonlyArray<TmdlFile>, options: ReadTmdlOption
   for (const f of files) {
     const rel = relativePath(f.path);
     if (!rel.toLowerCase().endsWith('.tmdl')) continue; // definition.pbism, .platform, diagramLayout.json, …
-    // Power BI Desktop keeps TMDL scripts (createOrReplace …) beside the definition (tmdl.md §8).
+    // Power BI Desktop keeps TMDL scripts (createOrReplace …) beside the definition (docs/tmdl.md#scripts).
     if (/(^|\/)tmdlscripts\//i.test(rel)) {
       scriptFolder++;
       continue;

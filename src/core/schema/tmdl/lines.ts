@@ -1,5 +1,5 @@
 // Lexical helpers for TMDL lines: names, quoted values and qualified references
-// (shared/reference/tmdl.md §3–4). Everything here scans character by character with indexOf /
+// (docs/tmdl.md). Everything here scans character by character with indexOf /
 // charCodeAt — no regular expressions on user text, so a 10 MB line costs one linear pass.
 
 const TAB = 9;
@@ -76,7 +76,7 @@ export function readName(s: string, from: number, stopAtDot = false): NameToken 
   return { name: s.slice(from, i), end: i };
 }
 
-/** A `:` property value: trimmed; surrounding double quotes removed with `""` → `"` ([O] §4). */
+/** A `:` property value: trimmed; surrounding double quotes removed with `""` → `"` (docs/tmdl.md#properties). */
 export function propertyValue(raw: string): string {
   const v = raw.trim();
   if (v.length >= 2 && v.charCodeAt(0) === DQUOTE && v.charCodeAt(v.length - 1) === DQUOTE) {
@@ -95,7 +95,7 @@ export function nameRef(value: string): string {
   return token.name;
 }
 
-/** `Sales.'Order Date'`, `'T 1'.'C 1'`, `Sales.Key` → table and column (tmdl.md §9). */
+/** `Sales.'Order Date'`, `'T 1'.'C 1'`, `Sales.Key` → table and column (docs/tmdl.md#relationships). */
 export function qualifiedRef(value: string): { table: string; column: string } {
   const s = value.trim();
   const first = readName(s, 0, true);

@@ -1,4 +1,4 @@
-// One TMDL document → a tree of declaration lines (shared/reference/tmdl.md §2–8).
+// One TMDL document → a tree of declaration lines (docs/tmdl.md).
 // Single pass over the text with indexOf; depth = leading tabs; expression bodies (multi-line and
 // ``` blocks) are consumed as opaque text before any keyword is looked at, so DAX/M lines such as
 // `column x` or `measure y =` can never become objects. No recursion: an explicit stack per depth.
@@ -16,7 +16,7 @@ import {
 
 /** One declaration line and what is nested under it. */
 export interface TmdlNode {
-  /** Keyword lower-cased: the reader is case-insensitive ([O] §2). */
+  /** Keyword lower-cased: the reader is case-insensitive (docs/tmdl.md#lines-and-indentation). */
   kw: string;
   name: string | undefined;
   /** `:` property, `=` default property / expression, or '' (bare keyword or named object). */
@@ -36,7 +36,7 @@ export interface TmdlRef {
 
 export interface ParsedDocument {
   roots: TmdlNode[];
-  /** `ref <type> <name>` lines at depth 0, in order (used for collection order only, [O] §7). */
+  /** `ref <type> <name>` lines at depth 0, in order (used for collection order only, docs/tmdl.md#ordering-with-ref). */
   refs: TmdlRef[];
   /** Set when the document is a TMDL script (`createOrReplace` …), which a folder reader ignores. */
   scriptCommand?: string;
@@ -46,7 +46,15 @@ export interface ParsedDocument {
 // replaced by a fresh array on the first child.
 const NO_CHILDREN: TmdlNode[] = [];
 
-// TMDL script commands ([S]): a document starting with one of these is a script, not model files.
+// Objects whose `=` value is a DAX or M expression, and expression properties: when one of them ends
+// in `=` and what follows is not indented deep enough, the expression was misplaced, not left empty.
+const EXPRESSION_OBJECTS = new Set(['measure', 'column', 'calculationitem', 'tablepermission', 'expression', 'function']);
+const EXPRESSION_PROPERTIES = new Set([
+  'source', 'query', 'expression', 'formatstringdefinition', 'detailrowsdefinition', 'filterexpression',
+  'statusexpression', 'targetexpression', 'trendexpression', 'sourceexpression', 'pollingexpression',
+]);
+
+// TMDL script commands (docs/tmdl.md#scripts): a document starting with one of these is a script, not model files.
 const SCRIPT_COMMANDS = new Set(['createorreplace', 'create', 'alter', 'delete', 'refresh']);
 const HINT =
   'TMDL uses one tab per nesting level; fix the line shown or re-export the model from Power BI Desktop / Tabular Editor.';
@@ -179,7 +187,9 @@ class DocumentParser {
       node.sep = '=';
       this.current = content;
       const isProperty = node.name === undefined;
-      node.value = this.readAssignment(content.slice(i + 1).trim(), depth, lineNo, isProperty, node.kw === 'linguisticmetadata');
+      const rest = content.slice(i + 1).trim();
+      node.value = this.readAssignment(rest, depth, lineNo, isProperty, node.kw === 'linguisticmetadata');
+      if (rest === '' && node.value === '') this.checkMisplacedExpression(node, depth);
       return node;
     } catch (e) {
       if (e instanceof LineSyntaxError) this.fail(e.message, lineNo, content);
@@ -189,9 +199,9 @@ class DocumentParser {
 
   /**
    * The text after `=`: one line, a ``` block, or a multi-line body. An object's body sits one level
-   * below its properties (declaration depth + 2, [O] "Indentation"). For a property expression
+   * below its properties (declaration depth + 2, docs/tmdl.md#expressions). For a property expression
    * (`source =`, a nameless line) the docs indent the body one level below the property while the
-   * serializer writes two ([C]: `source =` at 2 tabs, M at 4); both are accepted, decided by the
+   * serializer writes two (seen in real models: `source =` at 2 tabs, M at 4); both are accepted, decided by the
    * depth of the first non-blank line.
    */
   private readAssignment(rest: string, depth: number, lineNo: number, isProperty: boolean, skip: boolean): string {
@@ -203,20 +213,61 @@ class DocumentParser {
 
   /** Tab depth of the next line that is not blank, without consuming anything (-1 at the end). */
   private nextContentDepth(): number {
+    return this.peekContent()?.depth ?? -1;
+  }
+
+  /** The next line that is not blank — depth, line number and text — without consuming anything. */
+  private peekContent(): { depth: number; line: number; text: string } | undefined {
     const { t } = this;
     let p = this.pos;
+    let line = this.lineNo;
     while (p <= this.n) {
       let e = t.indexOf('\n', p);
       if (e === -1) e = this.n;
+      line++;
       const d = tabDepth(t, p, e);
-      if (!isWhitespaceLine(t, p + d, e)) return d;
+      if (!isWhitespaceLine(t, p + d, e)) return { depth: d, line, text: t.slice(p, e) };
       p = e + 1;
     }
-    return -1;
+    return undefined;
   }
 
   /**
-   * Multi-line expression ([O] §5): following lines that are blank or at least `minDepth` tabs
+   * `measure X =` (or `source =`) followed by nothing deep enough to be its expression. When the
+   * next line sits inside the object at property depth, it is the expression indented one tab too
+   * little; read on, it would become a bogus property (silently, or with a confusing name error on a
+   * later line). Name the declaration, the line holding the text and the indentation expected.
+   */
+  private checkMisplacedExpression(node: TmdlNode, depth: number): void {
+    const next = this.peekContent();
+    const label = node.name === undefined ? `'${node.kw} ='` : `${node.kw} '${node.name}'`;
+    if (node.name !== undefined && EXPRESSION_OBJECTS.has(node.kw)) {
+      if (!next || next.depth !== depth + 1) return;
+      this.failAt(
+        `the expression of ${label} is missing: its text must start on the next line indented ${depth + 2} tab(s), ` +
+          `one level deeper than the object's properties, but line ${next.line} is indented ${next.depth}`,
+        node.line,
+        node.text,
+        `Indent the expression lines (from line ${next.line}) one more tab, or write a one-line expression after '=' on line ${node.line}.`,
+      );
+    }
+    if (node.name === undefined && EXPRESSION_PROPERTIES.has(node.kw)) {
+      const where = next && next.depth === depth ? `, but line ${next.line} is indented ${next.depth} like the property itself` : '';
+      this.failAt(
+        `the expression of ${label} is missing: its text must start on the next line indented ${depth + 1} or ${depth + 2} tab(s)${where}`,
+        node.line,
+        node.text,
+        'Indent the expression lines below the property, or write a one-line expression after \'=\'.',
+      );
+    }
+  }
+
+  private failAt(message: string, line: number, text: string, hint: string): never {
+    throw new InputError(`TMDL format error: ${message}`, { file: this.file, line, text }, { hint });
+  }
+
+  /**
+   * Multi-line expression (docs/tmdl.md#expressions): following lines that are blank or at least `minDepth` tabs
    * deep. The common indentation is stripped, blank lines inside are kept, trailing ones dropped;
    * trailing spaces of a line are not significant in this form (the serializer switches to ```
    * when they are).
@@ -258,7 +309,7 @@ class DocumentParser {
 
   /**
    * The same extent as readIndentedBody, keeping nothing: culture files carry up to 2.4 MB of
-   * linguistic-metadata JSON the model does not need (tmdl.md §12), so only the first `minDepth`
+   * linguistic-metadata JSON the model does not need (docs/tmdl.md#culture-files), so only the first `minDepth`
    * characters of each line are looked at.
    */
   private skipIndentedBody(minDepth: number): void {
@@ -274,7 +325,7 @@ class DocumentParser {
     }
   }
 
-  /** ``` block ([O] §5): verbatim up to a line holding only ```; that line's indentation is the margin. */
+  /** ``` block (docs/tmdl.md#expressions): verbatim up to a line holding only ```; that line's indentation is the margin. */
   private readBacktickBlock(sameLine: string, openLine: number, skip: boolean): string {
     const { t } = this;
     const bodyStart = this.pos;
