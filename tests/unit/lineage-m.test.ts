@@ -326,6 +326,22 @@ describe('M that cannot be traced never throws', () => {
     }), { numRuns: 200 });
   });
 
+  it('follows a query of 800 steps', async () => {
+    const steps = Array.from({ length: 800 }, (_, i) => `    s${i} = ${i === 0 ? 'Snowflake.Databases("a","WH"){[Name="D"]}[Data]{[Name="S"]}[Data]{[Name="T"]}[Data]' : `Table.RenameColumns(s${i - 1}, {{"c${i - 1}", "c${i}"}})`}`);
+    const t = await trace(`let\n${steps.join(',\n')}\nin\n    s799`, [col('c799')]);
+    expect(t.confidence).toBe('exact');
+    expect(t.columns[0]!.sourceColumn).toBe('c0');
+  });
+
+  it('M nested deeper than the stack costs that table its lineage, not the run', async () => {
+    const deep = mTable('Deep', `${'('.repeat(5000)}1${')'.repeat(5000)}`, [col('A')]);
+    const lineage = await traceModel(model([deep, mTable('Fine', snowflakeM('DB', 'S', 'T'))]));
+    const [first, second] = lineage.tables;
+    expect(first!.confidence).toBe('none');
+    expect(first!.reason).toMatch(/^tracing the M failed: |does not parse/);
+    expect(second!.confidence).toBe('exact');
+  });
+
   it('survives random text', async () => {
     for (const text of ['', ' ', 'in', '((((', 'let in', '#"', '"\\', '[a=', 'each each each', 'Source{[Name="x"]}']) {
       const t = await trace(text);

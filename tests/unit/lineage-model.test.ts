@@ -103,6 +103,19 @@ describe('configuration map', () => {
     expect(l.columns[0]).toMatchObject({ sourceColumn: 'ORDER_ID', confidence: 'configured', reason: 'named as in the traced M' });
   });
 
+  it('warns about configured columns the table lacks or that are not identifiers, and survives a malformed entry', async () => {
+    const lineage = await traceModel(model([excel, mTable('Other', 'let x = 1 in x')]), {
+      tables: { Targets: { object: 'FIN.PLAN.TARGETS', columns: { Nope: 'X', Month: 'a.b' } }, Other: null as unknown as string },
+    });
+    expect(lineage.tables[0]!.columns[0]).toMatchObject({ sourceColumn: 'MONTH', reason: expect.stringContaining('assumed') });
+    expect(lineage.tables[1]).toMatchObject({ confidence: 'none', reasonCode: 'config-error' });
+    expect(lineage.warnings).toEqual([
+      'the configuration maps column "Nope" of table "Targets", which the table does not have',
+      `the configured source column of "Targets"[Month] is not a Snowflake identifier: 'a.b' must be a single identifier`,
+      expect.stringContaining('the configured source of table "Other" is not a Snowflake object name'),
+    ]);
+  });
+
   it('reports a configured name that is not DATABASE.SCHEMA.OBJECT, and a table the model lacks', async () => {
     const lineage = await traceModel(model([excel]), { tables: { Targets: 'PLANNING.TARGETS', Budget: 'A.B.C' } });
     expect(lineage.tables[0]).toMatchObject({ confidence: 'none', reasonCode: 'config-error', source: null });

@@ -11,17 +11,18 @@ import { toLineage, type Traced } from './traced.js';
 import type { ColumnLineage, LineageTableConfig, TableLineage } from './types.js';
 
 export function configureTable(table: Table, traced: Traced, config: LineageTableConfig, warnings: string[]): TableLineage {
-  const objectText = typeof config === 'string' ? config : config.object;
-  const parsed = parseSnowflakeObjectName(typeof objectText === 'string' ? objectText : '');
+  // Configuration reaches here unvalidated when a caller skips the schema: check the shape too.
+  const entry: { object?: unknown; columns?: unknown } = typeof config === 'string' ? { object: config } : config && typeof config === 'object' ? config : {};
+  const parsed = parseSnowflakeObjectName(typeof entry.object === 'string' ? entry.object : '');
   if (!parsed.ok) {
     const reason = `the configured source of table "${table.name}" is not a Snowflake object name: ${parsed.error}`;
     warnings.push(reason);
-    return { ...toLineage(table, { ok: false, code: 'config-error', reason }) };
+    return toLineage(table, { ok: false, code: 'config-error', reason });
   }
   const configuredColumns = new Map<string, string>();
-  const columnMap = typeof config === 'string' ? {} : (config.columns ?? {});
+  const columnMap = entry.columns && typeof entry.columns === 'object' ? (entry.columns as Record<string, unknown>) : {};
   for (const [modelColumn, sourceText] of Object.entries(columnMap)) {
-    const id = parseSnowflakeIdentifier(sourceText);
+    const id = parseSnowflakeIdentifier(typeof sourceText === 'string' ? sourceText : '');
     if (!id.ok) warnings.push(`the configured source column of "${table.name}"[${modelColumn}] is not a Snowflake identifier: ${id.error}`);
     else if (!table.columns.some((c) => c.name === modelColumn)) warnings.push(`the configuration maps column "${modelColumn}" of table "${table.name}", which the table does not have`);
     else configuredColumns.set(modelColumn, id.name);

@@ -90,8 +90,11 @@ export class MEvaluator {
     binding.busy = true;
     const ctx: Ctx = { scope: binding.scope ?? scope, label: binding.label, text: binding.text };
     if (binding.query !== undefined) ctx.query = binding.query;
-    binding.value = binding.node ? this.eval(binding.node, ctx) : unknown(`"${binding.label}" has no value`);
-    binding.busy = false;
+    try {
+      binding.value = binding.node ? this.eval(binding.node, ctx) : unknown(`"${binding.label}" has no value`);
+    } finally {
+      binding.busy = false;
+    }
     return binding.value;
   }
 
@@ -173,6 +176,9 @@ export class MEvaluator {
       if (ctx.query !== undefined) binding.query = ctx.query;
       bindings.set(name, binding);
     }
+    // Steps usually refer to the one before; evaluating them in order keeps the recursion shallow
+    // for long queries. Evaluation is pure and memoized, so an unused step only costs its time.
+    for (const binding of bindings.values()) this.force(binding, scope);
     return this.eval(node.expression, { ...ctx, scope });
   }
 

@@ -160,6 +160,7 @@ function sameLineageSource(a: LineageSource, b: LineageSource): boolean {
 }
 
 function sameColumns(a: ColumnMap, b: ColumnMap, table: Table): boolean {
-  return columnLineage(table, a, 'exact').every((c, i) => c.sourceColumn === columnLineage(table, b, 'exact')[i]!.sourceColumn);
+  const other = columnLineage(table, b, 'exact');
+  return columnLineage(table, a, 'exact').every((c, i) => c.sourceColumn === other[i]!.sourceColumn);
 }
 
