@@ -1,0 +1,174 @@
+// DAX measure → SQL metric, with a grade (issue 16, item 2):
+//   exact        — the SQL gives the DAX value under every query a semantic view can run;
+//   approximate  — it differs in a documented way (`reason`), e.g. a plain CALCULATE filter;
+//   untranslated — `reason` says why (time intelligence, filter removal, no lineage, …).
+// The SQL is self-contained: referenced measures are inlined, so it can be a regular metric on its
+// one aggregated table, or a derived (view-level) metric when it aggregates several (`tables`).
+// Translations are memoised per model in the context; measure cycles are reported, never followed.
+// Nothing here throws: every failure, including a parse error, is an `untranslated` result.
+import type { DaxNode, Span } from './ast.js';
+import { childrenOf } from './ast.js';
+import { createDaxContext, type ColumnResolver, type DaxContext, type DaxContextOptions, type MeasureInfo, type MeasureTranslation } from './context.js';
+import { ExprTranslator } from './expr.js';
+import { asValue } from './operators.js';
+import { lexDax, lineAndColumn } from './lexer.js';
+import { parseDax } from './parser.js';
+import { Untranslatable, type Scope } from './scope.js';
+import type { SqlExpr } from './sql.js';
+import type { SemanticModel } from '../schema/model.js';
+
+/** Longer SQL is refused: it comes from deep measure chains whose inlining grows fast. */
+export const MAX_METRIC_SQL = 20_000;
+
+export interface MeasureToTranslate {
+  name: string;
+  expression: string;
+  /** The measure's home table (unqualified `[Column]` references name its columns). */
+  table: string;
+}
+
+const lower = (s: string): string => s.toLowerCase();
+
+/** Translates one measure of the context's model (memoised: the same name returns the same result). */
+export function translateMeasure(measure: MeasureToTranslate, ctx: DaxContext): MeasureTranslation {
+  const known = ctx.measure(measure.name);
+  const info: MeasureInfo =
+    known && known.measure.expression === measure.expression && lower(known.table) === lower(measure.table)
+      ? known
+      : { table: measure.table, measure: { name: measure.name, expression: measure.expression, isHidden: false } };
+  if (info !== known) return run(info, ctx, []).result; // not the model's own measure: not memoised
+  return topLevel(info, ctx, []).result;
+}
+
+/** Every measure of a model, in model order. */
+export function translateModelMeasures(
+  model: SemanticModel,
+  resolveColumn: ColumnResolver,
+  options: DaxContextOptions = {},
+): Array<{ table: string; name: string; translation: MeasureTranslation }> {
+  const ctx = createDaxContext(model, resolveColumn, options);
+  return model.tables.flatMap((t) =>
+    t.measures.map((m) => ({ table: t.name, name: m.name, translation: translateMeasure({ name: m.name, expression: m.expression, table: t.name }, ctx) })),
+  );
+}
+
+function topLevel(info: MeasureInfo, ctx: DaxContext, stack: readonly string[]): { result: MeasureTranslation; expr?: SqlExpr } {
+  const key = lower(info.measure.name);
+  const hit = ctx.memo.get(key);
+  if (hit) return hit;
+  const out = run(info, ctx, stack);
+  ctx.memo.set(key, out);
+  return out;
+}
+
+function run(info: MeasureInfo, ctx: DaxContext, stack: readonly string[]): { result: MeasureTranslation; expr?: SqlExpr } {
+  const text = info.measure.expression;
+  const parsed = parseDax(text);
+  if (!parsed.ok) {
+    const { message, line, column, start, end } = parsed.error;
+    return {
+      result: {
+        grade: 'untranslated',
+        reason: `the DAX does not parse: ${message} (line ${line}, column ${column})`,
+        cause: 'parse-error',
+        at: { start, end },
+        dependsOn: lexedMeasureRefs(text, ctx),
+        tables: [],
+      },
+    };
+  }
+  const dependsOn = measureRefs(parsed.ast, ctx);
+  try {
+    const scope: Scope = { home: info.table, filters: [], vars: new Map(), stack: [...stack, info.measure.name] };
+    const expr = asValue(translator(ctx).scalar(parsed.ast, scope));
+    return { result: finish(expr, dependsOn), expr };
+  } catch (e) {
+    if (e instanceof Untranslatable) {
+      // A dependency's reason already says where in that measure it failed.
+      const pos = e.at && e.located ? lineAndColumn(text, e.at.start) : undefined;
+      const where = pos ? ` (line ${pos.line}, column ${pos.column})` : '';
+      const result: MeasureTranslation = { grade: 'untranslated', reason: `${e.message}${where}`, cause: e.code, dependsOn, tables: [] };
+      if (e.at) result.at = { start: e.at.start, end: e.at.end };
+      return { result };
+    }
+    // A defect or an exhausted stack must not escape the module: report it as untranslated.
+    return { result: { grade: 'untranslated', reason: `the translator failed: ${(e as Error).message}`, cause: 'unsupported-construct', dependsOn, tables: [] } };
+  }
+}
+
+function finish(expr: SqlExpr, dependsOn: string[]): MeasureTranslation {
+  const untranslated = (reason: string): MeasureTranslation => ({ grade: 'untranslated', reason, cause: 'no-aggregation', dependsOn, tables: [] });
+  if (expr.type === 'blank') return untranslated('the measure is always BLANK');
+  if (expr.level !== 'aggregate') return untranslated('the measure aggregates no table; a semantic-view metric must be an aggregate');
+  if (expr.sql.length > MAX_METRIC_SQL) {
+    return { ...untranslated(`the SQL would be ${expr.sql.length} characters (limit ${MAX_METRIC_SQL}); the measure chain is too deep to inline`), cause: 'unsupported-construct' };
+  }
+  const tables = [...expr.tables].sort((a, b) => a.localeCompare(b));
+  if (expr.approx.length > 0) return { grade: 'approximate', sql: expr.sql, reason: expr.approx.join('; '), dependsOn, tables };
+  return { grade: 'exact', sql: expr.sql, dependsOn, tables };
+}
+
+const translators = new WeakMap<DaxContext, ExprTranslator>();
+
+function translator(ctx: DaxContext): ExprTranslator {
+  let t = translators.get(ctx);
+  if (!t) {
+    t = new ExprTranslator(ctx, (info, scope, at) => referenceMeasure(info, scope, at, ctx));
+    translators.set(ctx, t);
+  }
+  return t;
+}
+
+// A measure reference is an implicit CALCULATE: outside any CALCULATE it is the measure's own
+// translation; under CALCULATE filters the measure is translated again with those filters, which
+// then reach its aggregates.
+function referenceMeasure(info: MeasureInfo, scope: Scope, at: Span, ctx: DaxContext): SqlExpr {
+  const name = info.measure.name;
+  if (scope.stack.some((s) => lower(s) === lower(name))) {
+    throw new Untranslatable('cycle', `circular measure reference: ${[...scope.stack, name].map((s) => `[${s}]`).join(' → ')}`, at);
+  }
+  const top = topLevel(info, ctx, scope.stack);
+  if (top.result.grade === 'untranslated' || !top.expr) {
+    const cause = top.result.cause === 'cycle' ? 'cycle' : 'dependency';
+    throw new Untranslatable(cause, `depends on [${name}], which is untranslated: ${top.result.reason ?? ''}`, at, false);
+  }
+  let expr = top.expr;
+  if (scope.filters.length > 0) {
+    const parsed = parseDax(info.measure.expression);
+    if (!parsed.ok) throw new Untranslatable('dependency', `depends on [${name}], which does not parse`, at);
+    const inner: Scope = { home: info.table, filters: scope.filters, vars: new Map(), stack: [...scope.stack, name] };
+    try {
+      expr = asValue(translator(ctx).scalar(parsed.ast, inner));
+    } catch (e) {
+      if (e instanceof Untranslatable) throw new Untranslatable(e.code, `[${name}] under the CALCULATE filters: ${e.message}`, at, e.located);
+      throw e;
+    }
+  }
+  const approx = expr.approx.map((a) => (a.startsWith('via [') ? a : `via [${name}]: ${a}`));
+  return { ...expr, deps: new Set([name]), approx };
+}
+
+/** Measures a parsed expression references directly, in the model's spelling. */
+function measureRefs(ast: DaxNode, ctx: DaxContext): string[] {
+  const out: string[] = [];
+  const stack = [ast];
+  while (stack.length > 0) {
+    const n = stack.pop() as DaxNode;
+    if (n.kind === 'ref' && (n.table === undefined || !ctx.column(n.table, n.name))) {
+      const m = ctx.measure(n.name);
+      if (m && !out.includes(m.measure.name)) out.push(m.measure.name);
+    }
+    stack.push(...childrenOf(n).reverse()); // childrenOf returns a copy
+  }
+  return out;
+}
+
+// For text that does not parse: the [Name] tokens that name measures.
+function lexedMeasureRefs(text: string, ctx: DaxContext): string[] {
+  const out: string[] = [];
+  for (const t of lexDax(text).tokens) {
+    const m = t.kind === 'bracket' ? ctx.measure(t.value) : undefined;
+    if (m && !out.includes(m.measure.name)) out.push(m.measure.name);
+  }
+  return out;
+}
