@@ -53,9 +53,13 @@ export const resolver: ColumnResolver = (t, c) => {
   return { sql: `${alias}.${c.toLowerCase().replace(/[^a-z0-9]/g, '')}` };
 };
 
+/** Traced tables; Product and Budget have a never-NULL key column to count rows by. */
 export const tableResolver: TableResolver = (t) => {
   const alias = ALIAS[t.toLowerCase()];
-  return alias ? { sql: alias } : { reason: `table '${t}' is loaded from an Excel workbook` };
+  if (!alias) return { reason: `table '${t}' is loaded from an Excel workbook` };
+  const keys: Record<string, string> = { product: 'p.productkey', budget: 'b.region' };
+  const rowKey = keys[t.toLowerCase()];
+  return rowKey ? { rowKey } : {};
 };
 
 /** DuckDB tables holding the rows the parity test reasons about (see tests/unit/dax-parity.test.ts). */

@@ -114,6 +114,20 @@ describe('exact', () => {
     expect(tr('[Total] + SUM(Budget[Target])')).toMatchObject({ grade: 'exact', tables: ['Budget', 'Sales'] });
   });
 
+  test('COUNTROWS counts with COUNT(*) in a one-table metric and with the row key in a derived one', () => {
+    expect(tr('COUNTROWS(Product)')).toMatchObject({ grade: 'exact', sql: 'NULLIF(COUNT(*), 0)', tables: ['Product'] });
+    expect(tr('DIVIDE([Total], COUNTROWS(Product))')).toMatchObject({
+      grade: 'exact',
+      sql: 'CAST(SUM(s.amount) AS DOUBLE) / NULLIF(NULLIF(COUNT(p.productkey), 0), 0)',
+      tables: ['Product', 'Sales'],
+    });
+    // Sales has no known never-NULL column: its rows cannot be counted inside a derived metric.
+    expect(tr('[Lines] - COUNTROWS(Budget)')).toMatchObject({
+      grade: 'untranslated',
+      reason: expect.stringMatching(/COUNTROWS\('Sales'\) in a metric over several tables needs a column of 'Sales' that is never NULL/),
+    });
+  });
+
   test('dependsOn lists the measures referenced directly, in model spelling', () => {
     expect(tr('[total] + [COST] + [Total]').dependsOn).toEqual(['Total', 'Cost']);
     expect(tr('CALCULATE([YTD], KEEPFILTERS(Product[Color] = "Red"))').dependsOn).toEqual(['YTD']);
@@ -167,6 +181,7 @@ describe('untranslated, with a specific reason', () => {
     ["CALCULATE([Total], SAMEPERIODLASTYEAR('Date'[Date]))", 'time-intelligence', /SAMEPERIODLASTYEAR/],
     ["CALCULATE([Total], DATEADD('Date'[Date], -1, YEAR))", 'time-intelligence', /DATEADD/],
     ['[YTD] * 2', 'dependency', /depends on \[YTD\], which is untranslated: time intelligence/],
+    ["IF([YTD] > 0, CALCULATE([Total], DATESYTD('Date'[Date])))", 'time-intelligence', /DATESYTD/],
     ['CALCULATE([Total], ALL(Product))', 'filter-removal', /ALL removes filters/],
     ['CALCULATE([Total], REMOVEFILTERS(Product[Color]))', 'filter-removal', /REMOVEFILTERS/],
     ['CALCULATE([Total], ALLEXCEPT(Sales, Sales[Customer]))', 'filter-removal', /ALLEXCEPT/],

@@ -131,7 +131,10 @@ export function countRows(t: ExprTranslator, node: Call, scope: Scope): SqlExpr 
   const source: TableSource =
     node.args.length === 0 ? { table: resolvedTable(t, scope.home, node), predicates: [], parts: [] } : tableSource(t, node.args[0] as DaxNode, scope);
   const { predicates, key } = applicableFilters(t, source.table, scope, source.predicates, node);
-  const sql = predicates.length > 0 ? `NULLIF(COUNT(${whenRows('1', predicates)}), 0)` : 'NULLIF(COUNT(*), 0)';
+  // The row marker becomes * (regular metric) or the table's row key (derived metric) once the
+  // measure's tables are known (translate.ts, finish).
+  const rows = rowMarker(source.table);
+  const sql = predicates.length > 0 ? `NULLIF(COUNT(${whenRows(rows, predicates)}), 0)` : `NULLIF(COUNT(${rows}), 0)`;
   const e = combine(source.parts, { sql, type: 'int64', nullable: true, atomic: true });
   e.level = 'aggregate';
   e.tables = new Set([source.table]);
@@ -277,6 +280,12 @@ function tableSource(t: ExprTranslator, node: DaxNode, scope: Scope): TableSourc
   return fail('table-expression', 'iterating over a table expression other than a model table or FILTER of one is not translated', node);
 }
 
+/** Stands for "one non-NULL value per row of `table`" inside COUNT(…) until the metric form is known (string literals spell U+E000 as CHR(57344), so it occurs nowhere else). */
+export const rowMarker = (table: string): string => `\uE000ROWS:${table}\uE000`;
+
+/** The markers left in a SQL text, by table. */
+export const ROW_MARKER = /\uE000ROWS:([^\uE000]*)\uE000/g;
+
 function resolvedTable(t: ExprTranslator, name: string, at: Span): string {
   const table = t.ctx.table(name);
   if (!table) return fail('unknown-reference', `unknown table '${name}'`, at);
@@ -314,6 +323,8 @@ const whenRows = (value: string, predicates: readonly string[]): string =>
   predicates.length === 0 ? value : `CASE WHEN ${conjunction(predicates)} THEN ${value} END`;
 
 function checkType(fn: AggregateFunction | 'COUNT' | 'COUNTA', type: DaxType, what: string, approx: string[], at: Span): void {
+  // COUNT rejects Boolean columns in DAX (COUNTA takes them).
+  if (fn === 'COUNT' && type === 'boolean') fail('type-mismatch', `COUNT of ${what}, a boolean value (COUNTA counts those)`, at);
   if (fn === 'COUNT' || fn === 'COUNTA' || fn === 'DISTINCTCOUNT' || fn === 'DISTINCTCOUNTNOBLANK') return;
   if (fn === 'MIN' || fn === 'MAX') {
     if (type === 'string') approx.push(APPROX.collation);

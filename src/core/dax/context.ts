@@ -16,8 +16,13 @@ export type SqlResolution = { sql: string } | { reason: string };
  */
 export type ColumnResolver = (table: string, column: string) => SqlResolution;
 
-/** Whether a whole table is traced (COUNTROWS needs the table, not a column). */
-export type TableResolver = (table: string) => SqlResolution;
+/**
+ * Whether a whole table is traced (COUNTROWS needs the table, not a column), and optionally the
+ * SQL of a column that is never NULL on any of its rows (its key). A regular metric counts rows
+ * with COUNT(*); a derived metric spans several logical tables, where COUNT(*) names none, so
+ * COUNTROWS there is COUNT(rowKey) — or untranslated when the table has no such column.
+ */
+export type TableResolver = (table: string) => { rowKey?: string } | { reason: string };
 
 export type Grade = 'exact' | 'approximate' | 'untranslated';
 
@@ -86,7 +91,7 @@ export interface DaxContext {
 }
 
 export interface DaxContextOptions {
-  /** Default: a table resolves when one of its columns does. */
+  /** Default: a table resolves (without a row key) when one of its columns does. */
   resolveTable?: TableResolver;
 }
 
@@ -107,13 +112,13 @@ export function createDaxContext(model: SemanticModel, resolveColumn: ColumnReso
 
   const resolveTable: TableResolver =
     options.resolveTable ??
-    ((name) => {
+    ((name): ReturnType<TableResolver> => {
       const t = tables.get(lower(name));
       if (!t) return { reason: `unknown table '${name}'` };
-      let first: SqlResolution | undefined;
+      let first: { reason: string } | undefined;
       for (const c of t.columns) {
         const r = resolveColumn(t.name, c.name);
-        if ('sql' in r) return { sql: t.name };
+        if ('sql' in r) return {};
         first ??= r;
       }
       return first ?? { reason: `table '${t.name}' has no columns` };

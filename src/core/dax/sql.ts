@@ -75,16 +75,22 @@ export function constant(sql: string, type: DaxType, value?: number): SqlExpr {
 
 /**
  * A SQL string literal. Snowflake reads a backslash in '…' as an escape and DuckDB does not, so a
- * backslash is spelled CHR(92), which both read the same way.
+ * backslash is spelled CHR(92), which both read the same way. U+E000 is spelled CHR(57344) so that
+ * the translator's internal marker (aggregate.ts, rowMarker) never occurs inside a literal.
  */
 export function sqlString(value: string): string {
-  const segments = value.split('\\');
-  if (segments.length === 1) return `'${value.replace(/'/g, "''")}'`;
   const pieces: string[] = [];
-  segments.forEach((seg, i) => {
-    if (seg !== '') pieces.push(`'${seg.replace(/'/g, "''")}'`);
-    if (i < segments.length - 1) pieces.push('CHR(92)');
-  });
+  let run = '';
+  for (const ch of value) {
+    if (ch === '\\' || ch === '\uE000') {
+      if (run !== '') pieces.push(`'${run.replace(/'/g, "''")}'`);
+      pieces.push(`CHR(${ch.codePointAt(0)})`);
+      run = '';
+    } else {
+      run += ch;
+    }
+  }
+  if (run !== '' || pieces.length === 0) pieces.push(`'${run.replace(/'/g, "''")}'`);
   return pieces.join(' || ');
 }
 

@@ -8,8 +8,19 @@
 // Nothing here throws: every failure, including a parse error, is an `untranslated` result.
 import type { DaxNode, Span } from './ast.js';
 import { childrenOf } from './ast.js';
-import { createDaxContext, type ColumnResolver, type DaxContext, type DaxContextOptions, type MeasureInfo, type MeasureTranslation } from './context.js';
+import {
+  createDaxContext,
+  type ColumnResolver,
+  type DaxContext,
+  type DaxContextOptions,
+  type MeasureInfo,
+  type MeasureTranslation,
+  type SqlResolution,
+  type UntranslatedCause,
+} from './context.js';
+import { ROW_MARKER } from './aggregate.js';
 import { ExprTranslator } from './expr.js';
+import { untranslatableFunction } from './functions.js';
 import { asValue } from './operators.js';
 import { lexDax, lineAndColumn } from './lexer.js';
 import { parseDax } from './parser.js';
@@ -81,9 +92,10 @@ function run(info: MeasureInfo, ctx: DaxContext, stack: readonly string[]): { re
   try {
     const scope: Scope = { home: info.table, filters: [], vars: new Map(), stack: [...stack, info.measure.name] };
     const expr = asValue(translator(ctx).scalar(parsed.ast, scope));
-    return { result: finish(expr, dependsOn), expr };
-  } catch (e) {
-    if (e instanceof Untranslatable) {
+    return { result: finish(expr, dependsOn, ctx), expr };
+  } catch (thrown) {
+    if (thrown instanceof Untranslatable) {
+      const e = thrown.code === 'dependency' ? (ownBlocker(parsed.ast) ?? thrown) : thrown;
       // A dependency's reason already says where in that measure it failed.
       const pos = e.at && e.located ? lineAndColumn(text, e.at.start) : undefined;
       const where = pos ? ` (line ${pos.line}, column ${pos.column})` : '';
@@ -92,20 +104,41 @@ function run(info: MeasureInfo, ctx: DaxContext, stack: readonly string[]): { re
       return { result };
     }
     // A defect or an exhausted stack must not escape the module: report it as untranslated.
-    return { result: { grade: 'untranslated', reason: `the translator failed: ${(e as Error).message}`, cause: 'unsupported-construct', dependsOn, tables: [] } };
+    return { result: { grade: 'untranslated', reason: `the translator failed: ${(thrown as Error).message}`, cause: 'unsupported-construct', dependsOn, tables: [] } };
   }
 }
 
-function finish(expr: SqlExpr, dependsOn: string[]): MeasureTranslation {
-  const untranslated = (reason: string): MeasureTranslation => ({ grade: 'untranslated', reason, cause: 'no-aggregation', dependsOn, tables: [] });
+function finish(expr: SqlExpr, dependsOn: string[], ctx: DaxContext): MeasureTranslation {
+  const untranslated = (reason: string, cause: UntranslatedCause = 'no-aggregation'): MeasureTranslation => ({ grade: 'untranslated', reason, cause, dependsOn, tables: [] });
   if (expr.type === 'blank') return untranslated('the measure is always BLANK');
   if (expr.level !== 'aggregate') return untranslated('the measure aggregates no table; a semantic-view metric must be an aggregate');
-  if (expr.sql.length > MAX_METRIC_SQL) {
-    return { ...untranslated(`the SQL would be ${expr.sql.length} characters (limit ${MAX_METRIC_SQL}); the measure chain is too deep to inline`), cause: 'unsupported-construct' };
-  }
   const tables = [...expr.tables].sort((a, b) => a.localeCompare(b));
-  if (expr.approx.length > 0) return { grade: 'approximate', sql: expr.sql, reason: expr.approx.join('; '), dependsOn, tables };
-  return { grade: 'exact', sql: expr.sql, dependsOn, tables };
+  const sql = countRowsSql(expr.sql, tables.length === 1, ctx);
+  if ('reason' in sql) return untranslated(sql.reason, 'unsupported-construct');
+  if (sql.sql.length > MAX_METRIC_SQL) {
+    return untranslated(`the SQL would be ${sql.sql.length} characters (limit ${MAX_METRIC_SQL}); the measure chain is too deep to inline`, 'unsupported-construct');
+  }
+  if (expr.approx.length > 0) return { grade: 'approximate', sql: sql.sql, reason: expr.approx.join('; '), dependsOn, tables };
+  return { grade: 'exact', sql: sql.sql, dependsOn, tables };
+}
+
+// COUNTROWS left a row marker inside COUNT(…). A regular metric (one table) counts with COUNT(*) or
+// COUNT(CASE WHEN … THEN 1 END); a derived metric (several tables) must name the table's rows, so
+// it counts a column that is never NULL (the table resolver's row key).
+function countRowsSql(text: string, oneTable: boolean, ctx: DaxContext): SqlResolution {
+  if (!text.includes('\uE000')) return { sql: text };
+  if (oneTable) return { sql: text.replace(new RegExp(`COUNT\\(${ROW_MARKER.source}\\)`, 'g'), 'COUNT(*)').replace(ROW_MARKER, '1') };
+  let missing: string | undefined;
+  const sql = text.replace(ROW_MARKER, (_, table: string) => {
+    const r = ctx.resolveTable(table);
+    if ('rowKey' in r && r.rowKey !== undefined) return r.rowKey;
+    missing ??= table;
+    return '';
+  });
+  if (missing !== undefined) {
+    return { reason: `COUNTROWS('${missing}') in a metric over several tables needs a column of '${missing}' that is never NULL to count, and none is known` };
+  }
+  return { sql };
 }
 
 const translators = new WeakMap<DaxContext, ExprTranslator>();
@@ -146,6 +179,26 @@ function referenceMeasure(info: MeasureInfo, scope: Scope, at: Span, ctx: DaxCon
   }
   const approx = expr.approx.map((a) => (a.startsWith('via [') ? a : `via [${name}]: ${a}`));
   return { ...expr, deps: new Set([name]), approx };
+}
+
+/**
+ * A construct of the measure's own text that no translation handles (time intelligence, ALL, …):
+ * a more useful reason than a failing dependency, since the measure would fail without it too.
+ */
+function ownBlocker(ast: DaxNode): Untranslatable | undefined {
+  let found: Untranslatable | undefined;
+  const stack = [ast];
+  while (stack.length > 0) {
+    const n = stack.pop() as DaxNode;
+    if (n.kind === 'call') {
+      const known = untranslatableFunction(n.name);
+      // Time intelligence is the most telling reason; otherwise the first blocker in the text.
+      if (known?.cause === 'time-intelligence') return new Untranslatable(known.cause, known.why, n);
+      if (known && known.cause !== 'unsupported-function') found ??= new Untranslatable(known.cause, known.why, n);
+    }
+    stack.push(...childrenOf(n).reverse()); // childrenOf returns a copy
+  }
+  return found;
 }
 
 /** Measures a parsed expression references directly, in the model's spelling. */
