@@ -295,6 +295,18 @@ describe('context', () => {
     expect(b!.translation).toMatchObject({ grade: 'untranslated', cause: 'no-lineage' });
   });
 
+  test('a measure chain whose inlined SQL would explode is cut off quickly, not built', () => {
+    const chain = [measure('M0', 'SUM(Sales[Amount])')];
+    for (let i = 1; i <= 40; i += 1) chain.push(measure(`M${i}`, `[M${i - 1}] - [M${i - 1}]`));
+    const started = performance.now();
+    const results = translateModelMeasures(salesModel(chain), resolver);
+    expect(performance.now() - started).toBeLessThan(2000);
+    const last = results.find((r) => r.name === 'M40')!.translation;
+    expect(last.grade).toBe('untranslated');
+    expect(results.some((r) => r.translation.reason?.includes('exceed 20000 characters'))).toBe(true);
+    expect(results.find((r) => r.name === 'M3')!.translation.grade).toBe('exact');
+  });
+
   test('a backslash in a string literal is spelled so Snowflake and DuckDB read it alike', () => {
     const t = tr('CALCULATE([Lines], KEEPFILTERS(Sales[Customer] = "a\\\\b"))');
     expect(t.sql).toContain("LOWER('a' || CHR(92) || CHR(92) || 'b')");

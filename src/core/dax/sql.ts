@@ -5,6 +5,14 @@
 // a dialect both Snowflake and DuckDB accept (CASE, COALESCE, NULLIF, CAST AS DOUBLE, LOWER, POWER,
 // IS [NOT] DISTINCT FROM, TIMESTAMP literals), so the parity tests can run the very SQL Snowflake gets.
 
+import { Untranslatable } from './scope.js';
+
+/**
+ * Longer SQL is refused. Inlining measure chains can grow the text geometrically (BLANK-exact
+ * + and - repeat their operands), so the limit is checked as each expression is built.
+ */
+export const MAX_METRIC_SQL = 20_000;
+
 /** DAX value types, after the TOM data types (`decimal` is Fixed Decimal, i.e. Currency). */
 export type DaxType = 'int64' | 'double' | 'decimal' | 'string' | 'boolean' | 'dateTime' | 'blank';
 
@@ -63,6 +71,9 @@ export function combine(parts: readonly SqlExpr[], fields: Partial<SqlExpr> & { 
     if (LEVEL_RANK[p.level] > LEVEL_RANK[level]) level = p.level;
   }
   for (const a of fields.approx ?? []) if (!approx.includes(a)) approx.push(a);
+  if (fields.sql.length > MAX_METRIC_SQL) {
+    throw new Untranslatable('unsupported-construct', `the SQL would exceed ${MAX_METRIC_SQL} characters; the measure chain is too deep to inline`);
+  }
   return { atomic: false, level, ...fields, tables, deps, approx };
 }
 

@@ -23,13 +23,11 @@ import { ExprTranslator } from './expr.js';
 import { untranslatableFunction } from './functions.js';
 import { asValue } from './operators.js';
 import { lexDax, lineAndColumn } from './lexer.js';
-import { parseDax } from './parser.js';
+import { parseDax, type DaxParseResult } from './parser.js';
 import { Untranslatable, type Scope } from './scope.js';
-import type { SqlExpr } from './sql.js';
+import { MAX_METRIC_SQL, type SqlExpr } from './sql.js';
 import type { SemanticModel } from '../schema/model.js';
 
-/** Longer SQL is refused: it comes from deep measure chains whose inlining grows fast. */
-export const MAX_METRIC_SQL = 20_000;
 
 export interface MeasureToTranslate {
   name: string;
@@ -74,7 +72,7 @@ function topLevel(info: MeasureInfo, ctx: DaxContext, stack: readonly string[]):
 
 function run(info: MeasureInfo, ctx: DaxContext, stack: readonly string[]): { result: MeasureTranslation; expr?: SqlExpr } {
   const text = info.measure.expression;
-  const parsed = parseDax(text);
+  const parsed = parseCached(text, ctx);
   if (!parsed.ok) {
     const { message, line, column, start, end } = parsed.error;
     return {
@@ -141,6 +139,24 @@ function countRowsSql(text: string, oneTable: boolean, ctx: DaxContext): SqlReso
   return { sql };
 }
 
+// A measure referenced under CALCULATE filters is translated again for each use; its text is
+// parsed once per context. Trees are never mutated, so sharing them is safe.
+const parsedTexts = new WeakMap<DaxContext, Map<string, DaxParseResult>>();
+
+function parseCached(text: string, ctx: DaxContext): DaxParseResult {
+  let cache = parsedTexts.get(ctx);
+  if (!cache) {
+    cache = new Map();
+    parsedTexts.set(ctx, cache);
+  }
+  let hit = cache.get(text);
+  if (!hit) {
+    hit = parseDax(text);
+    cache.set(text, hit);
+  }
+  return hit;
+}
+
 const translators = new WeakMap<DaxContext, ExprTranslator>();
 
 function translator(ctx: DaxContext): ExprTranslator {
@@ -167,7 +183,7 @@ function referenceMeasure(info: MeasureInfo, scope: Scope, at: Span, ctx: DaxCon
   }
   let expr = top.expr;
   if (scope.filters.length > 0) {
-    const parsed = parseDax(info.measure.expression);
+    const parsed = parseCached(info.measure.expression, ctx);
     if (!parsed.ok) throw new Untranslatable('dependency', `depends on [${name}], which does not parse`, at);
     const inner: Scope = { home: info.table, filters: scope.filters, vars: new Map(), stack: [...scope.stack, name] };
     try {
