@@ -3,7 +3,9 @@
 // the references a measure makes: table names ('Quoted Name' or a bare identifier before `[`),
 // column/measure references ([X] and T[X]), function names (identifier before `(`) and other bare
 // identifiers (a table such as COUNTROWS(Sales), a variable or a keyword — the resolver decides).
-// Positions let the planner rewrite renamed tables in place.
+// Positions let the planner rewrite renamed tables in place. Tokens come from the DAX lexer that
+// the expression parser uses (src/core/dax/lexer.ts).
+import { lexDax, type Token } from '../dax/lexer.js';
 
 export type DaxRef =
   /** A table name token: `'Sales Fact'` (quoted) or `Sales` before `[`; `qualifies` when a `[X]` follows. */
@@ -23,130 +25,44 @@ export interface DaxScan {
   error?: string;
 }
 
-const IDENT_START = /[A-Za-z_\u00C0-\uFFFF]/;
-const IDENT_PART = /[A-Za-z0-9_.\u00C0-\uFFFF]/;
-
 /** Scans a DAX expression for its references. Never throws; see `error`. */
 export function scanDax(text: string): DaxScan {
+  // The tokens come from the shared DAX lexer, so strings, comments and escapes are read exactly
+  // as the expression parser reads them.
+  const { tokens, error } = lexDax(text);
   const refs: DaxRef[] = [];
   const variables = new Set<string>();
-  let i = 0;
-  let lastIdent = '';
-  const n = text.length;
-
-  // Reads a delimited token (`'…'` or `[…]`) where the closing delimiter is escaped by doubling.
-  const readDelimited = (open: number, close: string): { value: string; end: number } | null => {
-    let j = open + 1;
-    let value = '';
-    while (j < n) {
-      const c = text[j] as string;
-      if (c === close) {
-        if (text[j + 1] === close) {
-          value += close;
-          j += 2;
-          continue;
-        }
-        return { value, end: j + 1 };
-      }
-      value += c;
-      j += 1;
-    }
-    return null;
-  };
-
-  while (i < n) {
-    const c = text[i] as string;
-    const next = text[i + 1];
-    if (/\s/.test(c)) {
-      i += 1;
-      continue;
-    }
-    if ((c === '/' && next === '/') || (c === '-' && next === '-')) {
-      const eol = text.indexOf('\n', i);
-      i = eol < 0 ? n : eol + 1;
-      continue;
-    }
-    if (c === '/' && next === '*') {
-      const close = text.indexOf('*/', i + 2);
-      if (close < 0) return { refs, variables, error: 'unterminated /* comment' };
-      i = close + 2;
-      continue;
-    }
-    if (c === '"') {
-      let j = i + 1;
-      for (;;) {
-        if (j >= n) return { refs, variables, error: 'unterminated string literal' };
-        if (text[j] === '"') {
-          if (text[j + 1] === '"') {
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        j += 1;
-      }
-      i = j + 1;
-      lastIdent = '';
-      continue;
-    }
-    if (c === "'") {
-      const t = readDelimited(i, "'");
-      if (!t) return { refs, variables, error: 'unterminated quoted table name' };
-      const tableRef: DaxRef = { kind: 'table', name: t.value, quoted: true, start: i, end: t.end };
+  for (let i = 0; i < tokens.length; i += 1) {
+    const t = tokens[i] as Token;
+    const next = tokens[i + 1];
+    if (t.kind === 'quotedName') {
+      const tableRef: DaxRef = { kind: 'table', name: t.value, quoted: true, start: t.start, end: t.end };
       refs.push(tableRef);
-      i = t.end;
       // 'T' [Col]: whitespace between a quoted table and its column is allowed.
-      let k = i;
-      while (k < n && /\s/.test(text[k] as string)) k += 1;
-      if (text[k] === '[') {
-        const col = readDelimited(k, ']');
-        if (!col) return { refs, variables, error: 'unterminated [ reference' };
+      if (next?.kind === 'bracket') {
         tableRef.qualifies = true;
-        refs.push({ kind: 'column', table: t.value, name: col.value, start: k, end: col.end });
-        i = col.end;
+        refs.push({ kind: 'column', table: t.value, name: next.value, start: next.start, end: next.end });
+        i += 1;
       }
-      lastIdent = '';
-      continue;
-    }
-    if (c === '[') {
-      const col = readDelimited(i, ']');
-      if (!col) return { refs, variables, error: 'unterminated [ reference' };
-      refs.push({ kind: 'column', name: col.value, start: i, end: col.end });
-      i = col.end;
-      lastIdent = '';
-      continue;
-    }
-    if (IDENT_START.test(c)) {
-      let j = i + 1;
-      while (j < n && IDENT_PART.test(text[j] as string)) j += 1;
-      const name = text.slice(i, j);
-      if (text[j] === '[') {
+    } else if (t.kind === 'bracket') {
+      refs.push({ kind: 'column', name: t.value, start: t.start, end: t.end });
+    } else if (t.kind === 'ident') {
+      if (next?.kind === 'bracket' && next.start === t.end) {
         // Bare table before a column: only when adjacent (`RETURN [M]` is not a table).
-        const col = readDelimited(j, ']');
-        if (!col) return { refs, variables, error: 'unterminated [ reference' };
-        refs.push({ kind: 'table', name, quoted: false, qualifies: true, start: i, end: j });
-        refs.push({ kind: 'column', table: name, name: col.value, start: j, end: col.end });
-        i = col.end;
-        lastIdent = '';
-        continue;
-      }
-      let k = j;
-      while (k < n && /\s/.test(text[k] as string)) k += 1;
-      if (text[k] === '(') {
-        refs.push({ kind: 'function', name, start: i, end: j });
+        refs.push({ kind: 'table', name: t.value, quoted: false, qualifies: true, start: t.start, end: t.end });
+        refs.push({ kind: 'column', table: t.value, name: next.value, start: next.start, end: next.end });
+        i += 1;
+      } else if (next?.kind === 'op' && next.value === '(') {
+        refs.push({ kind: 'function', name: t.value, start: t.start, end: t.end });
       } else {
-        if (lastIdent.toUpperCase() === 'VAR') variables.add(name.toLowerCase());
-        else refs.push({ kind: 'name', name, start: i, end: j });
+        const prev = tokens[i - 1];
+        if (prev?.kind === 'ident' && prev.value.toUpperCase() === 'VAR') variables.add(t.value.toLowerCase());
+        else refs.push({ kind: 'name', name: t.value, start: t.start, end: t.end });
       }
-      lastIdent = name;
-      i = j;
-      continue;
     }
-    // Numbers, operators, punctuation: not references.
-    lastIdent = '';
-    i += 1;
+    // Numbers, strings, operators, punctuation: not references.
   }
-  return { refs, variables };
+  return error ? { refs, variables, error: error.message } : { refs, variables };
 }
 
 /** Quotes a table name for DAX: `'Name'` with `'` doubled. */
