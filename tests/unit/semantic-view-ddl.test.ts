@@ -129,10 +129,10 @@ describe('buildSemanticViewDdl', () => {
     expect(buildSemanticViewDdl(base(), options)).toMatch(shape);
   });
 
-  test('puts a long or multi-line expression on its own lines, and ends a line comment before the next item', () => {
+  test('puts a long or multi-line expression, unchanged, on its own lines, and ends a line comment before the next item', () => {
     const spec = base();
     spec.metrics[0]!.sql = 'SUM(SALES.AMOUNT)\n  / NULLIF(COUNT(*), 0) -- average';
-    expect(buildSemanticViewDdl(spec)).toContain('    SALES.TOTAL_SALES AS\n      SUM(SALES.AMOUNT)\n        / NULLIF(COUNT(*), 0) -- average\n      COMMENT = ');
+    expect(buildSemanticViewDdl(spec)).toContain('    SALES.TOTAL_SALES AS\n      SUM(SALES.AMOUNT)\n  / NULLIF(COUNT(*), 0) -- average\n      COMMENT = ');
     delete spec.metrics[0]!.comment;
     expect(buildSemanticViewDdl(spec)).toContain('/ NULLIF(COUNT(*), 0) -- average\n    ,\n    PRIVATE SALES_X2');
   });

@@ -57,7 +57,8 @@ function expression(e: ExpressionSpec | MetricSpec, access: string): string {
   // A long or multi-line expression (a translated DAX measure) goes on its own lines after AS. When
   // it holds a line comment (`--` or `//`), a line break follows it, so the comment can never
   // swallow the `,` or COMMENT that comes next.
-  const body = sql.includes('\n') || sql.length > 60 ? `\n${inner}${sql.replace(/\n/g, `\n${inner}`)}` : ` ${sql}`;
+  // The SQL text itself is never re-indented: a line break may sit inside one of its string literals.
+  const body = sql.includes('\n') || sql.length > 60 ? `\n${inner}${sql}` : ` ${sql}`;
   const more = extras(e, inner);
   const guard = more === '' && /--|\/\//.test(sql) ? `\n${INDENT.repeat(2)}` : '';
   return `${access}${name} AS${body}${more}${guard}`;
