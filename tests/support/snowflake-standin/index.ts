@@ -10,6 +10,7 @@ import { authenticate, type LoginData } from './auth.js';
 import { SfError, fromDuckDb, sfErrors } from './errors.js';
 import { quoteIdent, quoteString, splitStatements, tokenize, type Token } from './lexer.js';
 import { column } from './rowset.js';
+import { SemanticViewCatalog } from './semantic-view-catalog.js';
 import { Session, type Bind, type Outcome, type PrivilegeKind } from './session.js';
 import { STATEMENT_TYPE_ID, classify } from './translate.js';
 
@@ -63,6 +64,8 @@ export interface SnowflakeStandIn {
   /** Answer 003001 "Insufficient privileges" for such statements ('USAGE': every statement but BEGIN/COMMIT/ROLLBACK/ALTER SESSION). */
   denyPrivilege(kind: PrivilegeKind): void;
   clearFaults(): void;
+  /** Semantic views created through CREATE SEMANTIC VIEW (checked against the documented grammar). */
+  semanticViews: SemanticViewCatalog;
   /** Raw DuckDB SQL on the shared database (current schema = the configured one); not recorded. */
   query(sql: string): Promise<Record<string, unknown>[]>;
   resetRecording(): void;
@@ -114,9 +117,10 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
   const denied = new Set<PrivilegeKind>();
   let counter = 0;
   const connections: DuckDBConnection[] = [admin];
+  const semanticViews = new SemanticViewCatalog();
 
   const standIn: SnowflakeStandIn = {
-    url: '', account, statements: [], logins: 0, telemetry: [], tokenRenewals: 0,
+    url: '', account, statements: [], logins: 0, telemetry: [], tokenRenewals: 0, semanticViews,
     expireSessionTokens() { for (const t of sessions.keys()) expired.add(t); },
     failAt(rule) {
       rules.push({ ...rule, from: counter + (rule.index ?? 0), remaining: rule.times ?? 1 });
@@ -298,7 +302,8 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
         const text = statements.length === 1 ? sqlText : sqlText.slice(st[0]!.start, st.at(-1)!.end);
         let outcome;
         try {
-          const exec = (): Promise<Outcome> => session.execute(st, text, statements.length === 1 ? body.bindings : undefined);
+          const exec = (): Promise<Outcome> => semanticViews.owns(st) ? semanticViews.execute(session, st, text)
+            : session.execute(st, text, statements.length === 1 ? body.bindings : undefined);
           outcome = classify(st) === 'ddl' ? await runDdl(exec) : await exec();
         } catch (e) {
           return fail(fromDuckDb(e));
