@@ -3,6 +3,7 @@
 // backslashes, random ones — is accepted and parses back to exactly the spec; a documented
 // statement is accepted; hand-written statements that each break one documented rule are rejected
 // with the matching Snowflake-style error.
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { buildSemanticViewDdl } from '../../src/core/semantic-view/ddl.js';
@@ -180,6 +181,42 @@ describe('the checker accepts documented statements it did not write', () => {
     expect(r.problems).toEqual([]);
     expect(r.view!.tables.map((t) => t.name.value)).toEqual(['ORDERS', 'CUSTOMER', 'LINE_ITEMS', 'NATION']);
     expect(r.view!.metrics.at(-1)!.table).toBeUndefined();
+  });
+
+  test('the example in docs/semantic-view.md', () => {
+    const doc = readFileSync(new URL('../../docs/semantic-view.md', import.meta.url), 'utf8');
+    const example = /```sql\n(CREATE[\s\S]*?)```/.exec(doc)![1]!;
+    expect(checkSemanticView(example).problems).toEqual([]);
+  });
+
+  test('unaliased tables referenced through their single UNIQUE key, and an ASOF relationship', () => {
+    const ddl = `CREATE OR REPLACE SEMANTIC VIEW customer_orders_view
+  TABLES (
+    customer_address UNIQUE (ca_cust_id, ca_start_date),
+    customer UNIQUE (c_cust_id),
+    orders UNIQUE (o_ord_id)
+  )
+  RELATIONSHIPS (
+    customer_address(ca_cust_id) REFERENCES customer,
+    -- an ASOF join on the date columns
+    orders(o_cust_id, o_ord_date) REFERENCES customer_address(ca_cust_id, ASOF ca_start_date)
+  )
+  FACTS (customer_address.f_zipcode AS ca_zipcode)
+  DIMENSIONS (
+    orders.f_cust_zipcode AS customer_address.f_zipcode,
+    orders.dim_year_month AS DATE_TRUNC('month', o_ord_date)
+  )
+  METRICS (orders.m_order_amount AS SUM(o_amount));`;
+    const r = checkSemanticView(ddl);
+    expect(r.problems).toEqual([]);
+    expect(r.view!.relationships[1]!.asofAt).toBe(1);
+  });
+
+  test('a metric of one table divided by a metric of an unrelated table must be a derived metric', () => {
+    const base = 'CREATE SEMANTIC VIEW v TABLES (s AS D.S.SALES, b AS D.S.BUDGET) METRICS (s.total AS SUM(s.AMOUNT), b.total AS SUM(b.AMOUNT), ';
+    expect(checkSemanticView(`${base}s.ratio AS s.total / b.total)`).problems[0]!.message)
+      .toContain("Metric 'S.RATIO' cannot refer to metric 'B.TOTAL': no relationship connects 'S' and 'B'.");
+    expect(checkSemanticView(`${base}ratio AS s.total / b.total)`).problems).toEqual([]);
   });
 });
 

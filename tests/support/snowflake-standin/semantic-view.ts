@@ -272,7 +272,8 @@ function ruleForReference(e: SvExpression, target: SvExpression, X: string | und
     } else if (T === undefined) {
       if (inAggregate) cx.problem('derived-metric-aggregate', `${what} cannot aggregate ${it}.`, where);
     } else if (!inAggregate && X !== undefined && !cx.lower(T, X)) {
-      cx.problem('metric-granularity', `${what} must aggregate ${it}, which is at a higher granularity.`, where);
+      if (!cx.related(T, X)) cx.problem('unrelated-tables', `${what} cannot refer to ${it}: no relationship connects '${T}' and '${X}'.`, where);
+      else cx.problem('metric-granularity', `${what} must aggregate ${it}, which is at a higher granularity.`, where);
     }
     return;
   }
