@@ -10,6 +10,7 @@ import { buildSemanticViewDdl } from '../../src/core/semantic-view/ddl.js';
 import { columnRef, identifierProblem } from '../../src/core/semantic-view/quote.js';
 import type { SemanticViewSpec } from '../../src/core/semantic-view/spec.js';
 import { checkSemanticView, type ParsedSemanticView } from '../support/snowflake-standin/semantic-view.js';
+import { RESERVED } from '../support/snowflake-standin/semantic-view-parse.js';
 
 /** Text as Snowflake stores it: a lone UTF-16 surrogate cannot be stored and becomes U+FFFD. */
 const wf = (s: string | undefined): string | undefined => s?.replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
@@ -22,18 +23,20 @@ function expectSameView(view: ParsedSemanticView | undefined, spec: SemanticView
   expect(values(v.name)).toEqual([spec.view.database, spec.view.schema, spec.view.name]);
   expect(v.comment).toBe(wf(spec.comment));
   expect(v.tables.map((t) => ({
-    alias: t.name.value, object: values(t.object), primaryKey: values(t.primaryKey), unique: t.unique.map(values), comment: t.comment,
+    alias: t.name.value, object: values(t.object), primaryKey: values(t.primaryKey), unique: t.unique.map(values), comment: t.comment, synonyms: t.synonyms,
   }))).toEqual(spec.tables.map((t) => ({
     alias: t.alias, object: [t.object.database, t.object.schema, t.object.name], primaryKey: t.primaryKey, unique: t.unique ?? [],
-    comment: wf(t.comment),
+    comment: wf(t.comment), synonyms: (t.synonyms ?? []).map(wf),
   })));
   expect(v.relationships.map((r) => [r.name?.value, r.from.value, values(r.fromColumns), r.to.value, values(r.toColumns)]))
     .toEqual(spec.relationships.map((r) => [r.name, r.fromAlias, r.fromColumns, r.toAlias, r.toColumns]));
-  const exprs = (list: ParsedSemanticView['facts']): unknown[] => list.map((e) => [e.table?.value, e.name.value, e.sql, e.comment, e.access === 'PRIVATE']);
-  expect(exprs(v.facts)).toEqual(spec.facts.map((f) => [f.alias, f.name, f.sql.trim(), wf(f.comment), f.private === true]));
-  expect(exprs(v.dimensions)).toEqual(spec.dimensions.map((d) => [d.alias, d.name, d.sql.trim(), wf(d.comment), false]));
+  const exprs = (list: ParsedSemanticView['facts']): unknown[] => list.map((e) => [e.table?.value, e.name.value, e.sql, e.comment, e.access === 'PRIVATE', e.synonyms]);
   // A line comment that ends the SQL is not part of any token, so it is not part of the parsed text.
-  expect(exprs(v.metrics)).toEqual(spec.metrics.map((m) => [m.alias, m.name, m.sql.trim().replace(/\s*--[^\n']*$/, ''), wf(m.comment), m.private === true]));
+  const sql = (text: string): string => text.trim().replace(/\s*(--|\/\/)[^\n']*$/, '');
+  const syn = (e: { synonyms?: string[] }): (string | undefined)[] => (e.synonyms ?? []).map(wf);
+  expect(exprs(v.facts)).toEqual(spec.facts.map((f) => [f.alias, f.name, sql(f.sql), wf(f.comment), f.private === true, syn(f)]));
+  expect(exprs(v.dimensions)).toEqual(spec.dimensions.map((d) => [d.alias, d.name, sql(d.sql), wf(d.comment), false, syn(d)]));
+  expect(exprs(v.metrics)).toEqual(spec.metrics.map((m) => [m.alias, m.name, sql(m.sql), wf(m.comment), m.private === true, syn(m)]));
 }
 
 function roundTrip(spec: SemanticViewSpec): void {
@@ -61,7 +64,8 @@ function hostileSpec(): SemanticViewSpec {
     comment: DAX,
     tables: [
       { alias: fact, object: { database: 'RAW', schema: 'public', name: 'Fact Sales' }, primaryKey: ['Order ID'], comment: "Orders' lines\nper day" },
-      { alias: dim, object: { database: 'RAW', schema: 'DBO', name: 'DIM"CUSTOMER' }, primaryKey: ['Customer Key'], unique: [['e-mail'], ['Name', 'Birth Date']] },
+      { alias: dim, object: { database: 'RAW', schema: 'DBO', name: 'DIM"CUSTOMER' }, primaryKey: ['Customer Key'], unique: [['e-mail'], ['Name', 'Birth Date']],
+        synonyms: ["client's", 'cliente\n"VIP"', '\\\\server'] },
       { alias: date, object: { database: 'RAW', schema: 'DBO', name: 'Date' }, primaryKey: ['DateKey'], comment: '' },
       { alias: long, object: { database: 'RAW', schema: 'DBO', name: 'SELECT' } },
     ],
@@ -72,7 +76,8 @@ function hostileSpec(): SemanticViewSpec {
     ],
     facts: [
       { alias: fact, name: 'Amount (€)', sql: columnRef(fact, 'Amount (€)'), comment: 'C:\\data\\amount', private: true },
-      { alias: fact, name: 'QTY', sql: `${columnRef(fact, 'Qty')} * 1` },
+      { alias: fact, name: 'QTY', sql: `${columnRef(fact, 'Qty')} * 1 -- line comment, then the next item` },
+      { alias: fact, name: 'UNITS', sql: `${columnRef(fact, 'Qty')} // also a comment`, synonyms: ['units', ''] },
     ],
     dimensions: [
       { alias: dim, name: 'Name', sql: columnRef(dim, 'Name'), comment: 'The customer\'s "display" name' },
@@ -81,7 +86,7 @@ function hostileSpec(): SemanticViewSpec {
     ],
     metrics: [
       { alias: fact, name: 'Total Sales', sql: `SUM(${columnRef(fact, 'Amount (€)')})`, comment: DAX },
-      { alias: fact, name: 'Orders', sql: `COUNT(DISTINCT ${columnRef(fact, 'Order ID')})`, comment: '' },
+      { alias: fact, name: 'Orders', sql: `COUNT(DISTINCT ${columnRef(fact, 'Order ID')})`, comment: '\0' + '12 \\012 \\x41 \\u0041' },
       { alias: fact, name: 'Avg', sql: `${columnRef(fact, 'Total Sales')} -- DIVIDE\n  / NULLIF(${columnRef(fact, 'Orders')}, 0) -- blank on zero`, comment: 'DIVIDE([Total Sales], [Orders])' },
       { alias: fact, name: 'Labels', sql: `LISTAGG(DISTINCT ${columnRef(fact, 'Order ID')}, ',\n -- ''x'' ')`, private: true },
       { alias: dim, name: 'Customers', sql: `COUNT(${columnRef(dim, 'Customer Key')})`, comment: 'bad \uD800 surrogate' },
@@ -93,6 +98,20 @@ function hostileSpec(): SemanticViewSpec {
 describe('the checker accepts what the builder writes', () => {
   test('hostile names and DAX comments round-trip exactly', () => {
     roundTrip(hostileSpec());
+  });
+
+  test('every Snowflake reserved keyword can be a name', () => {
+    const words = [...RESERVED];
+    const t = (w: string): { alias: string; object: { database: string; schema: string; name: string }; primaryKey: string[] } =>
+      ({ alias: w, object: { database: w, schema: w, name: w }, primaryKey: [w] });
+    roundTrip({
+      view: { database: 'SELECT', schema: 'FROM', name: 'WHERE' },
+      tables: [t('TABLE'), t('UNIQUE')],
+      relationships: [{ name: 'REFERENCES', fromAlias: 'TABLE', fromColumns: ['UNIQUE'], toAlias: 'UNIQUE', toColumns: ['UNIQUE'] }],
+      facts: words.map((w) => ({ alias: 'TABLE', name: w, sql: columnRef('TABLE', w) })),
+      dimensions: [{ alias: 'UNIQUE', name: 'COMMENT', sql: columnRef('UNIQUE', 'WITH') }],
+      metrics: [{ alias: 'TABLE', name: 'METRICS', sql: `SUM(${columnRef('TABLE', 'ORDER')})` }],
+    });
   });
 
   test('each build mode is accepted', () => {
