@@ -42,6 +42,8 @@ function verbOf(tokens: Token[]): Verb | undefined {
 
 const key = (db: string, schema: string, name: string): string => [db, schema, name].join('\u0000');
 const json = (values: readonly string[]): string => JSON.stringify(values);
+/** Code-unit order: SHOW lists "lexicographically", independent of the machine's locale. */
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const syntax = (t: SvToken): SfError => new SfError('001003', '42000',
   `SQL compilation error:\nsyntax error line ${t.line} at position ${t.position} unexpected '${t.kind === 'eof' ? '<EOF>' : t.text}'.`);
 
@@ -50,7 +52,7 @@ export class SemanticViewCatalog {
 
   /** Every semantic view, ordered by database, schema and name (as SHOW lists them). */
   list(): StoredSemanticView[] {
-    return [...this.views.values()].sort((a, b) => key(a.database, a.schema, a.name).localeCompare(key(b.database, b.schema, b.name)));
+    return [...this.views.values()].sort((a, b) => compare(key(a.database, a.schema, a.name), key(b.database, b.schema, b.name)));
   }
 
   get(database: string, schema: string, name: string): StoredSemanticView | undefined {
@@ -165,7 +167,7 @@ export class SemanticViewCatalog {
     add(null, null, null, 'COMMENT', v.comment);
     // Documented order: each logical table by name, then its relationships and its facts,
     // dimensions and metrics by name; DATA_TYPE is left out (the stand-in does not type expressions).
-    const byName = <T>(list: T[], n: (x: T) => string): T[] => [...list].sort((a, b) => n(a).localeCompare(n(b)));
+    const byName = <T>(list: T[], n: (x: T) => string): T[] => [...list].sort((a, b) => compare(n(a), n(b)));
     const expr = (e: SvExpression, kind: string, parent: string | null): void => {
       const o = e.name.value;
       if (parent !== null) add(kind, o, parent, 'TABLE', parent);
