@@ -30,13 +30,18 @@ function expectSameView(view: ParsedSemanticView | undefined, spec: SemanticView
   })));
   expect(v.relationships.map((r) => [r.name?.value, r.from.value, values(r.fromColumns), r.to.value, values(r.toColumns)]))
     .toEqual(spec.relationships.map((r) => [r.name, r.fromAlias, r.fromColumns, r.toAlias, r.toColumns]));
-  const exprs = (list: ParsedSemanticView['facts']): unknown[] => list.map((e) => [e.table?.value, e.name.value, e.sql, e.comment, e.access === 'PRIVATE', e.synonyms]);
-  // A line comment that ends the SQL is not part of any token, so it is not part of the parsed text.
-  const sql = (text: string): string => text.trim().replace(/\s*(--|\/\/)[^\n']*$/, '');
+  // The parsed SQL is the text from the first token to the last, so a line comment that ends the
+  // spec's SQL is not part of it: the spec's SQL must be the parsed text plus, at most, that comment.
+  const sql = (parsed: string, written: string): string => {
+    const rest = written.trim().slice(parsed.length);
+    return written.trim().startsWith(parsed) && /^(\s*(--|\/\/)[^\n]*)?$/.test(rest) ? written : `${parsed} ≠ ${written}`;
+  };
   const syn = (e: { synonyms?: string[] }): (string | undefined)[] => (e.synonyms ?? []).map(wf);
-  expect(exprs(v.facts)).toEqual(spec.facts.map((f) => [f.alias, f.name, sql(f.sql), wf(f.comment), f.private === true, syn(f)]));
-  expect(exprs(v.dimensions)).toEqual(spec.dimensions.map((d) => [d.alias, d.name, sql(d.sql), wf(d.comment), false, syn(d)]));
-  expect(exprs(v.metrics)).toEqual(spec.metrics.map((m) => [m.alias, m.name, sql(m.sql), wf(m.comment), m.private === true, syn(m)]));
+  const exprs = (list: ParsedSemanticView['facts'], written: readonly { sql: string }[]): unknown[] =>
+    list.map((e, i) => [e.table?.value, e.name.value, sql(e.sql, written[i]?.sql ?? ''), e.comment, e.access === 'PRIVATE', e.synonyms]);
+  expect(exprs(v.facts, spec.facts)).toEqual(spec.facts.map((f) => [f.alias, f.name, f.sql, wf(f.comment), f.private === true, syn(f)]));
+  expect(exprs(v.dimensions, spec.dimensions)).toEqual(spec.dimensions.map((d) => [d.alias, d.name, d.sql, wf(d.comment), false, syn(d)]));
+  expect(exprs(v.metrics, spec.metrics)).toEqual(spec.metrics.map((m) => [m.alias, m.name, m.sql, wf(m.comment), m.private === true, syn(m)]));
 }
 
 function roundTrip(spec: SemanticViewSpec): void {
