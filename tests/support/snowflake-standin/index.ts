@@ -11,6 +11,7 @@ import { SfError, fromDuckDb, sfErrors } from './errors.js';
 import { quoteIdent, quoteString, splitStatements, tokenize, type Token } from './lexer.js';
 import { LockManager, type LockWait } from './locks.js';
 import { column } from './rowset.js';
+import { SemanticViewCatalog } from './semantic-view-catalog.js';
 import { Session, type Bind, type Outcome, type PrivilegeKind } from './session.js';
 import { snowflakeSyntaxProblem } from './sql-check.js';
 import { STATEMENT_TYPE_ID, classify } from './translate.js';
@@ -76,6 +77,8 @@ export interface SnowflakeStandIn {
   /** Answer 003001 "Insufficient privileges" for such statements ('USAGE': every statement but BEGIN/COMMIT/ROLLBACK/ALTER SESSION). */
   denyPrivilege(kind: PrivilegeKind): void;
   clearFaults(): void;
+  /** Semantic views created through CREATE SEMANTIC VIEW (checked against the documented grammar). */
+  semanticViews: SemanticViewCatalog;
   /** Raw DuckDB SQL on the shared database (current schema = the configured one); not recorded. */
   query(sql: string): Promise<Record<string, unknown>[]>;
   /** Every wait for another transaction's table lock, and how it ended. */
@@ -144,10 +147,11 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
   const denied = new Set<PrivilegeKind>();
   let counter = 0;
   const connections: DuckDBConnection[] = [admin];
+  const semanticViews = new SemanticViewCatalog();
 
   const allSessions = new Map<string, Session>();
   const standIn: SnowflakeStandIn = {
-    url: '', account, statements: [], logins: 0, telemetry: [], tokenRenewals: 0,
+    url: '', account, statements: [], logins: 0, telemetry: [], tokenRenewals: 0, semanticViews,
     lockWaits: locks.waits, abortedTransactions: locks.aborted,
     constraints: () => [...allSessions.values()].flatMap((s) => s.constraintsDeclared),
     sessionContext: (id) => { const s = allSessions.get(id); return s ? { database: s.database, schema: s.schema } : undefined; },
@@ -348,7 +352,8 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
         const text = statements.length === 1 ? sqlText : sqlText.slice(st[0]!.start, st.at(-1)!.end);
         let outcome;
         try {
-          const exec = (): Promise<Outcome> => session.execute(st, text, statements.length === 1 ? body.bindings : undefined);
+          const exec = (): Promise<Outcome> => semanticViews.owns(st) ? semanticViews.execute(session, st, text)
+            : session.execute(st, text, statements.length === 1 ? body.bindings : undefined);
           outcome = classify(st) === 'ddl' ? await runDdl(exec) : await exec();
         } catch (e) {
           return fail(fromDuckDb(e));
