@@ -3,7 +3,6 @@
 // versions, an unchanged re-run adds nothing — with the definition and conversion report; the
 // reader lists the versions and returns two definitions; _SEMANTIC_CURRENT_MODELS leaves out the
 // models marked deleted. DuckDB, the strict Snowflake stand-in, and a real account when live.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planPushDataset } from '../../src/core/push/plan.js';
 import { canonicalModel } from '../../src/core/schema/canonical.js';
@@ -17,7 +16,7 @@ import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
 import { listModelVersions, readTwoVersions } from '../../src/core/warehouse/history.js';
 import { type Namespace, qualified } from '../../src/core/warehouse/names.js';
 import type { SyncContext } from '../../src/core/warehouse/plan.js';
-import { corpusDir } from '../support/paths.js';
+import { example } from '../support/paths.js';
 import { openTarget, warehouseTargetNames, type WarehouseTarget } from '../support/warehouse-target.js';
 
 const WRITE = { dryRun: false, createTables: false, tablesSchema: 'FABRIC_MODELS' };
@@ -54,7 +53,7 @@ describe.each(['duckdb', ...warehouseTargetNames()] as const)('model history (%s
   });
 
   it('keeps one row per distinct definition, first time synced; lists them and returns two definitions', async () => {
-    const v1 = (await loadModel(path.join(corpusDir, 'rr-model01'))).model;
+    const v1 = (await loadModel(example.tmdl)).model;
     const v2 = structuredClone(v1);
     v2.tables[0]!.measures.push({ name: 'Added in v2', expression: 'COUNTROWS(\'x\')', isHidden: false });
     const run = new WarehouseSession({ dialect, ...(ns ? { namespace: ns } : {}), maxConnections: 1, open });

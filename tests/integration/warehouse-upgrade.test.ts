@@ -19,7 +19,7 @@ import { listModelVersions } from '../../src/core/warehouse/history.js';
 import { type Namespace, qualified } from '../../src/core/warehouse/names.js';
 import type { Bind, SyncContext } from '../../src/core/warehouse/plan.js';
 import { normaliseRow } from '../../src/core/warehouse/read.js';
-import { corpusDir, repoRoot } from '../support/paths.js';
+import { example, repoRoot, synthetic } from '../support/paths.js';
 import { openTarget, warehouseTargetNames, type WarehouseTarget } from '../support/warehouse-target.js';
 
 interface V1Write { sql: string; binds?: Bind[] | Bind[][] }
@@ -82,7 +82,7 @@ describe.each(['duckdb', ...warehouseTargetNames({ announce: true })] as const)(
     expect(Object.keys(v1Rows._SEMANTIC_TABLES![0]!)).not.toContain('PHYSICAL_TABLE');
 
     const run = new WarehouseSession({ dialect: s.dialect, ...(s.ns ? { namespace: s.ns } : {}), maxConnections: 1, open: s.open });
-    const other = (await loadModel(path.join(corpusDir, 'fabric-cicd-abc'))).model;
+    const other = (await loadModel(synthetic.minimal)).model;
     const result = await run.syncModel(other, null, ctx('v2-abc', other, '2026-12-01T09:00:00.000Z'), { dryRun: false, createTables: false, tablesSchema: 'FABRIC_MODELS' });
     expect(result.notes).toContain('upgraded the warehouse tables from schema version 1 to 2');
     const db = await s.open();
@@ -111,7 +111,7 @@ describe.each(['duckdb', ...warehouseTargetNames({ announce: true })] as const)(
     }
 
     // The v1 model, changed, written by this release: a second version, rows replaced in place.
-    const sales = (await loadModel(path.join(repoRoot, 'examples/Sales.SemanticModel'))).model;
+    const sales = (await loadModel(example.tmdl)).model;
     const changed = structuredClone(sales);
     changed.description = 'changed by release 2';
     await run.syncModel(changed, null, ctx('v1-sales', changed, '2026-12-02T09:00:00.000Z'), { dryRun: false, createTables: false, tablesSchema: 'FABRIC_MODELS' });

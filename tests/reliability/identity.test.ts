@@ -68,6 +68,8 @@ describe('identity', () => {
     const { emu, standIn } = world;
     const ws = emu.addWorkspace({ name: 'dup' });
     const older = emu.addModel(ws, { name: 'Dup', parts: parts('Dup') });
+    // createdDate has millisecond precision: the second model must be visibly newer (a tie goes to the lower id).
+    await new Promise((r) => setTimeout(r, 5));
     const newer = emu.addModel(ws, { name: 'Dup', parts: parts('Dup', { tables: ['Sales', 'Other'] }) });
     const cwd = workdir('dup');
     const r = await runCli(['convert', '--auto', '--json'], { cwd, env: cliEnv(world, [ws]) });

@@ -5,8 +5,7 @@
 // Checks: every SQL produced compiles in DuckDB against tables built from the model; no exact
 // measure calls a function the translator declares untranslatable; time intelligence
 // (dt-standard is full of it) is never translated.
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnResolver, MeasureTranslation } from '../../src/core/dax/context.js';
 import { untranslatableFunction } from '../../src/core/dax/functions.js';
@@ -14,7 +13,8 @@ import { lexDax } from '../../src/core/dax/lexer.js';
 import { translateModelMeasures } from '../../src/core/dax/translate.js';
 import { loadModel } from '../../src/core/schema/load.js';
 import type { SemanticModel, TomDataType } from '../../src/core/schema/model.js';
-import { corpusDir, corpusEntries } from '../support/paths.js';
+import { corpusEntries, hasCorpus } from '../support/paths.js';
+import { describeCorpus } from '../support/tiers.js';
 
 const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -58,9 +58,9 @@ function rootCause(row: Row, byName: Map<string, Row>, seen = new Set<string>())
 const top = (counts: Map<string, number>, n: number): string =>
   [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n).map(([k, v]) => `${k} ${v}`).join(', ');
 
-const entries = existsSync(corpusDir) ? corpusEntries() : [];
+const entries = hasCorpus ? corpusEntries() : [];
 
-describe.skipIf(entries.length === 0)('DAX → SQL coverage on the corpus', () => {
+describeCorpus('DAX → SQL coverage on the corpus', () => {
   let instance: DuckDBInstance;
   let conn: DuckDBConnection;
   const report: string[] = [];
@@ -143,6 +143,3 @@ describe.skipIf(entries.length === 0)('DAX → SQL coverage on the corpus', () =
     }
   }, 60_000);
 });
-
-// Without the corpus, one skipped test says so (and nothing else runs).
-if (entries.length === 0) test.skip(`DAX → SQL corpus coverage: ${corpusDir} not found, skipped`, () => {});

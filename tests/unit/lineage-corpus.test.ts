@@ -1,19 +1,13 @@
 // Lineage over every real model of the shared corpus: it must never throw, every table gets a
 // confidence and a reason, and the result is plain JSON. Prints per model how many tables were traced,
 // approximate or left without source (by reason), the figures issue 16 asks to report.
-import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { MParseCache, traceModel } from '../../src/core/lineage/index.js';
 import { loadModel } from '../../src/core/schema/load.js';
-import { corpusDir, corpusEntries } from '../support/paths.js';
+import { corpusEntries } from '../support/paths.js';
+import { describeCorpus } from '../support/tiers.js';
 
-const hasCorpus = existsSync(corpusDir);
-
-describe('lineage over the corpus', () => {
-  if (!hasCorpus) {
-    it.skip(`skipped: no corpus at ${corpusDir}`, () => {});
-    return;
-  }
+describeCorpus('lineage over the corpus', () => {
   const cache = new MParseCache();
   for (const entry of corpusEntries()) {
     it(`${entry.id}: traces without throwing`, async () => {

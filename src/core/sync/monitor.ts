@@ -4,6 +4,7 @@
 // so the loop is tested with a fake clock and in-memory deps; the command wires the real ones.
 import type { Clock, Logger, Sleep } from '../context.js';
 import { ApiError, AuthError } from '../errors.js';
+import { PUBLIC_APIS_SETTING } from '../tenant-settings.js';
 import type { StateEntry, StateStore } from '../state/store.js';
 import { DEFAULT_BACKOFF_CAP_MS, backoffMs } from './backoff.js';
 import { detectChanges } from './detect.js';
@@ -14,7 +15,7 @@ export interface ListResult {
   /** Workspaces listed successfully this cycle (only their models can be declared deleted). */
   listedWorkspaces: string[];
   /** `auth`: refused for authorisation reasons (401/403), as opposed to throttling, 5xx or a bad answer. */
-  failedWorkspaces: { id: string; error: string; auth?: boolean }[];
+  failedWorkspaces: { id: string; error: string; auth?: boolean; hint?: string }[];
 }
 
 export interface MonitorDeps {
@@ -176,7 +177,7 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
   const refused = listed.failedWorkspaces.filter((w) => w.auth);
   if (listed.listedWorkspaces.length === 0 && refused.length > 0 && refused.length === listed.failedWorkspaces.length && (options.once || cycle === 1)) {
     throw new AuthError(`No workspace could be listed: access was refused for ${refused.length === 1 ? `workspace ${refused[0]!.id}` : `all ${refused.length} watched workspaces`} (${refused[0]!.error})`, {
-      hint: 'The token was refused (401) or the principal lacks access (403): check the credentials and that the principal is a member of each workspace; `fabric-sync validate` checks both.',
+      hint: refused[0]!.hint ?? `The token was refused (401) or the principal lacks access (403): check the credentials, that the principal is a member of each workspace, and ${PUBLIC_APIS_SETTING}; \`fabric-sync validate\` checks all three.`,
     });
   }
 

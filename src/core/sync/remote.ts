@@ -2,7 +2,7 @@
 // whether it changed — the `list`/`sync`/`markDeleted` effects that `convert --auto` and `monitor`
 // hand to the loop in monitor.ts. A model whose fingerprint equals the state's and whose push twin
 // still exists costs one getDefinition and nothing else: no push request, no warehouse statement.
-import { ApiError, AuthError } from '../errors.js';
+import { ApiError, AuthError, FabricSyncError } from '../errors.js';
 import { planPushDataset } from '../push/plan.js';
 import type { PushApi } from '../push/publish.js';
 import type { CreateDatasetRequest } from '../push/request.js';
@@ -156,7 +156,7 @@ export function createRemoteRunner(
             // answered for one workspace (after one retry with a fresh token) is that workspace's
             // failure: the others are still listed, and the monitor decides the exit code.
             if (e instanceof AuthError) throw e;
-            failedWorkspaces.push({ id: ws, error: e instanceof Error ? e.message : String(e), auth: isAuthRefusal(e) });
+            failedWorkspaces.push({ id: ws, error: e instanceof Error ? e.message : String(e), auth: isAuthRefusal(e), ...(e instanceof FabricSyncError && e.hint ? { hint: e.hint } : {}) });
           }
         }),
       );
