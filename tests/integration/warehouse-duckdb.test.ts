@@ -14,7 +14,7 @@ import { applyPlan, type WarehouseBackend } from '../../src/core/warehouse/backe
 import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
 import { planModelSync, type SyncContext } from '../../src/core/warehouse/plan.js';
 import { readModelRows } from '../../src/core/warehouse/read.js';
-import { modelEntries } from '../support/paths.js';
+import { example, modelEntries } from '../support/paths.js';
 
 // Synthetic models always; the corpus's real models too when ../shared is present.
 const entries = modelEntries();
@@ -87,8 +87,7 @@ describe('DuckDB warehouse: conversion report', () => {
 
 describe('DuckDB warehouse: a conversion without a push twin (push disabled, or nothing pushable)', () => {
   it('keeps MODEL_NAME, PUSH_DATASET_ID/NAME and IN_PUSH to what their column comments say', async () => {
-    const entry = entries.find((e) => e.id === 'rr-model01')!;
-    const { model } = await loadModel(entry.dir);
+    const { model } = await loadModel(example.tmdl);
     const { report } = planPushDataset(model);
     // The twin was planned (publishedName says _PushSync) but not published: no push dataset id.
     await applyPlan(db, planModelSync(model, report, contextFor('no-twin', model), 'duckdb'));

@@ -14,7 +14,7 @@ import type { WarehouseBackend } from '../../src/core/warehouse/backend.js';
 import { planModelSync, type SyncContext } from '../../src/core/warehouse/plan.js';
 import { readModelRows } from '../../src/core/warehouse/read.js';
 import { ensureSchema } from '../../src/core/warehouse/schema.js';
-import { corpusEntries } from '../support/paths.js';
+import { modelEntries } from '../support/paths.js';
 import type { StandInOptions } from '../support/snowflake-standin/index.js';
 import { openTarget, type WarehouseTarget } from '../support/warehouse-target.js';
 
@@ -64,8 +64,9 @@ function models(n: number): { id: string; model: SemanticModel; tables: number }
   });
 }
 
-async function corpusModels(n: number): Promise<{ id: string; model: SemanticModel; tables: number }[]> {
-  const entries = corpusEntries().sort((a, b) => Number(a.expected.columns) - Number(b.expected.columns)).slice(0, n);
+/** The n smallest of the real models (the synthetic ones, and the corpus's when ../shared is present). */
+async function realModels(n: number): Promise<{ id: string; model: SemanticModel; tables: number }[]> {
+  const entries = modelEntries().sort((a, b) => Number(a.expected.columns) - Number(b.expected.columns)).slice(0, n);
   return Promise.all(entries.map(async (e) => ({ id: e.id, model: (await loadModel(e.dir)).model, tables: Number(e.expected.tables) })));
 }
 
@@ -102,7 +103,7 @@ describe('writers on Snowflake take turns on the lock (strict stand-in)', () => 
 
   it('a lock left by a killed run: the next run waits, Snowflake aborts the idle blocker, the model is written', async () => {
     const t = await standIn({ idleBlockerAbortMs: 400 });
-    const { id, model } = (await corpusModels(1))[0]!;
+    const { id, model } = (await realModels(1))[0]!;
     const first = session(t, 1);
     await first.syncModel(model!, null, ctx(id!, model!), WRITE);
     await first.close();
@@ -130,7 +131,7 @@ describe('writers on Snowflake take turns on the lock (strict stand-in)', () => 
 
   it('a wait longer than LOCK_TIMEOUT fails the model (not retried) and leaves its previous rows', async () => {
     const t = await standIn({ idleBlockerAbortMs: 60_000 });
-    const { id, model } = (await corpusModels(1))[0]!;
+    const { id, model } = (await realModels(1))[0]!;
     const first = session(t, 1);
     await first.syncModel(model!, null, ctx(id!, model!), WRITE);
     await first.close();
