@@ -180,6 +180,14 @@ describe('synthetic models', () => {
     expect(plan.metrics[0]!.cause).toBe('filter-path');
   });
 
+  test('an invalid view name gives no DDL and a reason, never an exception', async () => {
+    const m = model([table('Fact', [col('Amount', 'double')], snowflakeM('FACT'))]);
+    const plan = await planSemanticView(m, { database: '', schema: 'S' });
+    expect(plan.ddl).toBeUndefined();
+    expect(plan.ddlReason).toMatch(/view\.database: name "" is empty/);
+    expect(plan.viewName).toBe('.S.Mini_semantic_view');
+  });
+
   test('viewName, default name, and one file per model', async () => {
     const m = model([table('Fact', [col('Amount', 'double')], snowflakeM('FACT'), [{ name: 'Total', expression: 'SUM(Fact[Amount])', isHidden: false }])]);
     const lineage = await traceModel(m);

@@ -15,7 +15,7 @@ import { tableKeys } from './keys.js';
 import { uniqueLogicalNames } from './names.js';
 import { planMetrics } from './plan-metrics.js';
 import type { LeftOutColumn, PlannedColumn, PlannedRelationshipItem, PlannedTable, SemanticViewPlan, SemanticViewPlanOptions } from './plan-types.js';
-import { columnRef, qualifiedName } from './quote.js';
+import { columnRef, identifierProblem, qualifiedName } from './quote.js';
 import { planRelationships, type SkippedRelationship } from './relationships.js';
 import { specProblems, type SemanticViewSpec } from './spec.js';
 
@@ -184,7 +184,7 @@ export function planFromLineage(model: SemanticModel, lineage: ModelLineage, opt
     else ddl = buildSemanticViewDdl(spec);
   }
   return {
-    model: model.name, view, viewName: qualifiedName(view), tables, relationships, facts, dimensions, columnsLeftOut, metrics,
+    model: model.name, view, viewName: viewNameText(view), tables, relationships, facts, dimensions, columnsLeftOut, metrics,
     ddl, ...(ddlReason ? { ddlReason } : {}), advice, warnings: lineage.warnings,
   };
 }
@@ -231,4 +231,10 @@ function withComment<T extends object>(model: SemanticModel, c: PlannedColumn, i
 function metricComment(model: SemanticModel, table: string, measure: string, dax: string): string {
   const description = model.tables.find((t) => t.name === table)?.measures.find((m) => m.name === measure)?.description;
   return description ? `${description}\n${dax}` : dax;
+}
+
+/** The view's name as the DDL writes it; with an invalid part (reported in ddlReason), as given. */
+function viewNameText(view: SemanticViewPlan['view']): string {
+  const parts = [view.database, view.schema, view.name];
+  return parts.some((p) => identifierProblem(p) !== undefined) ? parts.join('.') : qualifiedName(view);
 }
