@@ -122,7 +122,11 @@ describe('the fixture model', () => {
     expect(mapped.tables.filter((t) => !t.included)).toEqual([]);
     expect(mapped.tables.find((t) => t.name === 'Exchange Rates')!.source).toBe('SALES_DW.FINANCE.LATEST_RATES');
     const m = (name: string): SemanticViewPlan['metrics'][number] => mapped.metrics.find((x) => x.measure === name)!;
+    const grades = (g: string): number => mapped.metrics.filter((x) => x.grade === g).length;
+    expect([grades('exact'), grades('approximate'), grades('untranslated')]).toEqual([28, 4, 8]);
     expect(m('Target')).toMatchObject({ grade: 'exact', alias: 'TARGETS', sql: 'SUM(TARGETS.TARGET)' });
+    expect(m('Sales vs Target')).toMatchObject({ grade: 'exact', included: true });
+    expect(m('Sales vs Target').alias).toBeUndefined();
     expect(m('Avg Rate')).toMatchObject({ grade: 'exact', alias: 'EXCHANGE_RATES' });
     expect(mapped.relationships.find((r) => r.to.table === 'Exchange Rates')).toMatchObject({ included: true, name: 'SALES_TO_EXCHANGE_RATES' });
     // Targets[Month] -> Dates is many-to-many: still reported, now for its cardinality.
