@@ -196,6 +196,10 @@ describe('synthetic models', () => {
     const m = model([table('Fact', [col('Amount', 'double')], snowflakeM('FACT'), [{ name: 'Total', expression: 'SUM(Fact[Amount])', isHidden: false }])]);
     const lineage = await traceModel(m);
     expect(planFromLineage(m, lineage, OPTS).viewName).toBe('ANALYTICS."SEMANTIC"."Mini_semantic_view"');
+    // A lineage that lacks a table (traced from another version of the model) leaves it out.
+    const stale = planFromLineage(m, { ...lineage, tables: [] }, OPTS);
+    expect(stale.tables[0]).toMatchObject({ included: false, reason: 'the lineage given has no entry for this table' });
+    expect(stale.ddl).toBeUndefined();
     expect(planFromLineage(m, lineage, { ...OPTS, viewName: 'MINI' }).ddl).toMatch(/^CREATE OR REPLACE SEMANTIC VIEW ANALYTICS."SEMANTIC".MINI\n/);
     const many = await planSemanticViews([m, { ...m, name: 'Other' }], { ...OPTS, viewName: 'IGNORED' });
     expect(many.map((p) => [p.fileName, p.plan.view.name])).toEqual([

@@ -59,7 +59,10 @@ export function planFromLineage(model: SemanticModel, lineage: ModelLineage, opt
   const advice: string[] = [];
 
   // TABLES: Snowflake objects only. A native query is not an object a semantic view can name.
-  const decided = model.tables.map((table) => ({ table, lineage: findTable(lineage, table.name)!, ...decideTable(table, findTable(lineage, table.name)!, advice) }));
+  const decided = model.tables.map((table) => {
+    const traced = findTable(lineage, table.name) ?? untraced(table);
+    return { table, lineage: traced, ...decideTable(table, traced, advice) };
+  });
   const aliases = uniqueLogicalNames(decided.filter((d) => d.included).map((d) => d.table.name));
   const included = new Map<string, Included>();
   for (const d of decided) {
@@ -237,4 +240,13 @@ function metricComment(model: SemanticModel, table: string, measure: string, dax
 function viewNameText(view: SemanticViewPlan['view']): string {
   const parts = [view.database, view.schema, view.name];
   return parts.some((p) => identifierProblem(p) !== undefined) ? parts.join('.') : qualifiedName(view);
+}
+
+/** A lineage passed in that lacks a table (traced from another version of the model). */
+function untraced(table: Table): TableLineage {
+  const reason = 'the lineage given has no entry for this table';
+  return {
+    table: table.name, source: null, confidence: 'none', reasonCode: 'unresolved', reason, steps: [], filters: [],
+    columns: table.columns.map((c) => ({ column: c.name, sourceColumn: null, confidence: 'none', reason })),
+  };
 }
