@@ -90,7 +90,7 @@ export function planFromLineage(model: SemanticModel, lineage: ModelLineage, opt
     const kept = keptBy.get(r);
     if (kept) {
       relationships.push({ source: r.name, from: { table: kept.fromTable, column: kept.fromColumn }, to: { table: kept.toTable, column: kept.toColumn },
-        included: true, name: kept.name, ...(kept.note ? { reason: kept.note } : {}) });
+        included: true, name: kept.name, ...(relationshipNote(kept.note, included.get(kept.toTable)) ?? {}) });
     } else {
       relationships.push({ source: r.name, from: { table: r.fromTable, column: r.fromColumn }, to: { table: r.toTable, column: r.toColumn },
         included: false, reason: skippedBy.get(r) ?? 'left out' });
@@ -249,4 +249,16 @@ function untraced(table: Table): TableLineage {
     table: table.name, source: null, confidence: 'none', reasonCode: 'unresolved', reason, steps: [], filters: [],
     columns: table.columns.map((c) => ({ column: c.name, sourceColumn: null, confidence: 'none', reason })),
   };
+}
+
+/**
+ * What the view does not keep of a kept relationship: bidirectional filtering, and a referenced
+ * table whose Snowflake rows differ from the model's — rows whose key the model filtered out are
+ * grouped under that table's Snowflake values in the view, under the blank row in Power BI.
+ */
+function relationshipNote(note: string | undefined, to: Included | undefined): { reason: string } | undefined {
+  const notes = [note, to?.rowsDiffer === undefined ? undefined
+    : `'${to.table.name}' holds rows in Snowflake that the model leaves out: grouped by its columns, rows referencing them are not under the blank row as in Power BI`]
+    .filter((n): n is string => n !== undefined);
+  return notes.length > 0 ? { reason: notes.join('; ') } : undefined;
 }
