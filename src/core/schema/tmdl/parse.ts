@@ -7,25 +7,57 @@ import {
   LineSyntaxError,
   isWhitespaceLine,
   normalizeText,
-  propertyValue,
-  readName,
   readWord,
   skipSpaces,
   tabDepth,
+  trimEndAt,
+  trimStartAt,
 } from './lines.js';
 
-/** One declaration line and what is nested under it. */
-export interface TmdlNode {
+// Shared by every line without nested lines (most of them: properties) to spare an allocation each;
+// replaced by a fresh array on the first child.
+const NO_CHILDREN: TmdlNode[] = [];
+
+/**
+ * One declaration line and what is nested under it. A model has one per line (80,000 for 400
+ * tables), all alive until the model is built, so a node keeps offsets into its document rather
+ * than a copy of its line: the text is sliced only when an error shows it (issue 15).
+ */
+export class TmdlNode {
   /** Keyword lower-cased: the reader is case-insensitive (docs/tmdl.md#lines-and-indentation). */
   kw: string;
   name: string | undefined;
   /** `:` property, `=` default property / expression, or '' (bare keyword or named object). */
-  sep: '' | ':' | '=';
-  value: string | undefined;
-  description: string | undefined;
-  children: TmdlNode[];
+  sep: '' | ':' | '=' = '';
+  value: string | undefined = undefined;
+  description: string | undefined = undefined;
+  children: TmdlNode[] = NO_CHILDREN;
+  readonly line: number;
+  private readonly doc: SourceDocument;
+  private readonly start: number;
+  private readonly end: number;
+
+  constructor(kw: string, doc: SourceDocument, line: number, start: number, end: number) {
+    this.kw = kw;
+    this.name = undefined;
+    this.doc = doc;
+    this.line = line;
+    this.start = start;
+    this.end = end;
+  }
+
+  get file(): string {
+    return this.doc.file;
+  }
+
+  /** The line without its indentation and trailing whitespace. */
+  get text(): string {
+    return this.doc.text.slice(this.start, this.end);
+  }
+}
+
+interface SourceDocument {
   file: string;
-  line: number;
   text: string;
 }
 
@@ -41,10 +73,6 @@ export interface ParsedDocument {
   /** Set when the document is a TMDL script (`createOrReplace` …), which a folder reader ignores. */
   scriptCommand?: string;
 }
-
-// Shared by every line without nested lines (most of them: properties) to spare an allocation each;
-// replaced by a fresh array on the first child.
-const NO_CHILDREN: TmdlNode[] = [];
 
 // Objects whose `=` value is a DAX or M expression, and expression properties: when one of them ends
 // in `=` and what follows is not indented deep enough, the expression was misplaced, not left empty.
@@ -63,18 +91,28 @@ export function parseTmdlDocument(file: string, input: string): ParsedDocument {
   return new DocumentParser(file, normalizeText(input)).run();
 }
 
+// Lower-cased keywords by a hash of their letters: a model repeats a few dozen keywords on every
+// line, and looking them up by character codes spares slicing and lower-casing each occurrence.
+const KEYWORDS = new Array<string | undefined>(1024).fill(undefined);
+const MAX_CACHED_KEYWORD = 40;
+
 class DocumentParser {
   private pos = 0;
   private lineNo = 0;
   private readonly n: number;
-  /** The declaration line being read, for errors raised while reading its expression. */
-  private current = '';
+  private readonly doc: SourceDocument;
+  /** The declaration line being read ([start, end) of `t`), for errors raised while reading its expression. */
+  private currentStart = 0;
+  private currentEnd = 0;
+  /** End of the last name read by readNameAt. */
+  private nameEnd = 0;
 
   constructor(
     private readonly file: string,
     private readonly t: string,
   ) {
     this.n = t.length;
+    this.doc = { file, text: t };
   }
 
   private fail(message: string, line: number, text: string): never {
@@ -100,11 +138,12 @@ class DocumentParser {
       const depth = tabDepth(t, start, end);
       const cs = start + depth;
       if (isWhitespaceLine(t, cs, end)) continue;
-      const content = t.slice(cs, end).trimEnd();
+      // The line's content is t[cs, ce): indentation and trailing whitespace (as trimEnd sees it) left out.
+      const ce = trimEndAt(t, cs, end);
       if (t.charCodeAt(cs) === 32) {
         this.fail('indentation must use tabs, not spaces (one tab per level)', lineNo, t.slice(start, end));
       }
-      if (content.charCodeAt(0) < 32) this.fail('unexpected control character (is this a text file?)', lineNo, content);
+      if (ce > cs && t.charCodeAt(cs) < 32) this.fail('unexpected control character (is this a text file?)', lineNo, t.slice(cs, ce));
       if (depth > open) {
         this.fail(
           `line is indented ${depth} tab(s) but its parent allows at most ${open}; a child must be exactly one level deeper than its parent`,
@@ -117,15 +156,15 @@ class DocumentParser {
       if (parent === null) {
         this.fail('a property line cannot have nested lines (check the indentation of this line)', lineNo, t.slice(start, end));
       }
-      if (content.startsWith('///')) {
-        const d = content.charCodeAt(3) === 32 ? content.slice(4) : content.slice(3);
+      if (ce - cs >= 3 && t.startsWith('///', cs)) {
+        const d = ce - cs > 3 && t.charCodeAt(cs + 3) === 32 ? t.slice(cs + 4, ce) : t.slice(cs + 3, ce);
         if (desc === null || descDepth !== depth) desc = [];
         desc.push(d);
         descDepth = depth;
         stack[depth] = null;
         continue;
       }
-      const node = this.parseLine(content, depth, lineNo);
+      const node = this.parseLine(cs, ce, depth, lineNo);
       if (desc !== null && descDepth === depth) node.description = desc.join('\n');
       desc = null;
       if (node.kw === 'ref') {
@@ -134,7 +173,7 @@ class DocumentParser {
         continue;
       }
       if (depth === 0 && roots.length === 0 && SCRIPT_COMMANDS.has(node.kw) && node.name === undefined && node.sep === '') {
-        return { roots: [], refs: [], scriptCommand: content };
+        return { roots: [], refs: [], scriptCommand: t.slice(cs, ce) };
       }
       if (!parent) roots.push(node);
       else if (parent.children === NO_CHILDREN) parent.children = [node];
@@ -144,69 +183,136 @@ class DocumentParser {
     return { roots, refs };
   }
 
-  private parseLine(content: string, depth: number, lineNo: number): TmdlNode {
-    const kwEnd = readWord(content, 0);
-    if (kwEnd === 0) this.fail('expected a keyword at the start of the line', lineNo, content);
-    const node: TmdlNode = {
-      kw: content.slice(0, kwEnd).toLowerCase(),
-      name: undefined,
-      sep: '',
-      value: undefined,
-      description: undefined,
-      children: NO_CHILDREN,
-      file: this.file,
-      line: lineNo,
-      text: content,
-    };
+  /** The lower-cased keyword t[from, to), from the cache when it was seen before. */
+  private keyword(from: number, to: number): string {
+    const { t } = this;
+    const len = to - from;
+    if (len > MAX_CACHED_KEYWORD) return t.slice(from, to).toLowerCase();
+    let h = len;
+    for (let i = from; i < to; i++) {
+      let c = t.charCodeAt(i);
+      if (c >= 128) return t.slice(from, to).toLowerCase(); // toLowerCase's Unicode rules
+      if (c >= 65 && c <= 90) c += 32;
+      h = (Math.imul(h, 31) + c) | 0;
+    }
+    const slot = h & (KEYWORDS.length - 1);
+    const cached = KEYWORDS[slot];
+    if (cached !== undefined && cached.length === len) {
+      let i = 0;
+      while (i < len) {
+        let c = t.charCodeAt(from + i);
+        if (c >= 65 && c <= 90) c += 32;
+        if (c !== cached.charCodeAt(i)) break;
+        i++;
+      }
+      if (i === len) return cached;
+    }
+    const kw = t.slice(from, to).toLowerCase();
+    KEYWORDS[slot] = kw;
+    return kw;
+  }
+
+  /** readName (lines.ts) on t[from, end) without a result object: returns the name, sets nameEnd. */
+  private readNameAt(from: number, end: number): string {
+    const { t } = this;
+    if (t.charCodeAt(from) === 39 /* ' */) {
+      let i = from + 1;
+      let escaped = false;
+      for (;;) {
+        const q = t.indexOf("'", i);
+        if (q === -1 || q >= end) throw new LineSyntaxError('quoted name is not closed with a single quote');
+        if (q + 1 < end && t.charCodeAt(q + 1) === 39) {
+          escaped = true;
+          i = q + 2;
+          continue;
+        }
+        const raw = t.slice(from + 1, q);
+        this.nameEnd = q + 1;
+        return escaped ? raw.replaceAll("''", "'") : raw;
+      }
+    }
+    let i = from;
+    while (i < end) {
+      const c = t.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 61 /* = */ || c === 58 /* : */) break;
+      i++;
+    }
+    if (i === from) throw new LineSyntaxError('expected a name');
+    this.nameEnd = i;
+    return t.slice(from, i);
+  }
+
+  /** propertyValue (lines.ts) of t[from, end), slicing once. */
+  private propertyValueAt(from: number, end: number): string {
+    const { t } = this;
+    const s = trimStartAt(t, from, end);
+    const e = trimEndAt(t, s, end);
+    if (e - s >= 2 && t.charCodeAt(s) === 34 /* " */ && t.charCodeAt(e - 1) === 34) {
+      const inner = t.slice(s + 1, e - 1);
+      return inner.indexOf('"') === -1 ? inner : inner.replaceAll('""', '"');
+    }
+    return t.slice(s, e);
+  }
+
+  private parseLine(cs: number, ce: number, depth: number, lineNo: number): TmdlNode {
+    const { t } = this;
+    const kwEnd = readWord(t, cs, ce);
+    if (kwEnd === cs) this.fail('expected a keyword at the start of the line', lineNo, t.slice(cs, ce));
+    const node = new TmdlNode(this.keyword(cs, kwEnd), this.doc, lineNo, cs, ce);
     try {
-      let i = skipSpaces(content, kwEnd);
+      let i = skipSpaces(t, kwEnd, ce);
       if (node.kw === 'ref') {
-        const typeEnd = readWord(content, i);
+        const typeEnd = readWord(t, i, ce);
         if (typeEnd === i) throw new LineSyntaxError('expected `ref <objectType> <name>`');
-        node.value = content.slice(i, typeEnd).toLowerCase();
-        i = skipSpaces(content, typeEnd);
-        if (i < content.length) node.name = readName(content, i).name;
+        node.value = t.slice(i, typeEnd).toLowerCase();
+        i = skipSpaces(t, typeEnd, ce);
+        if (i < ce) node.name = this.readNameAt(i, ce);
         return node;
       }
-      if (i >= content.length) return node;
-      const c = content.charCodeAt(i);
+      if (i >= ce) return node;
+      const c = t.charCodeAt(i);
       if (c === 58 /* : */) {
         node.sep = ':';
-        node.value = propertyValue(content.slice(i + 1));
+        node.value = this.propertyValueAt(i + 1, ce);
         return node;
       }
       if (c !== 61 /* = */) {
-        const nm = readName(content, i);
-        node.name = nm.name;
-        i = skipSpaces(content, nm.end);
-        if (i >= content.length) return node;
-        if (content.charCodeAt(i) !== 61) {
+        node.name = this.readNameAt(i, ce);
+        i = skipSpaces(t, this.nameEnd, ce);
+        if (i >= ce) return node;
+        if (t.charCodeAt(i) !== 61) {
           throw new LineSyntaxError('unexpected text after the name (names with spaces or . = : must be in single quotes)');
         }
       }
       node.sep = '=';
-      this.current = content;
+      this.currentStart = cs;
+      this.currentEnd = ce;
       const isProperty = node.name === undefined;
-      const rest = content.slice(i + 1).trim();
-      node.value = this.readAssignment(rest, depth, lineNo, isProperty, node.kw === 'linguisticmetadata');
-      if (rest === '' && node.value === '') this.checkMisplacedExpression(node, depth);
+      const rs = trimStartAt(t, i + 1, ce);
+      const re = trimEndAt(t, rs, ce);
+      node.value = this.readAssignment(rs, re, depth, lineNo, isProperty, node.kw === 'linguisticmetadata');
+      if (rs === re && node.value === '') this.checkMisplacedExpression(node, depth);
       return node;
     } catch (e) {
-      if (e instanceof LineSyntaxError) this.fail(e.message, lineNo, content);
+      if (e instanceof LineSyntaxError) this.fail(e.message, lineNo, t.slice(cs, ce));
       throw e;
     }
   }
 
   /**
-   * The text after `=`: one line, a ``` block, or a multi-line body. An object's body sits one level
+   * The text after `=` (t[rs, re), trimmed): one line, a ``` block, or a multi-line body. An object's body sits one level
    * below its properties (declaration depth + 2, docs/tmdl.md#expressions). For a property expression
    * (`source =`, a nameless line) the docs indent the body one level below the property while the
    * serializer writes two (seen in real models: `source =` at 2 tabs, M at 4); both are accepted, decided by the
    * depth of the first non-blank line.
    */
-  private readAssignment(rest: string, depth: number, lineNo: number, isProperty: boolean, skip: boolean): string {
-    if (rest.startsWith('```')) return this.readBacktickBlock(rest.slice(3).trim(), lineNo, skip);
-    if (rest.length > 0) return rest;
+  private readAssignment(rs: number, re: number, depth: number, lineNo: number, isProperty: boolean, skip: boolean): string {
+    const { t } = this;
+    if (re - rs >= 3 && t.startsWith('```', rs)) {
+      const ss = trimStartAt(t, rs + 3, re);
+      return this.readBacktickBlock(t.slice(ss, trimEndAt(t, ss, re)), lineNo, skip);
+    }
+    if (re > rs) return t.slice(rs, re);
     const minDepth = isProperty && this.nextContentDepth() === depth + 1 ? depth + 1 : depth + 2;
     return this.readIndentedBody(minDepth, skip);
   }
@@ -216,8 +322,8 @@ class DocumentParser {
     return this.peekContent()?.depth ?? -1;
   }
 
-  /** The next line that is not blank — depth, line number and text — without consuming anything. */
-  private peekContent(): { depth: number; line: number; text: string } | undefined {
+  /** The next line that is not blank — depth and line number — without consuming anything. */
+  private peekContent(): { depth: number; line: number } | undefined {
     const { t } = this;
     let p = this.pos;
     let line = this.lineNo;
@@ -226,7 +332,7 @@ class DocumentParser {
       if (e === -1) e = this.n;
       line++;
       const d = tabDepth(t, p, e);
-      if (!isWhitespaceLine(t, p + d, e)) return { depth: d, line, text: t.slice(p, e) };
+      if (!isWhitespaceLine(t, p + d, e)) return { depth: d, line };
       p = e + 1;
     }
     return undefined;
@@ -342,7 +448,7 @@ class DocumentParser {
         return skip ? '' : this.backtickBody(sameLine, bodyStart, ls, t.slice(ls, f));
       }
     }
-    return this.fail('the ``` block opened on this line is never closed', openLine, this.current);
+    return this.fail('the ``` block opened on this line is never closed', openLine, t.slice(this.currentStart, this.currentEnd));
   }
 
   private backtickBody(sameLine: string, from: number, to: number, margin: string): string {
