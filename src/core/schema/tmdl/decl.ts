@@ -8,6 +8,9 @@ import type { TmdlNode } from './parse.js';
 // (designer metadata); skipped without indexing, which is most of a Desktop file's lines.
 const IGNORED = new Set(['changedproperty', 'annotation', 'extendedproperty']);
 
+const NO_NODES: TmdlNode[] = [];
+const MAX_SCANNED_PROPS = 16;
+
 export function tmdlError(message: string, node: TmdlNode): never {
   throw new InputError(`TMDL error: ${message}`, { file: node.file, line: node.line, text: node.text });
 }
@@ -21,9 +24,15 @@ export class Decl {
   readonly description: string | undefined;
   /** Was the object written with `=` (e.g. `column X =` → calculated column)? */
   readonly hasEquals: boolean;
-  private readonly props = new Map<string, TmdlNode>();
-  /** Child objects by keyword, then by lower-cased name, in order of first appearance. */
-  private readonly objects = new Map<string, Map<string, TmdlNode[]>>();
+  /**
+   * Property lines, found by a linear search: an object has a handful, and a Map per object (one per
+   * column and measure) cost more to build than all the lookups (issue 15).
+   */
+  private props: TmdlNode[] = NO_NODES;
+  /** The same by keyword, built once an object has more than MAX_SCANNED_PROPS (generated or hostile input). */
+  private propIndex: Map<string, TmdlNode> | undefined = undefined;
+  /** Child objects by keyword, then by lower-cased name, in order of first appearance; created on the first one. */
+  private objects: Map<string, Map<string, TmdlNode[]>> | undefined = undefined;
 
   constructor(nodes: readonly TmdlNode[]) {
     const first = nodes[0];
@@ -55,15 +64,19 @@ export class Decl {
     // A property: `key: value`, a bare boolean `key`, or a nameless `key = text` without children.
     const isProp = c.name === undefined && (c.sep === ':' || c.children.length === 0);
     if (isProp) {
-      const prev = this.props.get(c.kw);
+      const prev = this.props === NO_NODES ? undefined : this.node(c.kw);
       if (prev) {
         tmdlError(`property '${c.kw}' of ${this.label()} is declared twice (first on line ${prev.line} of ${prev.file})`, c);
       }
-      this.props.set(c.kw, c);
+      if (this.props === NO_NODES) this.props = [c];
+      else this.props.push(c);
+      if (this.propIndex) this.propIndex.set(c.kw, c);
+      else if (this.props.length > MAX_SCANNED_PROPS) this.propIndex = new Map(this.props.map((n) => [n.kw, n]));
       return;
     }
-    let byName = this.objects.get(c.kw);
-    if (!byName) this.objects.set(c.kw, (byName = new Map()));
+    const objects = (this.objects ??= new Map());
+    let byName = objects.get(c.kw);
+    if (!byName) objects.set(c.kw, (byName = new Map()));
     const key = (c.name ?? '').toLowerCase();
     const list = byName.get(key);
     if (list) list.push(c);
@@ -71,18 +84,24 @@ export class Decl {
   }
 
   node(key: string): TmdlNode | undefined {
-    return this.props.get(key);
+    if (this.propIndex) return this.propIndex.get(key);
+    const { props } = this;
+    for (let i = 0; i < props.length; i++) {
+      const n = props[i] as TmdlNode;
+      if (n.kw === key) return n;
+    }
+    return undefined;
   }
 
   str(key: string): string | undefined {
-    const n = this.props.get(key);
+    const n = this.node(key);
     if (!n) return undefined;
     if (n.sep === '') tmdlError(`property '${key}' needs a value`, n);
     return n.value;
   }
 
   bool(key: string): boolean | undefined {
-    const n = this.props.get(key);
+    const n = this.node(key);
     if (!n) return undefined;
     if (n.sep === '') return true; // boolean shortcut: the bare name means true (docs/tmdl.md#properties)
     const v = (n.value ?? '').toLowerCase();
@@ -92,7 +111,7 @@ export class Decl {
   }
 
   int(key: string): number | undefined {
-    const n = this.props.get(key);
+    const n = this.node(key);
     if (!n) return undefined;
     const v = n.value ?? '';
     const x = Number(v);
@@ -102,7 +121,7 @@ export class Decl {
 
   /** Named child objects of one keyword, each merged from its partial declarations. */
   children(kw: string): Decl[] {
-    const byName = this.objects.get(kw);
+    const byName = this.objects?.get(kw);
     if (!byName) return [];
     const out: Decl[] = [];
     for (const [key, nodes] of byName) {
@@ -114,12 +133,12 @@ export class Decl {
 
   /** A nameless child object (`calculationGroup`, a partition's `source` block). */
   child(kw: string): Decl | undefined {
-    const nodes = this.objects.get(kw)?.get('');
+    const nodes = this.objects?.get(kw)?.get('');
     return nodes ? new Decl(nodes) : undefined;
   }
 
   has(kw: string): boolean {
-    return this.props.has(kw) || this.objects.has(kw);
+    return this.node(kw) !== undefined || this.objects?.has(kw) === true;
   }
 }
 

@@ -25,21 +25,26 @@ const NO_CHILDREN: TmdlNode[] = [];
  */
 export class TmdlNode {
   /** Keyword lower-cased: the reader is case-insensitive (docs/tmdl.md#lines-and-indentation). */
-  kw: string;
-  name: string | undefined;
+  declare kw: string;
+  declare name: string | undefined;
   /** `:` property, `=` default property / expression, or '' (bare keyword or named object). */
-  sep: '' | ':' | '=' = '';
-  value: string | undefined = undefined;
-  description: string | undefined = undefined;
-  children: TmdlNode[] = NO_CHILDREN;
-  readonly line: number;
-  private readonly doc: SourceDocument;
-  private readonly start: number;
-  private readonly end: number;
+  declare sep: '' | ':' | '=';
+  declare value: string | undefined;
+  declare description: string | undefined;
+  declare children: TmdlNode[];
+  declare readonly line: number;
+  // Fields are assigned in the constructor only (`declare`), in one order, so every node has the same shape.
+  private declare readonly doc: SourceDocument;
+  private declare readonly start: number;
+  private declare readonly end: number;
 
   constructor(kw: string, doc: SourceDocument, line: number, start: number, end: number) {
     this.kw = kw;
     this.name = undefined;
+    this.sep = '';
+    this.value = undefined;
+    this.description = undefined;
+    this.children = NO_CHILDREN;
     this.doc = doc;
     this.line = line;
     this.start = start;
@@ -91,9 +96,11 @@ export function parseTmdlDocument(file: string, input: string): ParsedDocument {
   return new DocumentParser(file, normalizeText(input)).run();
 }
 
-// Lower-cased keywords by a hash of their letters: a model repeats a few dozen keywords on every
-// line, and looking them up by character codes spares slicing and lower-casing each occurrence.
-const KEYWORDS = new Array<string | undefined>(1024).fill(undefined);
+// Lower-cased keywords by their spelling: a model repeats a few dozen keywords on every line, and
+// finding one by length and a few characters spares slicing and lower-casing each occurrence.
+const KEYWORD_SLOTS = 256;
+const KEYWORD_RAW = new Array<string>(KEYWORD_SLOTS).fill('');
+const KEYWORD_LOWER = new Array<string>(KEYWORD_SLOTS).fill('');
 const MAX_CACHED_KEYWORD = 40;
 
 class DocumentParser {
@@ -188,27 +195,13 @@ class DocumentParser {
     const { t } = this;
     const len = to - from;
     if (len > MAX_CACHED_KEYWORD) return t.slice(from, to).toLowerCase();
-    let h = len;
-    for (let i = from; i < to; i++) {
-      let c = t.charCodeAt(i);
-      if (c >= 128) return t.slice(from, to).toLowerCase(); // toLowerCase's Unicode rules
-      if (c >= 65 && c <= 90) c += 32;
-      h = (Math.imul(h, 31) + c) | 0;
-    }
-    const slot = h & (KEYWORDS.length - 1);
-    const cached = KEYWORDS[slot];
-    if (cached !== undefined && cached.length === len) {
-      let i = 0;
-      while (i < len) {
-        let c = t.charCodeAt(from + i);
-        if (c >= 65 && c <= 90) c += 32;
-        if (c !== cached.charCodeAt(i)) break;
-        i++;
-      }
-      if (i === len) return cached;
-    }
-    const kw = t.slice(from, to).toLowerCase();
-    KEYWORDS[slot] = kw;
+    const slot = (len * 31 + t.charCodeAt(from) * 7 + t.charCodeAt(to - 1) * 3 + t.charCodeAt(from + (len >> 1))) & (KEYWORD_SLOTS - 1);
+    const raw = KEYWORD_RAW[slot] as string;
+    if (raw.length === len && t.startsWith(raw, from)) return KEYWORD_LOWER[slot] as string;
+    const spelled = t.slice(from, to);
+    const kw = spelled.toLowerCase();
+    KEYWORD_RAW[slot] = spelled;
+    KEYWORD_LOWER[slot] = kw;
     return kw;
   }
 
