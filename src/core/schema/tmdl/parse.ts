@@ -96,12 +96,43 @@ export function parseTmdlDocument(file: string, input: string): ParsedDocument {
   return new DocumentParser(file, normalizeText(input)).run();
 }
 
-// Lower-cased keywords by their spelling: a model repeats a few dozen keywords on every line, and
-// finding one by length and a few characters spares slicing and lower-casing each occurrence.
-const KEYWORD_SLOTS = 256;
-const KEYWORD_RAW = new Array<string>(KEYWORD_SLOTS).fill('');
-const KEYWORD_LOWER = new Array<string>(KEYWORD_SLOTS).fill('');
-const MAX_CACHED_KEYWORD = 40;
+/**
+ * Strings a model repeats on line after line — keywords (`dataType`), short values (`int64`, `none`)
+ * and names (`Key`) — found again by length and a few characters and checked with one startsWith, so
+ * each occurrence costs no slice: 400 tables hold 80,000 lines but a few hundred distinct short
+ * strings, and every copy would stay alive until the model is built.
+ */
+class SpellingCache {
+  private readonly raw: string[];
+  private readonly out: string[];
+
+  constructor(
+    private readonly slots: number,
+    private readonly maxLength: number,
+    private readonly lower: boolean,
+  ) {
+    this.raw = new Array<string>(slots).fill('');
+    this.out = new Array<string>(slots).fill('');
+  }
+
+  /** t[from, to), lower-cased when the cache is, from the cache when it was seen before. */
+  get(t: string, from: number, to: number): string {
+    const len = to - from;
+    if (len > this.maxLength || len === 0) return this.lower ? t.slice(from, to).toLowerCase() : t.slice(from, to);
+    const h = len * 31 + t.charCodeAt(from) * 7 + t.charCodeAt(to - 1) * 3 + t.charCodeAt(from + (len >> 1)) + t.charCodeAt(from + ((len * 3) >> 2)) * 5;
+    const slot = h & (this.slots - 1);
+    const raw = this.raw[slot] as string;
+    if (raw.length === len && t.startsWith(raw, from)) return this.out[slot] as string;
+    const spelled = t.slice(from, to);
+    const value = this.lower ? spelled.toLowerCase() : spelled;
+    this.raw[slot] = spelled;
+    this.out[slot] = value;
+    return value;
+  }
+}
+
+const KEYWORDS = new SpellingCache(256, 40, true);
+const VALUES = new SpellingCache(1024, 24, false);
 
 class DocumentParser {
   private pos = 0;
@@ -190,21 +221,6 @@ class DocumentParser {
     return { roots, refs };
   }
 
-  /** The lower-cased keyword t[from, to), from the cache when it was seen before. */
-  private keyword(from: number, to: number): string {
-    const { t } = this;
-    const len = to - from;
-    if (len > MAX_CACHED_KEYWORD) return t.slice(from, to).toLowerCase();
-    const slot = (len * 31 + t.charCodeAt(from) * 7 + t.charCodeAt(to - 1) * 3 + t.charCodeAt(from + (len >> 1))) & (KEYWORD_SLOTS - 1);
-    const raw = KEYWORD_RAW[slot] as string;
-    if (raw.length === len && t.startsWith(raw, from)) return KEYWORD_LOWER[slot] as string;
-    const spelled = t.slice(from, to);
-    const kw = spelled.toLowerCase();
-    KEYWORD_RAW[slot] = spelled;
-    KEYWORD_LOWER[slot] = kw;
-    return kw;
-  }
-
   /** readName (lines.ts) on t[from, end) without a result object: returns the name, sets nameEnd. */
   private readNameAt(from: number, end: number): string {
     const { t } = this;
@@ -219,9 +235,8 @@ class DocumentParser {
           i = q + 2;
           continue;
         }
-        const raw = t.slice(from + 1, q);
         this.nameEnd = q + 1;
-        return escaped ? raw.replaceAll("''", "'") : raw;
+        return escaped ? t.slice(from + 1, q).replaceAll("''", "'") : VALUES.get(t, from + 1, q);
       }
     }
     let i = from;
@@ -232,7 +247,7 @@ class DocumentParser {
     }
     if (i === from) throw new LineSyntaxError('expected a name');
     this.nameEnd = i;
-    return t.slice(from, i);
+    return VALUES.get(t, from, i);
   }
 
   /** propertyValue (lines.ts) of t[from, end), slicing once. */
@@ -241,17 +256,17 @@ class DocumentParser {
     const s = trimStartAt(t, from, end);
     const e = trimEndAt(t, s, end);
     if (e - s >= 2 && t.charCodeAt(s) === 34 /* " */ && t.charCodeAt(e - 1) === 34) {
-      const inner = t.slice(s + 1, e - 1);
-      return inner.indexOf('"') === -1 ? inner : inner.replaceAll('""', '"');
+      const q = t.indexOf('"', s + 1);
+      return q === e - 1 ? VALUES.get(t, s + 1, e - 1) : t.slice(s + 1, e - 1).replaceAll('""', '"');
     }
-    return t.slice(s, e);
+    return VALUES.get(t, s, e);
   }
 
   private parseLine(cs: number, ce: number, depth: number, lineNo: number): TmdlNode {
     const { t } = this;
     const kwEnd = readWord(t, cs, ce);
     if (kwEnd === cs) this.fail('expected a keyword at the start of the line', lineNo, t.slice(cs, ce));
-    const node = new TmdlNode(this.keyword(cs, kwEnd), this.doc, lineNo, cs, ce);
+    const node = new TmdlNode(KEYWORDS.get(t, cs, kwEnd), this.doc, lineNo, cs, ce);
     try {
       let i = skipSpaces(t, kwEnd, ce);
       if (node.kw === 'ref') {
