@@ -48,7 +48,7 @@ export class Decl {
         value = n;
       }
       if (n.description !== undefined) description = description === undefined ? n.description : `${description}\n${n.description}`;
-      for (const c of n.children) this.index(c);
+      for (const c of n.lines(IGNORED)) this.index(c);
     }
     this.value = value?.value;
     this.hasEquals = value !== undefined;
@@ -62,7 +62,7 @@ export class Decl {
   private index(c: TmdlNode): void {
     if (IGNORED.has(c.kw)) return;
     // A property: `key: value`, a bare boolean `key`, or a nameless `key = text` without children.
-    const isProp = c.name === undefined && (c.sep === ':' || c.children.length === 0);
+    const isProp = c.name === undefined && (c.sep === ':' || (c.children.length === 0 && c.props.length === 0));
     if (isProp) {
       const prev = this.props === NO_NODES ? undefined : this.node(c.kw);
       if (prev) {

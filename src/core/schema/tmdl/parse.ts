@@ -14,14 +14,19 @@ import {
   trimStartAt,
 } from './lines.js';
 
-// Shared by every line without nested lines (most of them: properties) to spare an allocation each;
-// replaced by a fresh array on the first child.
+// Shared by every line without nested lines (most of them) to spare an allocation each; replaced
+// by a fresh array on the first child.
 const NO_CHILDREN: TmdlNode[] = [];
+const NO_PROPS: unknown[] = [];
+/** Slots per entry of TmdlNode.props: keyword, value, line, start offset. */
+const PROP_SLOTS = 4;
 
 /**
- * One declaration line and what is nested under it. A model has one per line (80,000 for 400
- * tables), all alive until the model is built, so a node keeps offsets into its document rather
- * than a copy of its line: the text is sliced only when an error shows it (issue 15).
+ * One declaration line and what is nested under it. A model has one line per property and object
+ * (80,000 for 400 tables), all alive until the model is built, so memory per line decides the
+ * reader's speed (issue 15): a node keeps an offset into its document rather than a copy of its
+ * line (the text is sliced only when an error shows it), and its `key: value` property lines are
+ * not nodes but four slots each in `props`, turned into nodes by propertyNodes() when read.
  */
 export class TmdlNode {
   /** Keyword lower-cased: the reader is case-insensitive (docs/tmdl.md#lines-and-indentation). */
@@ -31,24 +36,27 @@ export class TmdlNode {
   declare sep: '' | ':' | '=';
   declare value: string | undefined;
   declare description: string | undefined;
+  /** Nested lines other than `key: value` properties, in order. */
   declare children: TmdlNode[];
+  /** Nested `key: value` lines, PROP_SLOTS slots each, in order; see lines(). */
+  declare props: unknown[];
   declare readonly line: number;
   // Fields are assigned in the constructor only (`declare`), in one order, so every node has the same shape.
   private declare readonly doc: SourceDocument;
+  /** Offset of the line's first character after its indentation. */
   private declare readonly start: number;
-  private declare readonly end: number;
 
-  constructor(kw: string, doc: SourceDocument, line: number, start: number, end: number) {
+  constructor(kw: string, doc: SourceDocument, line: number, start: number) {
     this.kw = kw;
     this.name = undefined;
     this.sep = '';
     this.value = undefined;
     this.description = undefined;
     this.children = NO_CHILDREN;
+    this.props = NO_PROPS;
     this.doc = doc;
     this.line = line;
     this.start = start;
-    this.end = end;
   }
 
   get file(): string {
@@ -57,7 +65,45 @@ export class TmdlNode {
 
   /** The line without its indentation and trailing whitespace. */
   get text(): string {
-    return this.doc.text.slice(this.start, this.end);
+    const t = this.doc.text;
+    let e = t.indexOf('\n', this.start);
+    if (e === -1) e = t.length;
+    return t.slice(this.start, trimEndAt(t, this.start, e));
+  }
+
+  /** Records a nested `key: value` line (see props). */
+  addProperty(kw: string, value: string, line: number, start: number): void {
+    if (this.props === NO_PROPS) this.props = [kw, value, line, start];
+    else this.props.push(kw, value, line, start);
+  }
+
+  /**
+   * Every nested line in file order, properties as nodes of their own; `skip` names keywords left
+   * out (no node is made for them).
+   */
+  lines(skip: ReadonlySet<string>): TmdlNode[] {
+    const { children, props } = this;
+    if (props === NO_PROPS) return children;
+    const out: TmdlNode[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < children.length || j < props.length) {
+      const child = children[i];
+      if (j < props.length && (child === undefined || (props[j + 2] as number) < child.line)) {
+        const kw = props[j] as string;
+        if (!skip.has(kw)) {
+          const n = new TmdlNode(kw, this.doc, props[j + 2] as number, props[j + 3] as number);
+          n.sep = ':';
+          n.value = props[j + 1] as string;
+          out.push(n);
+        }
+        j += PROP_SLOTS;
+      } else {
+        out.push(child as TmdlNode);
+        i++;
+      }
+    }
+    return out;
   }
 }
 
@@ -202,7 +248,12 @@ class DocumentParser {
         stack[depth] = null;
         continue;
       }
-      const node = this.parseLine(cs, ce, depth, lineNo);
+      const node = this.parseLine(cs, ce, depth, lineNo, parent ?? undefined);
+      if (node === undefined) {
+        desc = null; // /// above a property: TOM keeps no description there
+        stack[depth] = null;
+        continue;
+      }
       if (desc !== null && descDepth === depth) node.description = desc.join('\n');
       desc = null;
       if (node.kw === 'ref') {
@@ -262,13 +313,20 @@ class DocumentParser {
     return VALUES.get(t, s, e);
   }
 
-  private parseLine(cs: number, ce: number, depth: number, lineNo: number): TmdlNode {
+  /** One line → a node, or undefined when it is a `key: value` line kept in `parent` (TmdlNode.props). */
+  private parseLine(cs: number, ce: number, depth: number, lineNo: number, parent: TmdlNode | undefined): TmdlNode | undefined {
     const { t } = this;
     const kwEnd = readWord(t, cs, ce);
     if (kwEnd === cs) this.fail('expected a keyword at the start of the line', lineNo, t.slice(cs, ce));
-    const node = new TmdlNode(KEYWORDS.get(t, cs, kwEnd), this.doc, lineNo, cs, ce);
+    const kw = KEYWORDS.get(t, cs, kwEnd);
+    const vs = skipSpaces(t, kwEnd, ce);
+    if (parent !== undefined && vs < ce && t.charCodeAt(vs) === 58 /* : */ && kw !== 'ref') {
+      parent.addProperty(kw, this.propertyValueAt(vs + 1, ce), lineNo, cs);
+      return undefined;
+    }
+    const node = new TmdlNode(kw, this.doc, lineNo, cs);
     try {
-      let i = skipSpaces(t, kwEnd, ce);
+      let i = vs;
       if (node.kw === 'ref') {
         const typeEnd = readWord(t, i, ce);
         if (typeEnd === i) throw new LineSyntaxError('expected `ref <objectType> <name>`');
