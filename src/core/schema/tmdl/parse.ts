@@ -19,14 +19,14 @@ import {
 const NO_CHILDREN: TmdlNode[] = [];
 const NO_PROPS: unknown[] = [];
 /** Slots per entry of TmdlNode.props: keyword, value, line, start offset. */
-const PROP_SLOTS = 4;
+export const PROP_SLOTS = 4;
 
 /**
  * One declaration line and what is nested under it. A model has one line per property and object
  * (80,000 for 400 tables), all alive until the model is built, so memory per line decides the
  * reader's speed (issue 15): a node keeps an offset into its document rather than a copy of its
  * line (the text is sliced only when an error shows it), and its `key: value` property lines are
- * not nodes but four slots each in `props`, turned into nodes by propertyNodes() when read.
+ * not nodes but four slots each in `props` (propertyNode() makes one when needed).
  */
 export class TmdlNode {
   /** Keyword lower-cased: the reader is case-insensitive (docs/tmdl.md#lines-and-indentation). */
@@ -38,7 +38,7 @@ export class TmdlNode {
   declare description: string | undefined;
   /** Nested lines other than `key: value` properties, in order. */
   declare children: TmdlNode[];
-  /** Nested `key: value` lines, PROP_SLOTS slots each, in order; see lines(). */
+  /** Nested `key: value` lines in order, PROP_SLOTS slots each: keyword, value, line, start offset. */
   declare props: unknown[];
   declare readonly line: number;
   // Fields are assigned in the constructor only (`declare`), in one order, so every node has the same shape.
@@ -77,33 +77,12 @@ export class TmdlNode {
     else this.props.push(kw, value, line, start);
   }
 
-  /**
-   * Every nested line in file order, properties as nodes of their own; `skip` names keywords left
-   * out (no node is made for them).
-   */
-  lines(skip: ReadonlySet<string>): TmdlNode[] {
-    const { children, props } = this;
-    if (props === NO_PROPS) return children;
-    const out: TmdlNode[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < children.length || j < props.length) {
-      const child = children[i];
-      if (j < props.length && (child === undefined || (props[j + 2] as number) < child.line)) {
-        const kw = props[j] as string;
-        if (!skip.has(kw)) {
-          const n = new TmdlNode(kw, this.doc, props[j + 2] as number, props[j + 3] as number);
-          n.sep = ':';
-          n.value = props[j + 1] as string;
-          out.push(n);
-        }
-        j += PROP_SLOTS;
-      } else {
-        out.push(child as TmdlNode);
-        i++;
-      }
-    }
-    return out;
+  /** The `key: value` line at slot `j` of props as a node of its own (for lookups that need one, and errors). */
+  propertyNode(j: number): TmdlNode {
+    const n = new TmdlNode(this.props[j] as string, this.doc, this.props[j + 2] as number, this.props[j + 3] as number);
+    n.sep = ':';
+    n.value = this.props[j + 1] as string;
+    return n;
   }
 }
 
