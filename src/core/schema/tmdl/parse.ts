@@ -123,7 +123,7 @@ export function parseTmdlDocument(file: string, input: string): ParsedDocument {
 
 /**
  * Strings a model repeats on line after line — keywords (`dataType`), short values (`int64`, `none`)
- * and names (`Key`) — found again by length and a few characters and checked with one startsWith, so
+ * and names (`Key`) — found again by length and a few characters and checked character by character, so
  * each occurrence costs no slice: 400 tables hold 80,000 lines but a few hundred distinct short
  * strings, and every copy would stay alive until the model is built.
  */
@@ -147,7 +147,13 @@ class SpellingCache {
     const h = len * 31 + t.charCodeAt(from) * 7 + t.charCodeAt(to - 1) * 3 + t.charCodeAt(from + (len >> 1)) + t.charCodeAt(from + ((len * 3) >> 2)) * 5;
     const slot = h & (this.slots - 1);
     const raw = this.raw[slot] as string;
-    if (raw.length === len && t.startsWith(raw, from)) return this.out[slot] as string;
+    if (raw.length === len) {
+      // A loop, not t.startsWith(raw, from): that one leaves the fast path when the document has
+      // non-Latin-1 text somewhere (a two-byte string) and the cached spelling has none.
+      let i = 0;
+      while (i < len && t.charCodeAt(from + i) === raw.charCodeAt(i)) i++;
+      if (i === len) return this.out[slot] as string;
+    }
     const spelled = t.slice(from, to);
     const value = this.lower ? spelled.toLowerCase() : spelled;
     this.raw[slot] = spelled;
