@@ -1,34 +1,45 @@
-// Builds what a run works with from the validated Config — token provider, Fabric client, the
-// lazily-opened warehouse session, the pipeline settings — once, and passes it down
-// (docs/architecture.md#conventions-in-the-code). snowflake-sdk and DuckDB are imported only when the first model actually needs them.
+// The composition root (docs/architecture.md#plug-ins): builds what a run works with from the
+// validated Config — token provider, Fabric client, the warehouse connections (opened lazily), the
+// publishers with their settings, the Fabric source — once, and passes it down
+// (docs/architecture.md#conventions-in-the-code). snowflake-sdk and DuckDB are imported only when
+// the first model actually needs them.
+//
+// Adding a publisher is a folder under src/core/publishers/ and one entry in PUBLISHERS.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createTokenProvider, type AuthOptions, type TokenProvider } from '../auth/index.js';
-import { reveal, secretValues } from '../config/secret.js';
-import { createRedactor } from '../redact.js';
-import { resolveAuthMode, resolveTarget, type WarehouseTarget } from '../config/load.js';
+import { createTokenProvider, type TokenProvider } from '../auth/index.js';
+import { authOptions } from '../config/auth-options.js';
+import { resolveTarget, type WarehouseTarget } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { secretValues } from '../config/secret.js';
+import { snowflakeNamespace, snowflakeOptions } from '../config/warehouse-options.js';
 import type { Clock, Logger, Sleep } from '../context.js';
-import { createFabricClient } from '../fabric/index.js';
-import { pushDefinitionFileName, pushFileKey } from '../push/files.js';
-import type { CreateDatasetRequest } from '../push/request.js';
-import { snowflakeNamespace, snowflakeOptions } from '../warehouse/options.js';
-import type { PipelineDeps, PipelineSettings } from './pipeline.js';
-import type { FabricApi, PreviousRequestTarget, RemoteOptions } from './remote.js';
-import { physicalTablesStep } from './physical-tables.js';
-import { WarehouseSession } from './warehouse-session.js';
+import { createFabricClient, type FabricClient } from '../fabric/index.js';
+import type { ConfiguredPublisher, Publisher, PublishSession, RunFlags } from '../publishers/publisher.js';
+import { pushDefinitionFileName, pushFileKey } from '../publishers/push/files.js';
+import { pushPublisher } from '../publishers/push/publisher.js';
+import type { CreateDatasetRequest } from '../publishers/push/request.js';
+import { warehousePublisher } from '../publishers/warehouse/publisher.js';
+import { createRedactor } from '../redact.js';
+import { fabricSource, type FabricSourceOptions } from '../sources/fabric/index.js';
+import type { Source } from '../sources/source.js';
+import type { StateStore } from '../state/store.js';
+import type { PipelineDeps } from '../sync/pipeline.js';
+import type { PreviousRequestTarget, RemoteOptions } from '../sync/remote.js';
+import { WarehousePool } from '../warehouse/pool.js';
 
-export interface RuntimeOptions {
+/** Every publisher, in the order they run for each model (a later one reads the facts of the earlier ones). */
+export const PUBLISHERS: readonly Publisher[] = [pushPublisher, warehousePublisher];
+
+export interface RunOptions {
   clock: Clock;
   sleep: Sleep;
   logger: Logger;
   version: string;
   verbose: boolean;
-  /** Skip the push step (--no-push). */
-  push: boolean;
-  /** Skip the warehouse step (--no-warehouse). */
-  warehouse: boolean;
+  /** Publishers turned off for this run (`--no-push` → 'push', `--no-warehouse` → 'warehouse'). */
+  disabled: readonly string[];
   dryRun: boolean;
   /** Fabric is needed (convert --dataset-id/--auto, monitor, convert --source --workspace). */
   fabric: boolean;
@@ -36,38 +47,23 @@ export interface RuntimeOptions {
   signal?: AbortSignal;
 }
 
-export interface Runtime {
+export interface Run {
   runId: string;
-  api: FabricApi | null;
+  api: FabricClient | null;
   tokens: TokenProvider | null;
   target: WarehouseTarget;
-  warehouse: WarehouseSession | null;
   pipeline: PipelineDeps;
-  settings: PipelineSettings;
   remote: RemoteOptions;
+  /** The watched workspaces as a source; `detection` overrides `monitor.detection` (a one-shot run lists everything). */
+  fabricSource(store: StateStore, detection?: FabricSourceOptions['detection']): Source;
   close(): Promise<void>;
 }
 
-export function authOptions(config: Config): AuthOptions {
-  const f = config.fabric;
-  const authorityHost = f.authorityHost;
-  switch (resolveAuthMode(config)) {
-    case 'static':
-      return { mode: 'static', fabricToken: reveal(f.accessToken), powerbiToken: reveal(f.powerbiAccessToken) };
-    case 'client-secret':
-      return { mode: 'client-secret', tenantId: f.tenantId!, clientId: f.clientId!, clientSecret: reveal(f.clientSecret)!, authorityHost };
-    case 'certificate':
-      return { mode: 'certificate', tenantId: f.tenantId!, clientId: f.clientId!, certificatePath: f.certificatePath!, certificatePassword: reveal(f.certificatePassword), authorityHost };
-    default:
-      return { mode: 'default', tenantId: f.tenantId, clientId: f.clientId, authorityHost };
-  }
-}
-
-export function createRuntime(config: Config, options: RuntimeOptions): Runtime {
+export function composeRun(config: Config, options: RunOptions): Run {
   const runId = randomUUID();
   const { clock, sleep, logger } = options;
   const tokens = options.fabric ? createTokenProvider(authOptions(config), { clock, logger }) : null;
-  const api: FabricApi | null = tokens
+  const api = tokens
     ? createFabricClient({
         fabricUrl: config.fabric.apiUrl,
         powerbiUrl: config.fabric.powerbiApiUrl,
@@ -83,59 +79,51 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
         redact: createRedactor(secretValues(config)),
       })
     : null;
-  const target = options.warehouse ? resolveTarget(config) : 'none';
-  const warehouse = target === 'none' ? null : createWarehouseSession(config, target, { ...options, runId });
-  const settings: PipelineSettings = {
-    suffix: config.push.suffix,
-    strict: config.push.strict,
-    onIncompatible: config.push.onIncompatible,
-    onIncompatibleFor: config.push.perModel,
-    retention: config.push.retention,
-    outDir: config.push.outDir,
-    push: options.push,
-    warehouse: target !== 'none',
-    createTables: config.warehouse.createTables,
-    tablesSchema: config.warehouse.tablesSchema,
-    dryRun: options.dryRun,
-  };
+  const disabled = new Set(options.disabled);
+  const target = disabled.has('warehouse') ? 'none' : resolveTarget(config);
+  const warehouse = target === 'none' ? null : warehousePool(config, target, { ...options, runId });
+  const flags: RunFlags = { dryRun: options.dryRun, disabled, target };
+  const publishers: ConfiguredPublisher[] = PUBLISHERS.map((publisher) => ({ publisher, settings: publisher.settings(config, flags) }));
+  const session: PublishSession = { fabric: api, warehouse, clock, logger, runId, toolVersion: options.version };
   const remote: RemoteOptions = {
-    workspaces: config.fabric.workspaces,
-    definitionFormat: config.fabric.definitionFormat,
     suffix: config.push.suffix,
-    detection: config.monitor.detection,
-    fullListingMs: config.monitor.fullListingHours * 3_600_000,
-    previousRequest: (target) => readPreviousRequest(config.push.outDir, target),
+    twins: !disabled.has('push'),
+    previousRequest: (t) => readPreviousRequest(config.push.outDir, t),
   };
   return {
     runId,
     api,
     tokens,
     target,
-    warehouse,
-    pipeline: { push: api, warehouse, clock, logger, runId, toolVersion: options.version },
-    settings,
+    pipeline: { publishers, session, clock, logger },
     remote,
+    fabricSource: (store, detection) => {
+      if (!api) throw new Error('a Fabric source needs the Fabric client (RunOptions.fabric)');
+      return fabricSource(api, store, clock, {
+        workspaces: config.fabric.workspaces,
+        definitionFormat: config.fabric.definitionFormat,
+        detection: detection ?? config.monitor.detection,
+        fullListingMs: config.monitor.fullListingHours * 3_600_000,
+      });
+    },
     close: async () => {
       await warehouse?.close();
     },
   };
 }
 
-function createWarehouseSession(config: Config, target: 'snowflake' | 'duckdb', o: RuntimeOptions & { runId: string }): WarehouseSession {
+function warehousePool(config: Config, target: 'snowflake' | 'duckdb', o: RunOptions & { runId: string }): WarehousePool {
   if (target === 'duckdb') {
-    return new WarehouseSession({
+    return new WarehousePool({
       dialect: 'duckdb',
       maxConnections: 1,
       open: async () => (await import('../warehouse/duckdb.js')).openDuckDb({ path: config.warehouse.duckdbPath }),
-      physicalTables: physicalTablesStep('duckdb'),
     });
   }
-  const namespace = snowflakeNamespace(config);
-  return new WarehouseSession({
+  return new WarehousePool({
     dialect: 'snowflake',
-    namespace,
+    namespace: snowflakeNamespace(config),
     maxConnections: config.monitor.concurrency,
-    physicalTables: physicalTablesStep('snowflake', namespace),
     open: async () =>
       (await import('../warehouse/snowflake.js')).openSnowflake(snowflakeOptions(config, { queryTag: `fabric-sync/${o.version}/${o.runId}`, verbose: o.verbose, logger: o.logger })),
   });

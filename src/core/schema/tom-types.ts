@@ -1,7 +1,7 @@
 // TOM data type → Push API column dataType: one typed table, tested row by row (docs/architecture.md#push-conversion,
 // docs/architecture.md#conventions-in-the-code). The Push API documents six types: Int64, Double, Boolean, Datetime, String, Decimal
 // (docs/fabric-rest.md#push-datasets).
-import type { TomDataType } from '../schema/model.js';
+import type { TomDataType } from './model.js';
 
 export type PushDataType = 'Int64' | 'Double' | 'Decimal' | 'Datetime' | 'String' | 'Boolean';
 

@@ -5,7 +5,7 @@
 // identifiers (a table such as COUNTROWS(Sales), a variable or a keyword — the resolver decides).
 // Positions let the planner rewrite renamed tables in place. Tokens come from the DAX lexer that
 // the expression parser uses (src/core/dax/lexer.ts).
-import { lexDax, type Token } from '../dax/lexer.js';
+import { lexDax, type Token } from '../../dax/lexer.js';
 
 export type DaxRef =
   /** A table name token: `'Sales Fact'` (quoted) or `Sales` before `[`; `qualifies` when a `[X]` follows. */

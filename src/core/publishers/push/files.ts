@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { storageErrorFrom } from '../errors.js';
+import { storageErrorFrom } from '../../errors.js';
 import type { PushPlan } from './plan.js';
 
 // Windows reserves these names with or without an extension (CON, CON.txt…).

@@ -4,7 +4,7 @@
 // table, column, DAX function or — transitively — a dropped measure (docs/architecture.md#push-conversion, issue 4).
 // Unqualified `[X]` resolves to a measure of the model (measure names are model-global) or else a
 // column of the measure's own table; names are compared case-insensitively, as DAX does.
-import type { SemanticModel } from '../schema/model.js';
+import type { SemanticModel } from '../../schema/model.js';
 import { scanDax, rewriteDaxTables, type DaxScan } from './dax-refs.js';
 
 export interface MeasureDecision {

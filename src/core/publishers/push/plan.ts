@@ -12,15 +12,15 @@
 //   each reported as `duplicateName` (issue 13 item 15);
 // - the planner never throws: `assertStrict(plan)` is the one place `--strict` turns a loss into a
 //   ConversionError, so callers can still show or save the plan they refused.
-import type { Column, Relationship, SemanticModel, Table } from '../schema/model.js';
-import { ConversionError } from '../errors.js';
-import type { ConversionReport, ReportEntry } from './report.js';
-import { summarizeReport } from './report.js';
+import type { Column, Relationship, SemanticModel, Table } from '../../schema/model.js';
+import { ConversionError } from '../../errors.js';
+import type { ConversionReport, ReportEntry } from '../report.js';
+import { summarizeReport } from '../report.js';
 import { PUSH_LIMITS, type CreateDatasetRequest, type PushColumn, type PushRelationship, type PushTable } from './request.js';
-import { pushTypeFor } from './types.js';
+import { pushTypeFor } from '../../schema/tom-types.js';
 import { PUSH_COLUMN_NAME_PATTERN, PUSH_TABLE_NAME_PATTERN, uniquePushNames } from './names.js';
 import { decideMeasures } from './measures.js';
-import { MAX_PUSH_NAME_LENGTH } from '../limits.js';
+import { MAX_PUSH_NAME_LENGTH } from '../../limits.js';
 
 export const DEFAULT_PUSH_SUFFIX = '_PushSync';
 

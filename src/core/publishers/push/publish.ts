@@ -5,7 +5,7 @@
 // after every create the name is listed again and all but one deterministic winner (earliest
 // createdDate, ties by lowest id) are deleted; every racer picks the same winner.
 // `dryRun` sends no write: it still reads (list, GET tables) to compute the exact requests.
-import { ApiError, ConversionError } from '../errors.js';
+import { ApiError, ConversionError } from '../../errors.js';
 import type { PushPlan } from './plan.js';
 import type { CreateDatasetRequest, PushRelationship, PushTable } from './request.js';
 

@@ -1,7 +1,7 @@
 // The Power BI `CreateDatasetRequest` body (the definitions CreateDatasetRequest, Table, Column, Measure,
 // Relationship of Microsoft's Power BI Swagger; docs/fabric-rest.md#push-datasets), restricted to what
 // push datasets use.
-import type { PushDataType } from './types.js';
+import type { PushDataType } from '../../schema/tom-types.js';
 
 export interface PushColumn {
   name: string;

@@ -2,9 +2,9 @@
 // when the table is created; IF NOT EXISTS leaves an existing table and its comments alone) and
 // its informational constraints; DuckDB has no inline COMMENT, so it gets COMMENT ON statements in
 // the same request. Every name is fully qualified from the configuration (names.ts).
-import { DIALECTS, type Dialect, quoteIdent as q, sqlLiteral } from './dialect.js';
-import { type Namespace, qualified } from './names.js';
-import type { Statement } from './plan.js';
+import { DIALECTS, type Dialect, quoteIdent as q, sqlLiteral } from '../../warehouse/dialect.js';
+import { type Namespace, qualified } from '../../warehouse/names.js';
+import type { Statement } from '../../warehouse/statement.js';
 import type { TableSpec } from './tables.js';
 
 export interface Constraint {

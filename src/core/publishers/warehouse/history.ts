@@ -1,10 +1,10 @@
 // Read-back of a model's history from _SEMANTIC_MODEL_VERSIONS (issue 12 item 4): the versions
 // in the order they were first synced, and the canonical definitions of two of them — what a
 // `fabric-sync diff <model>` compares. Works on both targets.
-import { WarehouseError } from '../errors.js';
-import type { WarehouseBackend } from './backend.js';
-import { quoteIdent as q } from './dialect.js';
-import { type Namespace, qualified } from './names.js';
+import { WarehouseError } from '../../errors.js';
+import type { WarehouseBackend } from '../../warehouse/backend.js';
+import { quoteIdent as q } from '../../warehouse/dialect.js';
+import { type Namespace, qualified } from '../../warehouse/names.js';
 import { normaliseRow } from './read.js';
 import { MODEL_VERSIONS } from './tables.js';
 

@@ -6,9 +6,9 @@
 // to a single CREATE TABLE (a schema per model would need CREATE SCHEMA on the database).
 // _SEMANTIC_TABLES.PHYSICAL_TABLE records the name of each table's mirror.
 import { createHash } from 'node:crypto';
-import type { Table } from '../schema/model.js';
-import { quoteIdent } from './dialect.js';
-import { MAX_IDENTIFIER_LENGTH } from './names.js';
+import type { Table } from '../../schema/model.js';
+import { quoteIdent } from '../../warehouse/dialect.js';
+import { MAX_IDENTIFIER_LENGTH } from '../../warehouse/names.js';
 
 /** Where the mirror tables go: the configured database (Snowflake) and schema. */
 export interface PhysicalTarget {

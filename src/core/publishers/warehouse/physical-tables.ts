@@ -4,12 +4,12 @@
 // (see schemaExists). CREATE SCHEMA also makes the new schema the session's current one
 // (https://docs.snowflake.com/en/sql-reference/sql/create-schema); every statement names its
 // objects in full, so nothing the connection runs next depends on that.
-import type { SemanticModel } from '../schema/model.js';
-import type { WarehouseBackend } from '../warehouse/backend.js';
-import { quoteIdent, type Dialect } from '../warehouse/dialect.js';
-import type { Namespace } from '../warehouse/names.js';
-import { type PhysicalTarget, physicalName, physicalSkipReason } from '../warehouse/physical-names.js';
-import { planPhysicalTables, readExistingColumns, schemaExists } from '../warehouse/physical.js';
+import type { SemanticModel } from '../../schema/model.js';
+import type { WarehouseBackend } from '../../warehouse/backend.js';
+import { quoteIdent, type Dialect } from '../../warehouse/dialect.js';
+import type { Namespace } from '../../warehouse/names.js';
+import { type PhysicalTarget, physicalName, physicalSkipReason } from './physical-names.js';
+import { planPhysicalTables, readExistingColumns, schemaExists } from './physical.js';
 
 export type PhysicalStep = (backend: WarehouseBackend, model: SemanticModel, modelId: string, target: PhysicalTarget) => Promise<{ statements: number; notes: string[] }>;
 

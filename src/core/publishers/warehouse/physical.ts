@@ -3,12 +3,12 @@
 // ever dropped or narrowed, and a column whose existing type differs in kind from the mapped one is
 // reported as a conflict, not altered. Each model's tables carry its model key (physical-names.ts),
 // so two models' `Sales` tables never share columns. Pure planner + readers of the catalog.
-import type { SemanticModel } from '../schema/model.js';
-import type { WarehouseBackend } from './backend.js';
-import { type Dialect, quoteIdent as q, sqlLiteral } from './dialect.js';
-import { type Namespace, catalogFilter, infoSchema, MAX_IDENTIFIER_LENGTH } from './names.js';
+import type { SemanticModel } from '../../schema/model.js';
+import type { WarehouseBackend } from '../../warehouse/backend.js';
+import { type Dialect, quoteIdent as q, sqlLiteral } from '../../warehouse/dialect.js';
+import { type Namespace, catalogFilter, infoSchema, MAX_IDENTIFIER_LENGTH } from '../../warehouse/names.js';
 import { type PhysicalTarget, physicalName, physicalSkipReason, qualifiedPhysical } from './physical-names.js';
-import type { Statement } from './plan.js';
+import type { Statement } from '../../warehouse/statement.js';
 import { typeFamily, warehouseType } from './types.js';
 
 export interface ExistingColumn {

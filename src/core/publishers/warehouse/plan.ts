@@ -15,24 +15,15 @@
 // named "DATABASE"."SCHEMA"."TABLE" from the configuration, never through the session's current
 // database or schema (which CREATE SCHEMA and USE change: issue 12).
 import { randomUUID } from 'node:crypto';
-import type { ConversionReport } from '../push/report.js';
-import type { SemanticModel, Table } from '../schema/model.js';
-import { DIALECTS, type Dialect, type LogicalType, quoteIdent as q, sqlLiteral } from './dialect.js';
-import { type Namespace, qualified } from './names.js';
+import type { ConversionReport } from '../report.js';
+import type { SemanticModel, Table } from '../../schema/model.js';
+import { DIALECTS, type Dialect, type LogicalType, quoteIdent as q, sqlLiteral } from '../../warehouse/dialect.js';
+import { type Namespace, qualified } from '../../warehouse/names.js';
 import { type PhysicalTarget, physicalTableName } from './physical-names.js';
-import { type ModelRows, type Scalar, buildModelRows, reportFingerprint } from './rows.js';
+import { type ModelRows, buildModelRows, reportFingerprint } from './rows.js';
+import { type Bind, STAGE_BINDING_THRESHOLD, type Statement } from '../../warehouse/statement.js';
 import { CHILD_TABLES, LOAD, METADATA, MODEL_VERSIONS, type TableSpec } from './tables.js';
 import { createTableSql } from './ddl.js';
-
-export type Bind = Scalar;
-
-export interface Statement {
-  sql: string;
-  /** Scalar binds (`Bind[]`) or an array bind, one inner array per row (`Bind[][]`). */
-  binds?: Bind[] | Bind[][];
-  /** What the statement is for, in a few words (shown by --dry-run and in errors). */
-  purpose: string;
-}
 
 export interface WarehousePlan {
   /** Session DDL (the temporary load table), run once per connection before any transaction. */
@@ -68,22 +59,6 @@ export interface SyncContext {
 
 /** Rows per array-bound INSERT (issue 5: ≤ 1,000). */
 export const INSERT_CHUNK_ROWS = 1000;
-
-/**
- * snowflake-sdk sends an array bind through a temporary stage once its bound values (rows × columns)
- * exceed a threshold (`createStatementPreExec` in snowflake-sdk's lib/connection/statement.js; the
- * client default of CLIENT_STAGE_ARRAY_BINDING_THRESHOLD is 100,000 in lib/parameters.js, and the
- * server may send another at login). Stage binding runs `CREATE OR REPLACE TEMPORARY STAGE` — DDL,
- * which commits the open model transaction. The Snowflake backend pins the driver's threshold to
- * this value (`arrayBindingThreshold`), and every array bind stays at or below it.
- */
-export const STAGE_BINDING_THRESHOLD = 100_000;
-
-/** Values in a bind set, counted the way the driver does (only array binds count). */
-export function arrayBindValues(binds: readonly Bind[] | readonly Bind[][] | undefined): number {
-  if (!binds || !Array.isArray(binds[0])) return 0;
-  return (binds as Bind[][]).reduce((n, row) => n + row.length, 0);
-}
 
 /** Rows per load INSERT: ≤ 1,000 and within the stage-binding threshold for `width` values per row. */
 export function loadChunkRows(width: number, threshold = STAGE_BINDING_THRESHOLD): number {

@@ -1,9 +1,9 @@
 // Read-back of one model's rows from any backend (issue 5 item 4), for tests, `validate` and
 // users' own checks. Values are normalised so the Snowflake and DuckDB targets compare equal:
 // timestamps as ISO-8601 UTC strings, numbers as numbers, VARIANT/JSON as parsed values.
-import type { WarehouseBackend } from './backend.js';
-import { quoteIdent as q } from './dialect.js';
-import { type Namespace, qualified } from './names.js';
+import type { WarehouseBackend } from '../../warehouse/backend.js';
+import { quoteIdent as q } from '../../warehouse/dialect.js';
+import { type Namespace, qualified } from '../../warehouse/names.js';
 import { COLUMNS, MEASURES, METADATA, RELATIONSHIPS, TABLES, type TableSpec } from './tables.js';
 
 export type Row = Record<string, unknown>;

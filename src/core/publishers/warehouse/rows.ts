@@ -2,9 +2,9 @@
 // target column name, so the planner can move it from the load table's DOC into that column
 // without a second mapping. Report entries are matched by (kind, table, name).
 import { createHash } from 'node:crypto';
-import type { ConversionReport, ReportEntry, ReportObjectKind } from '../push/report.js';
-import { pushTypeFor } from '../push/types.js';
-import type { SemanticModel, Table } from '../schema/model.js';
+import type { ConversionReport, ReportEntry, ReportObjectKind } from '../report.js';
+import { pushTypeFor } from '../../schema/tom-types.js';
+import type { SemanticModel, Table } from '../../schema/model.js';
 import { TOM_TO_WAREHOUSE } from './types.js';
 
 export type Scalar = string | number | boolean | null;

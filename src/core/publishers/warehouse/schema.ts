@@ -14,12 +14,13 @@
 //
 // Snowflake: ALTER TABLE … ADD COLUMN IF NOT EXISTS (https://docs.snowflake.com/en/sql-reference/sql/alter-table-column)
 // adds a column only when it is missing, so the step can run twice.
-import { WarehouseError } from '../errors.js';
-import type { WarehouseBackend } from './backend.js';
+import { WarehouseError } from '../../errors.js';
+import type { WarehouseBackend } from '../../warehouse/backend.js';
 import { constraintsOf, createTableSql } from './ddl.js';
-import { DIALECTS, type Dialect, quoteIdent as q, sqlLiteral } from './dialect.js';
-import { type Namespace, infoSchema, qualified } from './names.js';
-import { type Statement, timestampBind, versionsFromMetadata } from './plan.js';
+import { DIALECTS, type Dialect, quoteIdent as q, sqlLiteral } from '../../warehouse/dialect.js';
+import { type Namespace, infoSchema, qualified } from '../../warehouse/names.js';
+import type { Statement } from '../../warehouse/statement.js';
+import { timestampBind, versionsFromMetadata } from './plan.js';
 import { ALL_TABLES, CURRENT_MODELS_VIEW, METADATA, SCHEMA_VERSION, SYNC_LOCK, type TableSpec } from './tables.js';
 
 /** The schema version this release writes. */
@@ -152,3 +153,6 @@ function asUpgradeError(e: unknown, purpose: string): Error {
     hint: e.hint ?? 'Nothing was synced. Check the role\'s privileges on the schema (validate prints the grants), then re-run.',
   });
 }
+
+/** What `validate` probes for (warehouse/probe.ts): every permanent table, and the version table. */
+export const PROBED_TABLES = { names: PERMANENT_TABLES.map((t) => t.name), versionTable: SCHEMA_VERSION.name } as const;

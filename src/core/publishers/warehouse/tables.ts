@@ -1,7 +1,7 @@
 // The five metadata tables of docs/architecture.md#warehouse and the session load table, as data: one row per column
 // with its type, nullability and the COMMENT users see in Snowflake. The planner derives every
 // CREATE TABLE, MERGE and DELETE from these specs, so a column is declared in exactly one place.
-import type { LogicalType } from './dialect.js';
+import type { LogicalType } from '../../warehouse/dialect.js';
 
 export interface ColumnSpec {
   name: string;

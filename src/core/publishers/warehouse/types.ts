@@ -3,8 +3,8 @@
 // converter's own table (src/core/push/types.ts). Power BI's fixed decimal ("currency") is a
 // 19-digit number with 4 decimal places, hence NUMBER(19,4). binary stays binary, variant becomes
 // VARIANT/JSON; unknown/automatic fall back to text, the one type that loses nothing.
-import type { TomDataType } from '../schema/model.js';
-import type { Dialect } from './dialect.js';
+import type { TomDataType } from '../../schema/model.js';
+import type { Dialect } from '../../warehouse/dialect.js';
 
 export interface WarehouseTypeRow {
   snowflake: string;

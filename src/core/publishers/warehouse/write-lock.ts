@@ -15,10 +15,11 @@
 // another transaction (4 hours otherwise), 5 more minutes when a statement of it was still running
 // (ABORT_DETACHED_QUERY). More than 20 statements queued on one lock fail at once with 000625;
 // WarehouseSession retries those.
-import { quoteIdent as q } from '../warehouse/dialect.js';
-import { qualified } from '../warehouse/names.js';
-import type { Statement, WarehousePlan } from '../warehouse/plan.js';
-import { SYNC_LOCK } from '../warehouse/tables.js';
+import { quoteIdent as q } from '../../warehouse/dialect.js';
+import { qualified } from '../../warehouse/names.js';
+import type { Statement } from '../../warehouse/statement.js';
+import type { WarehousePlan } from './plan.js';
+import { SYNC_LOCK } from './tables.js';
 
 export const LOCK_TABLE = SYNC_LOCK.name;
 

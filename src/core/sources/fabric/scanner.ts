@@ -9,8 +9,8 @@
 // a listing that failed, is listed once. Every `fullListingMs` (default a day), when the watermark
 // is missing, or when the gap is longer than the API's 30-day window, every watched workspace is
 // listed instead, so that nothing the admin API failed to report is missed for ever.
-import type { Clock } from '../context.js';
-import type { StateStore } from '../state/store.js';
+import type { Clock } from '../../context.js';
+import type { StateStore } from '../../state/store.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;

@@ -1,11 +1,12 @@
 // Snowflake driver options from the validated config: one place, used by every run and by validate.
+// It lives with the config (not in src/core/warehouse) so that the connection layer never imports it.
 // Configured names are resolved by Snowflake's identifier rules once (names.ts) and sent quoted, so
 // the login, USE, DDL and the printed grants all name the same objects.
-import { reveal } from '../config/secret.js';
-import type { Config } from '../config/schema.js';
+import { reveal } from './secret.js';
+import type { Config } from './schema.js';
 import type { Logger } from '../context.js';
-import { type Namespace, resolveIdentifier } from './names.js';
-import type { SnowflakeOptions } from './snowflake.js';
+import { type Namespace, resolveIdentifier } from '../warehouse/names.js';
+import type { SnowflakeOptions } from '../warehouse/snowflake.js';
 
 /** The database and schema of the metadata tables, as Snowflake stores their names. */
 export function snowflakeNamespace(config: Config): Namespace {

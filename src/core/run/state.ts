@@ -1,7 +1,8 @@
-import type { Logger, Sleep } from '../core/context.js';
-import { LockedError } from '../core/errors.js';
-import { openStateStore, type StateStore } from '../core/state/store.js';
-import { systemClock } from '../core/context.js';
+// Opening the state file for a run (a dry run never writes it; another run holding the lock is waited for).
+import type { Logger, Sleep } from '../context.js';
+import { LockedError } from '../errors.js';
+import { openStateStore, type StateStore } from '../state/store.js';
+import { systemClock } from '../context.js';
 
 /**
  * Opens the state file for a run. A dry run reads it without the lock and never writes it. Another
