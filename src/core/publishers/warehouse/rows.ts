@@ -3,9 +3,8 @@
 // without a second mapping. Report entries are matched by (kind, table, name).
 import { createHash } from 'node:crypto';
 import type { ConversionReport, ReportEntry, ReportObjectKind } from '../report.js';
-import { pushTypeFor } from '../../schema/tom-types.js';
+import { TOM_TO_WAREHOUSE, pushTypeFor } from '../../schema/tom-types.js';
 import type { SemanticModel, Table } from '../../schema/model.js';
-import { TOM_TO_WAREHOUSE } from './types.js';
 
 export type Scalar = string | number | boolean | null;
 
