@@ -1,6 +1,7 @@
 // Behaviour of a model sync on both targets (issue 5 "Must show"): unchanged re-runs change no row,
 // a removed measure loses exactly its row, hostile names round-trip, a failure at any statement
 // leaves the previous rows intact and the next run completes, deleted models are marked.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/context.js';
 import { WarehouseError } from '../../src/core/errors.js';
@@ -8,12 +9,13 @@ import { canonicalModel } from '../../src/core/schema/canonical.js';
 import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import { loadModel } from '../../src/core/schema/load.js';
 import type { Column, SemanticModel, Table } from '../../src/core/schema/model.js';
-import { applyPlan, type WarehouseBackend } from '../../src/core/warehouse/backend.js';
+import type { WarehouseBackend } from '../../src/core/warehouse/backend.js';
+import { applyPlan } from '../../src/core/publishers/warehouse/apply.js';
 import type { Dialect } from '../../src/core/warehouse/dialect.js';
 import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
-import { planMarkDeleted, planModelSync, type SyncContext } from '../../src/core/warehouse/plan.js';
-import { ensureSchema } from '../../src/core/warehouse/schema.js';
-import { readModelRows } from '../../src/core/warehouse/read.js';
+import { planMarkDeleted, planModelSync, type SyncContext } from '../../src/core/publishers/warehouse/plan.js';
+import { ensureSchema } from '../../src/core/publishers/warehouse/schema.js';
+import { readModelRows } from '../../src/core/publishers/warehouse/read.js';
 import { openSnowflake } from '../../src/core/warehouse/snowflake.js';
 import { example, synthetic } from '../support/paths.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
@@ -66,6 +68,8 @@ function ctx(id: string, m: SemanticModel, at = '2026-11-26T10:00:00.000Z', runI
     fingerprint: fingerprint(m),
     definition: canonicalModel(m),
     syncedAt: new Date(at),
+    // Each write tags its load rows with a batch of its own (the session draws one per model write).
+    batchId: randomUUID(),
     runId,
     toolVersion: '0.1.0',
   };

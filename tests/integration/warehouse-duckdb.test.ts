@@ -1,19 +1,21 @@
 // The embedded DuckDB target end to end (issue 5): every model (synthetic and corpus) written and read back, counts
 // equal to EXPECTED.json, DEFINITION round-trips to the same fingerprint, idempotent re-runs,
 // removed objects, hostile names, and a failure at every statement position.
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planPushDataset } from '../../src/core/push/plan.js';
+import { planPushDataset } from '../../src/core/publishers/push/plan.js';
 import { canonicalModel } from '../../src/core/schema/canonical.js';
 import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import { loadModel } from '../../src/core/schema/load.js';
 import type { SemanticModel } from '../../src/core/schema/model.js';
-import { applyPlan, type WarehouseBackend } from '../../src/core/warehouse/backend.js';
+import type { WarehouseBackend } from '../../src/core/warehouse/backend.js';
+import { applyPlan } from '../../src/core/publishers/warehouse/apply.js';
 import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
-import { planModelSync, type SyncContext } from '../../src/core/warehouse/plan.js';
-import { readModelRows } from '../../src/core/warehouse/read.js';
+import { planModelSync, type SyncContext } from '../../src/core/publishers/warehouse/plan.js';
+import { readModelRows } from '../../src/core/publishers/warehouse/read.js';
 import { example, modelEntries } from '../support/paths.js';
 
 // Synthetic models always; the corpus's real models too when ../shared is present.
@@ -31,6 +33,8 @@ function contextFor(id: string, model: SemanticModel, at = new Date('2026-11-26T
     fingerprint: fingerprint(model),
     definition: canonicalModel(model),
     syncedAt: at,
+    // Each write tags its load rows with a batch of its own (the session draws one per model write).
+    batchId: randomUUID(),
     runId: 'run-1',
     toolVersion: '0.1.0',
   };

@@ -1,6 +1,7 @@
 // The Snowflake target through the real snowflake-sdk against the protocol stand-in (issue 5 "Must
 // show"): model counts and DEFINITION round-trip, statement count, failure at every position,
 // idempotent re-runs, removed objects, hostile names, and parity with the DuckDB target.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/context.js';
 import { canonicalModel } from '../../src/core/schema/canonical.js';
@@ -8,11 +9,12 @@ import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import { loadModel } from '../../src/core/schema/load.js';
 import type { SemanticModel } from '../../src/core/schema/model.js';
 import { AuthError } from '../../src/core/errors.js';
-import { applyPlan, type WarehouseBackend } from '../../src/core/warehouse/backend.js';
+import type { WarehouseBackend } from '../../src/core/warehouse/backend.js';
+import { applyPlan } from '../../src/core/publishers/warehouse/apply.js';
 import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
 import { openSnowflake, type SnowflakeOptions } from '../../src/core/warehouse/snowflake.js';
-import { planModelSync, type SyncContext } from '../../src/core/warehouse/plan.js';
-import { readModelRows } from '../../src/core/warehouse/read.js';
+import { planModelSync, type SyncContext } from '../../src/core/publishers/warehouse/plan.js';
+import { readModelRows } from '../../src/core/publishers/warehouse/read.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
 import { modelEntries } from '../support/paths.js';
 
@@ -36,6 +38,8 @@ function contextFor(id: string, model: SemanticModel, at = new Date('2026-11-26T
     fingerprint: fingerprint(model),
     definition: canonicalModel(model),
     syncedAt: at,
+    // Each write tags its load rows with a batch of its own (the session draws one per model write).
+    batchId: randomUUID(),
     runId: 'run-1',
     toolVersion: '0.1.0',
   };
