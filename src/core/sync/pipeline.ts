@@ -122,7 +122,7 @@ async function publish(
   if (plan.empty) return { skipped: `no push dataset and no push definition file: ${plan.report.skipReason}; the warehouse still gets the model` };
   if (!settings.push) return { skipped: 'push disabled (--no-push)' };
   if (target.pushBlocked) return { skipped: target.pushBlocked };
-  if (!deps.push || !target.workspaceId) return { skipped: 'no Fabric workspace for a local source (the push definition file was written)' };
+  if (!deps.push || !target.workspaceId) return { skipped: `no Fabric workspace for a local source (the push definition file ${settings.dryRun || !settings.outDir ? 'is not written' : 'was written'})` };
   const result = await publishPushDataset(deps.push, target.workspaceId, plan, {
     onIncompatible: onIncompatibleFor(settings, plan.report.model, target.modelId),
     dryRun: settings.dryRun,
