@@ -13,6 +13,7 @@ import { registerConvert } from './commands/convert.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerValidate } from './commands/validate.js';
 import { registerState } from './commands/state.js';
+import { registerQuery } from './commands/query.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -102,6 +103,7 @@ export async function main(argv: string[]): Promise<number> {
   registerMonitor(program, bind);
   registerValidate(program, bind);
   registerState(program, bind);
+  registerQuery(program, bind);
   for (const cmd of program.commands) cmd.exitOverride().addHelpText('after', EXIT_CODES_HELP);
 
   try {
