@@ -14,6 +14,7 @@ import { registerMonitor } from './commands/monitor.js';
 import { registerValidate } from './commands/validate.js';
 import { registerState } from './commands/state.js';
 import { registerQuery } from './commands/query.js';
+import { registerDiff } from './commands/diff.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -104,6 +105,7 @@ export async function main(argv: string[]): Promise<number> {
   registerValidate(program, bind);
   registerState(program, bind);
   registerQuery(program, bind);
+  registerDiff(program, bind);
   for (const cmd of program.commands) cmd.exitOverride().addHelpText('after', EXIT_CODES_HELP);
 
   try {
