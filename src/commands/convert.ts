@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { defined, type Bind, type Command } from './context.js';
 import { runLocations } from './locations.js';
+import { needsResolving } from '../core/names/fabric-names.js';
 import { renderConvert } from './render-convert.js';
 import { reportFormatOf, writeConversionReport } from './report-file.js';
 
@@ -31,9 +32,9 @@ export function registerConvert(program: Command, bind: Bind): void {
   program
     .command('convert')
     .description('convert models to Push API datasets ({Model}_PushSync) and write their metadata to the warehouse')
-    .option('--dataset-id <id>', 'one Fabric semantic model')
+    .option('--dataset-id <id|name>', 'one Fabric semantic model: its id, its name, or Workspace/Model as `fab` writes it')
     .option('--dataset-name <name>', 'name to publish under (default: the model name)')
-    .option('--workspace <id...>', 'workspace id(s) (default: FABRIC_WORKSPACE_ID)')
+    .option('--workspace <id|name...>', 'workspace id(s) or name(s) (default: FABRIC_WORKSPACE_ID)')
     .option('--auto', 'every model that has no up-to-date push/warehouse copy')
     .option('--source <path>', 'a local model.bim, PBIP *.SemanticModel or TMDL folder instead of Fabric')
     .option('--dry-run', 'print the plan (requests, SQL, dropped objects); send and write nothing')
@@ -53,6 +54,7 @@ Examples:
   $ fabric-sync convert --source ./Sales.SemanticModel                 # local model → push JSON + DuckDB file
   $ fabric-sync convert --source ./model.bim --dry-run                 # print the plan only
   $ fabric-sync convert --dataset-id 6f1c…e2 --workspace 1a2b…9f        # one Fabric model
+  $ fabric-sync convert --dataset-id "Finance/Sales Analytics"         # the same, by name (fab path)
   $ fabric-sync convert --auto --json                                  # every model lacking an up-to-date copy
   $ fabric-sync convert --auto --no-push --target snowflake            # metadata only
   $ fabric-sync convert --source ./model.bim --report conversion.html  # a readable report of what was dropped`,
@@ -62,6 +64,14 @@ Examples:
         const parsed = Options.safeParse(rawOptions);
         if (!parsed.success) throw new UsageError(`Invalid options: ${parsed.error.issues.map((i) => (i.path.length ? `--${i.path.join('.')}: ` : '') + i.message).join('; ')}.`, { hint: 'See `fabric-sync convert --help`.' });
         const o = parsed.data;
+        // Names and `fab` paths become ids first (the configuration holds ids only).
+        if (needsResolving({ workspaces: o.workspace, datasetId: o.datasetId })) {
+          const { config: base } = await ctx.config({});
+          const { resolveFabricRefs } = await import('./resolve-names.js');
+          const ids = await resolveFabricRefs(ctx, base, { workspaces: o.workspace, datasetId: o.datasetId });
+          if (ids.workspaces) o.workspace = ids.workspaces;
+          if (ids.datasetId) o.datasetId = ids.datasetId;
+        }
         const { config, runtime } = await ctx.config({
           fabric: defined({ workspaces: o.workspace }),
           push: defined({ outDir: o.out, strict: o.strict, onIncompatible: o.onIncompatible }),

@@ -79,3 +79,20 @@ describe('matching a name', () => {
     expect(matchCandidate(c, 'nope')).toEqual({ kind: 'none' });
   });
 });
+
+describe('fab paths', async () => {
+  const { parseModelRef, parseWorkspaceRef, needsResolving } = await import('../../src/core/names/fabric-names.js');
+  it('splits Workspace/Model and drops the type suffixes', () => {
+    expect(parseModelRef('/Finance.Workspace/Sales.SemanticModel', '--dataset-id')).toEqual({ workspace: 'Finance', model: 'Sales' });
+    expect(parseModelRef('Sales Analytics', '--dataset-id')).toEqual({ model: 'Sales Analytics' });
+    expect(parseWorkspaceRef('Finance.Workspace', '--workspace')).toBe('Finance');
+    expect(() => parseModelRef('a/b/c', '--dataset-id')).toThrow(/^--dataset-id: /);
+    expect(() => parseWorkspaceRef('a/b', '--workspace')).toThrow(/^--workspace: .*not a workspace/);
+  });
+  it('asks Fabric only for what is not a GUID', () => {
+    const g = '6f1c2d3e-0000-4000-8000-0000000000e2';
+    expect(needsResolving({ workspaces: [g], datasetId: g })).toBe(false);
+    expect(needsResolving({ workspaces: ['Finance'] })).toBe(true);
+    expect(needsResolving({ datasetId: `Finance/${g}` })).toBe(true);
+  });
+});
