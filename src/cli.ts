@@ -67,6 +67,11 @@ export async function main(argv: string[]): Promise<number> {
 
   let ui = buildUi(globalsFromArgv(argv));
   let exitCode: number = ExitCode.ok;
+  // `--version --json` is one JSON document like every other --json output.
+  if (ui.json && argv.some((a) => a === '--version' || a === '-V') && !argv.some((a) => a === '--help' || a === '-h')) {
+    ui.result({ name: 'fabric-sync', version, node: process.versions.node }, () => version);
+    return ExitCode.ok;
+  }
 
   const program = new Command('fabric-sync')
     .description('Keep Snowflake\'s view of Power BI / Fabric semantic models up to date: detect new and changed models, convert them to Push API datasets ({Model}_PushSync), write their metadata to Snowflake or an embedded DuckDB file.')
@@ -78,6 +83,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'print only errors', false)
     .option('--no-color', 'no colours (also honoured: NO_COLOR, FORCE_COLOR)')
     .showSuggestionAfterError(true)
+    // A command's --help lists the global options too (--config, --json, …), inherited by each command.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UsageError } from '../core/errors.js';
+import { invalidOptions } from './option-errors.js';
 import { defined, type Bind, type Command } from './context.js';
 import { runLocations } from './locations.js';
 import { needsResolving } from '../core/names/fabric-names.js';
@@ -62,7 +62,7 @@ Examples:
     .action(
       bind(async (ctx, rawOptions) => {
         const parsed = Options.safeParse(rawOptions);
-        if (!parsed.success) throw new UsageError(`Invalid options: ${parsed.error.issues.map((i) => (i.path.length ? `--${i.path.join('.')}: ` : '') + i.message).join('; ')}.`, { hint: 'See `fabric-sync convert --help`.' });
+        if (!parsed.success) throw invalidOptions(parsed.error, 'convert');
         const o = parsed.data;
         // Names and `fab` paths become ids first (the configuration holds ids only).
         if (needsResolving({ workspaces: o.workspace, datasetId: o.datasetId })) {

@@ -9,6 +9,7 @@ import type { WarehouseBackend } from '../core/warehouse/backend.js';
 import { quoteIdent as q } from '../core/warehouse/dialect.js';
 import { readTwoVersions, type ModelVersion } from '../core/warehouse/history.js';
 import { type Namespace, qualified } from '../core/warehouse/names.js';
+import { invalidOptions } from './option-errors.js';
 import { defined, type Bind, type Command, type CommandContext } from './context.js';
 
 const Options = z.object({
@@ -36,7 +37,7 @@ Examples:
     .action(
       bind(async (ctx, modelArg, rawOptions) => {
         const parsed = Options.safeParse(rawOptions);
-        if (!parsed.success) throw new UsageError(`Invalid options: ${parsed.error.issues.map((i) => (i.path.length ? `--${i.path.join('.')}: ` : '') + i.message).join('; ')}.`, { hint: 'See `fabric-sync diff --help`.' });
+        if (!parsed.success) throw invalidOptions(parsed.error, 'diff');
         const o = parsed.data;
         const { config } = await ctx.config({ warehouse: defined({ target: o.target }) });
         const { openConfiguredWarehouse } = await import('./warehouse-open.js');

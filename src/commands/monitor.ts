@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UsageError } from '../core/errors.js';
+import { invalidOptions } from './option-errors.js';
 import { defined, type Bind, type Command } from './context.js';
 import { needsResolving } from '../core/names/fabric-names.js';
 
@@ -39,7 +39,7 @@ Signals: SIGINT/SIGTERM finish the models in flight, save the state and exit (13
     .action(
       bind(async (ctx, rawOptions) => {
         const parsed = Options.safeParse(rawOptions);
-        if (!parsed.success) throw new UsageError(`Invalid options: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+        if (!parsed.success) throw invalidOptions(parsed.error, 'monitor');
         const o = parsed.data;
         if (needsResolving({ workspaces: o.workspace })) {
           const { config: base } = await ctx.config({});

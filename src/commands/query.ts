@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { checkStatement } from '../core/query/statement.js';
+import { invalidOptions } from './option-errors.js';
 import { defined, type Bind, type Command } from './context.js';
 import { describeWarehouse } from './locations.js';
 
@@ -38,7 +39,7 @@ Examples:
     .action(
       bind(async (ctx, sqlArg, rawOptions) => {
         const parsed = Options.safeParse(rawOptions);
-        if (!parsed.success) throw new UsageError(`Invalid options: ${parsed.error.issues.map((i) => (i.path.length ? `--${i.path.join('.')}: ` : '') + i.message).join('; ')}.`, { hint: 'See `fabric-sync query --help`.' });
+        if (!parsed.success) throw invalidOptions(parsed.error, 'query');
         const o = parsed.data;
         const sql = String(sqlArg);
         const check = checkStatement(sql);
