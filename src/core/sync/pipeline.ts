@@ -1,4 +1,4 @@
-// One model end to end (docs/architecture.md#the-flow): SemanticModel → push plan (pure) → {Model}_push_api.json →
+// One model end to end (docs/architecture.md#the-flow): SemanticModel → push plan (pure) → {Model}.{key}_push_api.json →
 // push dataset in Fabric → warehouse rows. Used by `convert` (all three forms) and by `monitor`.
 // The push publisher and the warehouse publisher are independent: either can be off, and the
 // warehouse never depends on the push dataset existing (push creation ends on 31 Oct 2027).
@@ -21,7 +21,7 @@ export interface PipelineSettings {
   /** Per-model modes (`push.perModel`): the first entry whose pattern matches the name or id wins. */
   onIncompatibleFor?: ReadonlyArray<{ match: string; onIncompatible: 'recreate' | 'fail' }>;
   retention: 'None' | 'basicFIFO';
-  /** Where `{Model}_push_api.json` goes; null = do not write it. */
+  /** Where `{Model}.{key}_push_api.json` goes; null = do not write it. */
   outDir: string | null;
   push: boolean;
   warehouse: boolean;
