@@ -34,7 +34,13 @@ Examples:
   $ fabric-sync monitor --once                         # one cycle: cron, Task Scheduler, CI
   $ fabric-sync monitor --once --json | jq -c .        # NDJSON events: cycle-start, model-new, model-synced, …
 
-Signals: SIGINT/SIGTERM finish the models in flight, save the state and exit (130 / 0).`,
+Signals: SIGTERM (a service stop) starts no new model, lets the models in flight finish (up to 30 s),
+saves the state and exits 0. SIGINT (Ctrl-C) stops their requests at once, saves the state and exits
+130; unfinished models are synced on the next run. A second signal stops at once.
+
+Output: one line per synced or failed model and one status line per cycle on stdout (progress and
+logs on stderr); --json prints NDJSON events instead (cycle-end carries "interrupted": true when a
+signal ended the cycle).`,
     )
     .action(
       bind(async (ctx, rawOptions) => {

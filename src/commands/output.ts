@@ -100,6 +100,11 @@ export class Ui {
     this.out.write(`${safeJsonStringify(redactDeep(doc, this.redactor))}\n`);
   }
 
+  /** One line of human output on stdout (a result as it happens, e.g. monitor's per-model lines); nothing with --json or -q. */
+  print(message: string): void {
+    if (!this.json && !this.quiet) this.out.write(`${this.line(message)}\n`);
+  }
+
   info(message: string): void {
     if (!this.quiet) this.err.write(`${this.line(message)}\n`);
   }
