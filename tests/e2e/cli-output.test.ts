@@ -27,4 +27,13 @@ describe('command-line output', () => {
       expect(r.stdout, cmd).toMatch(/Global Options:[\s\S]*--config <file>[\s\S]*--json/);
     }
   });
+
+  it('every error line starts with "error:", ours as commander\'s', async () => {
+    const ours = await runCli(['convert', '--source', '/no/such/model']);
+    expect(ours.code).toBe(2);
+    expect(ours.stderr).toMatch(/^error: No such file or folder/m);
+    const commander = await runCli(['convert', '--bogus']);
+    expect(commander.code).toBe(2);
+    expect(commander.stderr).toMatch(/^error: unknown option '--bogus'/m);
+  });
 });
