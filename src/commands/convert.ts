@@ -90,7 +90,7 @@ Examples:
           warehouse: o.warehouse,
           dryRun: Boolean(o.dryRun),
         });
-        const locations = runLocations(config, { push: o.push && config.push.enabled, warehouse: o.warehouse });
+        const locations = runLocations(config, { warehouse: o.warehouse });
         const reportFile = o.report ? await writeConversionReport(o.report, summary.models, { generatedAt: new Date().toISOString(), version: ctx.version, dryRun: Boolean(o.dryRun) }) : undefined;
         return renderConvert(ctx, summary, Boolean(o.dryRun), { locations, ...(reportFile ? { reportFile } : {}) });
       }),

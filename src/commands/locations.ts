@@ -8,16 +8,16 @@ import { snowflakeNamespace } from '../core/warehouse/options.js';
 export type WarehouseLocation = { target: 'duckdb'; path: string } | { target: 'snowflake'; database: string; schema: string };
 
 export interface RunLocations {
-  /** The folder of the push definition files; null when push is off. */
-  pushDir: string | null;
+  /** The folder of the push definition files (written with --no-push too: the file is the plan, the push is the publish). */
+  pushDir: string;
   /** Null with --no-warehouse. */
   warehouse: WarehouseLocation | null;
   statePath: string;
 }
 
-export function runLocations(config: Config, o: { push: boolean; warehouse: boolean }): RunLocations {
+export function runLocations(config: Config, o: { warehouse: boolean }): RunLocations {
   return {
-    pushDir: o.push ? path.resolve(config.push.outDir) : null,
+    pushDir: path.resolve(config.push.outDir),
     warehouse: o.warehouse ? warehouseLocation(config) : null,
     statePath: path.resolve(config.state.path),
   };
@@ -46,15 +46,13 @@ export function locationLines(loc: RunLocations, definitionFiles: readonly strin
     return r && !r.startsWith('..') && !path.isAbsolute(r) ? r : p;
   };
   if (dryRun) {
-    if (loc.pushDir) lines.push(`push definitions: would go to ${rel(loc.pushDir)} (not written)`);
+    lines.push(`push definitions: would go to ${rel(loc.pushDir)} (not written)`);
     if (loc.warehouse) lines.push(`warehouse:        ${describeWarehouse(loc.warehouse.target === 'duckdb' ? { ...loc.warehouse, path: rel(loc.warehouse.path) } : loc.warehouse)} (nothing sent)`);
     lines.push(`state:            ${rel(loc.statePath)} (not changed)`);
     return lines;
   }
-  if (loc.pushDir) {
-    if (definitionFiles.length === 1) lines.push(`push definition:  ${rel(definitionFiles[0]!)}`);
-    else if (definitionFiles.length > 1) lines.push(`push definitions: ${definitionFiles.length} files in ${rel(loc.pushDir)}`);
-  }
+  if (definitionFiles.length === 1) lines.push(`push definition:  ${rel(definitionFiles[0]!)}`);
+  else if (definitionFiles.length > 1) lines.push(`push definitions: ${definitionFiles.length} files in ${rel(loc.pushDir)}`);
   if (loc.warehouse) lines.push(`warehouse:        ${describeWarehouse(loc.warehouse.target === 'duckdb' ? { ...loc.warehouse, path: rel(loc.warehouse.path) } : loc.warehouse)}`);
   lines.push(`state:            ${rel(loc.statePath)}`);
   if (loc.warehouse) {
