@@ -141,7 +141,8 @@ function reportError(raw: unknown, ui: Ui): number {
     } else {
       ui.error(e.message);
       if (e instanceof ConfigError) for (const issue of e.issues) ui.error(`  ${issue}`);
-      if (e.hint) ui.info(`${ui.c.dim('hint:')} ${e.hint}`);
+      // A hint of several lines (a list of candidates) keeps its line breaks; each line is still made safe.
+      if (e.hint) e.hint.split('\n').forEach((line, i) => ui.info(i === 0 ? `${ui.c.dim('hint:')} ${line}` : line));
     }
     if (e instanceof InputError) ui.annotate('error', e.message);
     if (ui.verbose && e.stack) ui.debugBlock(e.stack);

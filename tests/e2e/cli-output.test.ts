@@ -36,4 +36,11 @@ describe('command-line output', () => {
     expect(commander.code).toBe(2);
     expect(commander.stderr).toMatch(/^error: unknown option '--bogus'/m);
   });
+
+  it('a hint of several lines keeps its line breaks', async () => {
+    const r = await runCli(['inspect', 'tests/fixtures/models']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^hint: Pass the model folder you mean, one of:\n {2}syn-/m);
+    expect(r.stderr).not.toContain('\\n');
+  });
 });

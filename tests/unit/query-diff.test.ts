@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diffModels } from '../../src/core/diff/model-diff.js';
 import { diffLines } from '../../src/core/diff/text-diff.js';
-import { matchCandidate } from '../../src/core/names/match.js';
+import { listCandidates, matchCandidate } from '../../src/core/names/match.js';
 import { checkStatement } from '../../src/core/query/statement.js';
 
 describe('which statements query runs without --write', () => {
@@ -73,6 +73,9 @@ describe('matching a name', () => {
     expect(matchCandidate(c, 'BBBB')).toEqual({ kind: 'found', match: c[1] });
     expect(matchCandidate(c, 'Sales')).toEqual({ kind: 'found', match: c[0] });
     expect(matchCandidate(c, 'finance_pushsync')).toEqual({ kind: 'found', match: c[2] });
+  });
+  it('a line break in a listed name stays inside its line', () => {
+    expect(listCandidates([{ id: 'x', names: ['Evil\nerror: forged'] }])).toBe("'Evil\\x0aerror: forged' (x)");
   });
   it('lists every candidate when the name is ambiguous', () => {
     expect(matchCandidate(c, 'SALES')).toEqual({ kind: 'ambiguous', candidates: [c[0], c[1]] });

@@ -5,7 +5,7 @@
 // case). Errors name the flag that held the text, and an ambiguous name lists every candidate.
 import { UsageError } from '../errors.js';
 import type { ModelListing } from '../sync/types.js';
-import { matchCandidate, type Candidate } from './match.js';
+import { matchCandidate, printable as p, type Candidate } from './match.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -69,9 +69,9 @@ export class FabricNames {
     const all = await this.listWorkspaces();
     const m = matchCandidate(all.map((w): Candidate => ({ id: w.id, names: [w.name ?? w.id] })), text);
     if (m.kind === 'found') return m.match.id;
-    if (m.kind === 'ambiguous') throw new UsageError(`${flag}: '${text}' names ${m.candidates.length} workspaces: ${m.candidates.map((c) => `'${c.names[0]}' (${c.id})`).join(', ')}.`, { hint: `Give the workspace id instead (${flag} <id>).` });
-    throw new UsageError(`${flag}: no workspace named '${text}' is visible to this principal.`, {
-      hint: all.length ? `Visible workspaces: ${all.slice(0, 10).map((w) => `'${w.name ?? w.id}'`).join(', ')}${all.length > 10 ? ` and ${all.length - 10} more` : ''}. The principal needs at least Viewer on the workspace.` : 'The principal sees no workspace: add it to the workspace (at least Viewer).',
+    if (m.kind === 'ambiguous') throw new UsageError(`${flag}: '${p(text)}' names ${m.candidates.length} workspaces: ${m.candidates.map((c) => `'${p(c.names[0] ?? '')}' (${p(c.id)})`).join(', ')}.`, { hint: `Give the workspace id instead (${flag} <id>).` });
+    throw new UsageError(`${flag}: no workspace named '${p(text)}' is visible to this principal.`, {
+      hint: all.length ? `Visible workspaces: ${all.slice(0, 10).map((w) => `'${p(w.name ?? w.id)}'`).join(', ')}${all.length > 10 ? ` and ${all.length - 10} more` : ''}. The principal needs at least Viewer on the workspace.` : 'The principal sees no workspace: add it to the workspace (at least Viewer).',
     });
   }
 
@@ -88,12 +88,12 @@ export class FabricNames {
     const m = matchCandidate(candidates, parsed.model);
     if (m.kind === 'found') return { id: m.match.id, workspaceId: m.match.workspaceId };
     if (m.kind === 'ambiguous') {
-      const lines = await Promise.all(m.candidates.map(async (c) => `'${c.names[0]}' in workspace '${await this.workspaceName(c.workspaceId)}' (${c.id})`));
-      throw new UsageError(`${flag}: '${parsed.model}' names ${m.candidates.length} semantic models: ${lines.join(', ')}.`, { hint: `Give the model id, or Workspace/Model (${flag} "<workspace>/${parsed.model}").` });
+      const lines = await Promise.all(m.candidates.map(async (c) => `'${p(c.names[0] ?? '')}' in workspace '${p(await this.workspaceName(c.workspaceId))}' (${p(c.id)})`));
+      throw new UsageError(`${flag}: '${p(parsed.model)}' names ${m.candidates.length} semantic models: ${lines.join(', ')}.`, { hint: `Give the model id, or Workspace/Model (${flag} "<workspace>/${p(parsed.model)}").` });
     }
-    const where = workspaces.length === 1 ? `workspace '${await this.workspaceName(workspaces[0]!)}'` : `${workspaces.length} workspaces`;
-    throw new UsageError(`${flag}: no semantic model named '${parsed.model}' in ${where}.`, {
-      hint: candidates.length ? `Models there: ${candidates.slice(0, 10).map((c) => `'${c.names[0]}'`).join(', ')}${candidates.length > 10 ? ` and ${candidates.length - 10} more` : ''}.` : 'Check --workspace / FABRIC_WORKSPACE_ID; the principal needs at least Viewer on the workspace.',
+    const where = workspaces.length === 1 ? `workspace '${p(await this.workspaceName(workspaces[0]!))}'` : `${workspaces.length} workspaces`;
+    throw new UsageError(`${flag}: no semantic model named '${p(parsed.model)}' in ${where}.`, {
+      hint: candidates.length ? `Models there: ${candidates.slice(0, 10).map((c) => `'${p(c.names[0] ?? '')}'`).join(', ')}${candidates.length > 10 ? ` and ${candidates.length - 10} more` : ''}.` : 'Check --workspace / FABRIC_WORKSPACE_ID; the principal needs at least Viewer on the workspace.',
     });
   }
 }

@@ -24,8 +24,17 @@ export function matchCandidate<C extends Candidate>(candidates: readonly C[], qu
   return { kind: 'none' };
 }
 
+/**
+ * A name as it appears inside a message: control characters (a line break in a workspace name) shown
+ * as escapes, so a name can never start a line of its own where the message is printed line by line.
+ */
+export function printable(name: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
+  return name.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** `name (id)` lines for a message listing candidates. */
 export function listCandidates(candidates: readonly Candidate[], max = 10): string {
-  const shown = candidates.slice(0, max).map((c) => `'${c.names[0] ?? c.id}' (${c.id})`);
+  const shown = candidates.slice(0, max).map((c) => `'${printable(c.names[0] ?? c.id)}' (${printable(c.id)})`);
   return candidates.length > max ? `${shown.join(', ')} and ${candidates.length - max} more` : shown.join(', ');
 }
