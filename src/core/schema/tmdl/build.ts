@@ -27,7 +27,7 @@ import {
   canonical,
 } from './enums.js';
 import { LineSyntaxError, nameRef, qualifiedRef } from './lines.js';
-import type { TmdlNode, TmdlRef } from './parse.js';
+import type { TmdlNode, TmdlRef } from './node.js';
 
 // Objects that may be declared inside `model` (or `database`) instead of at depth 0.
 const LIFTED = new Set(['model', 'table', 'relationship', 'role', 'perspective', 'culture', 'cultureinfo', 'expression', 'function', 'datasource']);

@@ -2,7 +2,7 @@
 // merged into one (docs/tmdl.md#files-and-folders "partial declaration"), with its properties indexed once.
 // The same property declared twice — in one file or across files — is an error, as in TOM.
 import { InputError } from '../../errors.js';
-import { PROP_SLOTS, type TmdlNode } from './parse.js';
+import { PROP_SLOTS, type TmdlNode } from './node.js';
 
 // Keywords that may legitimately repeat inside one object and that the model does not keep
 // (designer metadata); skipped without indexing, which is most of a Desktop file's lines.

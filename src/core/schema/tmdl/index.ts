@@ -4,8 +4,9 @@
 import { InputError, isFabricSyncError } from '../../errors.js';
 import type { LoadedModel } from '../model.js';
 import { TableStream, buildModel } from './build.js';
-import { TmdlStrings, parseTmdlDocument } from './parse.js';
-import type { TmdlNode, TmdlRef } from './parse.js';
+import { TmdlStrings } from './node.js';
+import { parseTmdlDocument } from './parse.js';
+import type { TmdlNode, TmdlRef } from './node.js';
 
 export interface TmdlFile {
   /** Relative to the item or definition folder: `model.tmdl`, `tables/Sales.tmdl`, `definition/tables/Sales.tmdl`. */
