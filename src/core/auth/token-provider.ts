@@ -2,12 +2,7 @@
 // same per-audience cache; every failure becomes an AuthError whose text is built from safe parts
 // only (the Entra error code and our own words), so a secret can never leak through a message.
 import { rootCertificates } from 'node:tls';
-import {
-  ClientCertificateCredential,
-  ClientSecretCredential,
-  DefaultAzureCredential,
-  type TokenCredential,
-} from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { Clock, Logger } from '../context.js';
 import { AuthError } from '../errors.js';
 import { redact } from '../redact.js';
@@ -49,15 +44,17 @@ export const SCOPES: Record<Audience, string> = {
 
 export function createTokenProvider(auth: AuthOptions, deps: TokenProviderDeps): TokenProvider {
   if (auth.mode === 'static') return staticProvider(auth);
-  let credential = buildCredential(auth, deps);
+  // @azure/identity is loaded with the first token: a run that never signs in (a local model, a
+  // static token) does not pay for loading it.
+  let credential: Promise<TokenCredential> | undefined;
   const secrets = collectSecrets(auth);
   return createTokenCache(async (audience, { fresh }): Promise<AcquiredToken> => {
     const started = deps.clock.now();
     // A credential keeps its own token cache (MSAL) and would hand back the token the API just
     // refused; a new credential object asks the authority for a new one.
-    if (fresh) credential = buildCredential(auth, deps);
+    if (fresh || !credential) credential = buildCredential(auth, deps);
     try {
-      const token = await credential.getToken(SCOPES[audience]);
+      const token = await (await credential).getToken(SCOPES[audience]);
       if (!token) throw new AuthError(`Entra ID returned no token for the ${audience} API (${auth.mode}).`, { hint: GENERIC_AUTH_HINT });
       deps.logger.debug('token acquired', { audience, mode: auth.mode, ms: deps.clock.now() - started });
       return { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
@@ -84,7 +81,8 @@ function staticProvider(auth: Extract<AuthOptions, { mode: 'static' }>): TokenPr
   };
 }
 
-function buildCredential(auth: Exclude<AuthOptions, { mode: 'static' }>, deps: TokenProviderDeps): TokenCredential {
+async function buildCredential(auth: Exclude<AuthOptions, { mode: 'static' }>, deps: TokenProviderDeps): Promise<TokenCredential> {
+  const { ClientCertificateCredential, ClientSecretCredential, DefaultAzureCredential } = await import('@azure/identity');
   const custom = auth.authorityHost !== undefined && !isMicrosoftAuthority(auth.authorityHost);
   const common = {
     ...(auth.authorityHost ? { authorityHost: auth.authorityHost } : {}),
