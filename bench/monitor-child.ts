@@ -1,13 +1,13 @@
 // The monitor loop of benchmark 4 in a process of its own, so that its RSS is the monitor's alone
 // (the stand-ins live in the parent). It wires the core exactly as `fabric-sync monitor` does —
-// config → runtime → state store → remote runner → runMonitor — and prints one JSON line per cycle.
+// config → composed run → state store → remote runner → runMonitor — and prints one JSON line per cycle.
 // Usage: node build/bench/monitor-child.js '<json ChildConfig>'
 import { validateConfig } from '../src/core/config/load.js';
 import { realSleep, silentLogger, systemClock } from '../src/core/context.js';
 import { openStateStore } from '../src/core/state/store.js';
 import { runMonitor } from '../src/core/sync/monitor.js';
 import { createRemoteRunner } from '../src/core/sync/remote.js';
-import { createRuntime } from '../src/core/sync/runtime.js';
+import { composeRun } from '../src/core/run/compose.js';
 
 export interface ChildConfig {
   raw: Record<string, unknown>;
@@ -22,11 +22,11 @@ async function main(): Promise<void> {
   const { config, issues } = validateConfig(cfg.raw);
   if (!config) throw new Error(`bench config invalid: ${issues.join('; ')}`);
   const store = await openStateStore(config.state.path, { clock: systemClock, lock: true, logger: silentLogger });
-  const runtime = createRuntime(config, {
+  const run = composeRun(config, {
     clock: systemClock, sleep: realSleep, logger: silentLogger, version: 'bench', verbose: false,
-    push: true, warehouse: cfg.warehouse, dryRun: false, fabric: true,
+    disabled: cfg.warehouse ? [] : ['warehouse'], dryRun: false, fabric: true,
   });
-  const runner = createRemoteRunner(runtime.api!, store, runtime.pipeline, runtime.settings, runtime.remote);
+  const runner = createRemoteRunner(run.fabricSource(store), store, run.pipeline, run.remote);
   let cycleStart = Date.now();
   const failures: string[] = [];
   const synced: string[] = [];
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
       },
     );
   } finally {
-    await runtime.close();
+    await run.close();
     await store.close();
   }
   process.stdout.write(`${JSON.stringify({ done: true, maxRss: process.resourceUsage().maxRSS * 1024 })}\n`);

@@ -3,7 +3,7 @@
 // client) are imported lazily inside the actions, so `--help` stays instant.
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, isFabricSyncError, ConfigError, InputError, storageErrorFrom } from './core/errors.js';
+import { ExitCode, isFabricSyncError, ConfigError, InputError, storageErrorFrom, StopRequest } from './core/errors.js';
 import { makeConfigLoader, type Action, type CommandContext, type GlobalOptions } from './commands/context.js';
 import { Ui } from './commands/output.js';
 import { secretValues } from './core/config/secret.js';
@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts += 1;
     if (interrupts > 1) process.exit(ExitCode.interrupted); // second Ctrl-C: stop now
-    controller.abort(new Error(`received ${sig}`));
+    controller.abort(new StopRequest(sig === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

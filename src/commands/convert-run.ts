@@ -1,11 +1,8 @@
-// Wires `convert` to the core: builds the runtime from the config, opens the state file (waiting
-// briefly for another run that holds it), shows progress, and always closes what it opened.
-import type { LoadedConfig } from '../core/config/load.js';
+// Wires `convert` to the core: progress while the models are converted, and the summary returned
+// for rendering (render-convert.ts).
 import type { Config } from '../core/config/schema.js';
-import { realSleep, systemClock } from '../core/context.js';
-import { runConvert, type ConvertRequest, type ConvertSummary } from '../core/sync/convert.js';
-import { createRuntime } from '../core/sync/runtime.js';
-import { openStateForRun } from './state-open.js';
+import { convertWithConfig } from '../core/run/convert.js';
+import type { ConvertRequest, ConvertSummary } from '../core/sync/convert.js';
 import type { CommandContext } from './context.js';
 import { progressReporter } from './progress.js';
 
@@ -16,39 +13,21 @@ export interface ExecuteConvertOptions {
   dryRun: boolean;
 }
 
-export async function executeConvert(ctx: CommandContext, config: Config, _runtime: LoadedConfig['runtime'], options: ExecuteConvertOptions): Promise<ConvertSummary> {
-  const logger = ctx.ui.logger();
-  const needsFabric = options.request.mode !== 'source' || Boolean(options.request.workspaceId);
-  const runtime = createRuntime(config, {
-    clock: systemClock,
-    sleep: realSleep,
-    logger,
-    version: ctx.version,
-    verbose: ctx.globals.verbose,
-    push: options.push,
-    warehouse: options.warehouse,
-    dryRun: options.dryRun,
-    fabric: needsFabric,
-    signal: ctx.signal,
-  });
-  const store = await openStateForRun(config.state.path, { dryRun: options.dryRun, logger, sleep: realSleep, signal: ctx.signal, redact: (t) => ctx.ui.redact(t) });
+export async function executeConvert(ctx: CommandContext, config: Config, options: ExecuteConvertOptions): Promise<ConvertSummary> {
   const progress = await progressReporter(ctx.ui, options.dryRun ? 'planning' : 'converting');
   try {
-    return await runConvert(options.request, {
-      api: runtime.api,
-      store,
-      pipeline: runtime.pipeline,
-      settings: runtime.settings,
-      remote: runtime.remote,
-      clock: systemClock,
-      sleep: realSleep,
-      logger,
+    return await convertWithConfig(config, {
+      request: options.request,
+      disabled: [...(options.push ? [] : ['push']), ...(options.warehouse ? [] : ['warehouse'])],
+      dryRun: options.dryRun,
+      logger: ctx.ui.logger(),
+      version: ctx.version,
+      verbose: ctx.globals.verbose,
       signal: ctx.signal,
+      redact: (t) => ctx.ui.redact(t),
       onEvent: progress.onEvent,
     });
   } finally {
     progress.stop();
-    await runtime.close();
-    await store.close();
   }
 }

@@ -57,14 +57,14 @@ Examples:
         const parsed = Options.safeParse(rawOptions);
         if (!parsed.success) throw new UsageError(`Invalid options: ${parsed.error.issues.map((i) => (i.path.length ? `--${i.path.join('.')}: ` : '') + i.message).join('; ')}.`, { hint: 'See `fabric-sync convert --help`.' });
         const o = parsed.data;
-        const { config, runtime } = await ctx.config({
+        const { config } = await ctx.config({
           fabric: defined({ workspaces: o.workspace }),
           push: defined({ outDir: o.out, strict: o.strict, onIncompatible: o.onIncompatible }),
           warehouse: defined({ target: o.target, createTables: o.createTables }),
           monitor: defined({ concurrency: o.concurrency }),
         });
         const { executeConvert } = await import('./convert-run.js');
-        const summary = await executeConvert(ctx, config, runtime, {
+        const summary = await executeConvert(ctx, config, {
           request: o.source
             ? { mode: 'source', source: o.source, datasetName: o.datasetName, workspaceId: o.workspace?.[0] }
             : o.datasetId

@@ -3,12 +3,9 @@
 // no workspace could be listed for authorisation reasons; an interrupt exits
 // 130 (SIGINT) or 0 (SIGTERM, a normal service stop).
 import type { Config } from '../core/config/schema.js';
-import { realSleep, systemClock } from '../core/context.js';
-import { ExitCode } from '../core/errors.js';
-import { openStateStore } from '../core/state/store.js';
-import { runMonitor, type MonitorEvent } from '../core/sync/monitor.js';
-import { createRemoteRunner } from '../core/sync/remote.js';
-import { createRuntime } from '../core/sync/runtime.js';
+import { ExitCode, isServiceStop } from '../core/errors.js';
+import { monitorWithConfig } from '../core/run/monitor.js';
+import type { MonitorEvent } from '../core/sync/monitor.js';
 import type { CommandContext } from './context.js';
 import { renderSharedEvent } from './progress.js';
 
@@ -22,83 +19,30 @@ export interface ExecuteMonitorOptions {
 }
 
 export async function executeMonitor(ctx: CommandContext, config: Config, options: ExecuteMonitorOptions): Promise<number> {
-  const logger = ctx.ui.logger();
-  const store = await openStateStore(config.state.path, { clock: systemClock, lock: true, logger, redact: (t) => ctx.ui.redact(t) });
-  const runtime = createRuntime(config, {
-    clock: systemClock,
-    sleep: realSleep,
-    logger,
+  const intervalMs = (options.intervalSeconds ?? config.monitor.intervalSeconds) * 1000;
+  const totals = await monitorWithConfig(config, {
+    once: options.once,
+    maxCycles: options.maxCycles,
+    disabled: [...(options.push ? [] : ['push']), ...(options.warehouse ? [] : ['warehouse'])],
+    intervalMs,
+    logger: ctx.ui.logger(),
     version: ctx.version,
     verbose: ctx.globals.verbose,
-    push: options.push,
-    warehouse: options.warehouse,
-    dryRun: false,
-    fabric: true,
-    signal: requestSignal(ctx.signal),
+    signal: ctx.signal,
+    redact: (t) => ctx.ui.redact(t),
+    onStart: ({ target }) => {
+      if (ctx.globals.json) return;
+      ctx.ui.info(
+        `fabric-sync ${ctx.version} monitoring ${config.fabric.workspaces.length ? `${config.fabric.workspaces.length} workspace(s)` : 'every visible workspace'}` +
+          `${options.once ? ' (one cycle)' : `, every ${intervalMs / 1000} s`} · warehouse ${target} · state ${config.state.path}`,
+      );
+    },
+    onEvent: (e) => (ctx.globals.json ? ctx.ui.event(e as unknown as Record<string, unknown>) : renderEvent(ctx, e)),
   });
-  const runner = createRemoteRunner(runtime.api!, store, runtime.pipeline, runtime.settings, runtime.remote);
-  const intervalMs = (options.intervalSeconds ?? config.monitor.intervalSeconds) * 1000;
-  if (!ctx.globals.json) {
-    ctx.ui.info(
-      `fabric-sync ${ctx.version} monitoring ${config.fabric.workspaces.length ? `${config.fabric.workspaces.length} workspace(s)` : 'every visible workspace'}` +
-        `${options.once ? ' (one cycle)' : `, every ${intervalMs / 1000} s`} · warehouse ${runtime.target} · state ${config.state.path}`,
-    );
-  }
-  try {
-    const totals = await runMonitor(
-      {
-        store,
-        list: runner.list,
-        sync: runner.sync,
-        markDeleted: runner.markDeleted,
-        clock: systemClock,
-        sleep: realSleep,
-        logger,
-        onEvent: (e) => (ctx.globals.json ? ctx.ui.event(e as unknown as Record<string, unknown>) : renderEvent(ctx, e)),
-      },
-      {
-        intervalMs,
-        once: options.once,
-        maxCycles: options.maxCycles,
-        concurrency: config.monitor.concurrency,
-        budget: config.monitor.recheckBudget,
-        minRecheckAgeMs: config.monitor.minRecheckAgeSeconds * 1000,
-        include: config.monitor.include,
-        exclude: config.monitor.exclude,
-        suffix: config.push.suffix,
-        prune: config.monitor.prune,
-        skipSystemModels: config.monitor.skipSystemModels,
-        signal: ctx.signal,
-      },
-    );
-    if (totals.interrupted) return isTerm(ctx.signal) ? ExitCode.ok : ExitCode.interrupted;
-    // One cycle that left a model or a workspace undone is a failed run (a workspace refused for
-    // authorisation reasons among others that were listed included; issue 13).
-    return options.once && (totals.failed > 0 || totals.listFailures > 0) ? ExitCode.failed : ExitCode.ok;
-  } finally {
-    await runtime.close();
-    await store.close();
-  }
-}
-
-/**
- * What ends the requests of the models in flight. Ctrl-C (SIGINT) ends them at once, throttling
- * pauses and backoff included. SIGTERM is a service stop (systemd, a container, Task Scheduler): the
- * loop starts no new model, but the ones in flight finish and are recorded (issue 6 item 3), within
- * the loop's grace period; a second signal still stops the process at once (cli.ts).
- */
-function requestSignal(signal: AbortSignal): AbortSignal {
-  const requests = new AbortController();
-  const onAbort = () => {
-    if (!isTerm(signal)) requests.abort(signal.reason);
-  };
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
-  return requests.signal;
-}
-
-function isTerm(signal: AbortSignal): boolean {
-  return String(signal.reason).includes('SIGTERM');
+  if (totals.interrupted) return isServiceStop(ctx.signal) ? ExitCode.ok : ExitCode.interrupted;
+  // One cycle that left a model or a workspace undone is a failed run (a workspace refused for
+  // authorisation reasons among others that were listed included; issue 13).
+  return options.once && (totals.failed > 0 || totals.listFailures > 0) ? ExitCode.failed : ExitCode.ok;
 }
 
 function renderEvent(ctx: CommandContext, e: MonitorEvent): void {

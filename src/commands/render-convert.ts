@@ -10,8 +10,8 @@ export function renderConvert(ctx: CommandContext, s: ConvertSummary, dryRun: bo
     if (m.result?.lossy && m.result.report) ui.annotate('warning', `${m.name}: push conversion ${m.result.report.text}`);
     for (const w of m.result?.warnings ?? []) ui.warn(`${m.name}: ${w}`);
     // A recreated twin has a new id: reports bound to it break, so CI logs say so too.
-    const push = m.result?.push;
-    if (push && 'replaced' in push && push.replaced) ui.annotate('warning', `${m.name}: push dataset ${push.name} recreated with a new id (was ${push.replaced.datasetId}); rebind its reports`);
+    const twin = m.result?.twin;
+    if (twin?.replacedDatasetId) ui.annotate('warning', `${m.name}: push dataset ${twin.name} recreated with a new id (was ${twin.replacedDatasetId}); rebind its reports`);
   }
   const listFailures = s.listFailures ?? 0;
   ui.result({ dryRun, synced: s.synced, unchanged: s.unchanged, failed: s.failed, deleted: s.deleted, interrupted: s.interrupted, ...(listFailures ? { workspacesFailed: listFailures, failedWorkspaces: s.failedWorkspaces ?? [] } : {}), models: s.models.map(toJson) }, () => {
@@ -40,10 +40,8 @@ function detail(m: ConvertModelResult): string {
   if (m.error) return m.error.message;
   const r = m.result;
   if (!r) return '';
-  const push = 'skipped' in r.push ? 'push skipped' : `push ${r.push.action}${r.push.tablesUpdated.length ? ` (${r.push.tablesUpdated.join(', ')})` : ''}`;
-  const wh = 'skipped' in r.warehouse ? 'no warehouse' : r.warehouse.sql ? `${r.warehouse.sql.length} statements planned` : `${r.warehouse.statements} statements`;
   const dropped = r.report?.counts.dropped ? `${r.report.counts.dropped} dropped` : '';
-  return [push, wh, dropped].filter(Boolean).join(', ');
+  return [...r.details, dropped].filter(Boolean).join(', ');
 }
 
 function planLines(m: ConvertModelResult): string[] {
@@ -51,9 +49,7 @@ function planLines(m: ConvertModelResult): string[] {
   if (!r) return [];
   const lines = [`\n# ${m.name}`];
   if (r.report) lines.push(`conversion: ${r.report.text}`);
-  if (!('skipped' in r.push)) for (const q of r.push.requests) lines.push(`${q.method} ${q.path}`);
-  else lines.push(`push: ${r.push.skipped}`);
-  if (!('skipped' in r.warehouse) && r.warehouse.sql) lines.push(...r.warehouse.sql.map((s) => `  ${s.length > 160 ? `${s.slice(0, 157)}…` : s}`));
+  lines.push(...r.planLines);
   return lines;
 }
 
@@ -71,8 +67,8 @@ function toJson(m: ConvertModelResult): Record<string, unknown> {
           format: r.format,
           definitionFile: r.definitionFile,
           report: r.report ? { counts: r.report.counts, byReason: r.report.byReason } : null,
-          push: r.push,
-          warehouse: r.warehouse,
+          // One key per publisher, in the run's order (push, warehouse, …).
+          ...r.outcomes,
           warnings: r.warnings,
         }
       : {}),

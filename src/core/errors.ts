@@ -155,6 +155,22 @@ export class PartialFailureError extends FabricSyncError {
   readonly exitCode = ExitCode.failed;
 }
 
+/**
+ * The reason a run's signal is aborted with (src/cli.ts): which process signal stopped it. SIGINT
+ * (Ctrl-C) ends the requests in flight at once; SIGTERM (a service stop) lets them finish.
+ */
+export class StopRequest extends Error {
+  override readonly name = 'StopRequest';
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
+    super(`received ${signal}`);
+  }
+}
+
+/** True when `signal` was aborted by a service stop (SIGTERM). */
+export function isServiceStop(signal: AbortSignal): boolean {
+  return signal.reason instanceof StopRequest && signal.reason.signal === 'SIGTERM';
+}
+
 /** SIGINT/SIGTERM stopped the run after the in-flight work was saved. */
 export class InterruptedError extends FabricSyncError {
   readonly exitCode = ExitCode.interrupted;
@@ -222,4 +238,9 @@ export function isFabricSyncError(e: unknown): e is FabricSyncError {
 
 function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n)}…` : s;
+}
+
+/** A refusal for authorisation reasons: no usable token, or a 401/403 answer. */
+export function isAuthRefusal(e: unknown): boolean {
+  return e instanceof AuthError || (e instanceof ApiError && (e.status === 401 || e.status === 403));
 }

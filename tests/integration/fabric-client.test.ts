@@ -10,7 +10,8 @@ import { createFabricClient, ENDPOINTS, endpointPath, type FabricClient, type Fa
 import { HostPauses, formatUtcTime } from '../../src/core/http/index.js';
 import { ApiError, ThrottledError } from '../../src/core/errors.js';
 import { realSleep, silentLogger, systemClock, type Logger } from '../../src/core/context.js';
-import type { FabricApi } from '../../src/core/sync/remote.js';
+import type { FabricSourceApi } from '../../src/core/sources/fabric/index.js';
+import type { PushApi } from '../../src/core/publishers/push/publish.js';
 import { startFabricEmulator, type EmulatorOptions, type FabricEmulator } from '../support/fabric-emulator/index.js';
 import { findOperation } from '../support/contracts/index.js';
 import { example, specsDir } from '../support/paths.js';
@@ -96,7 +97,7 @@ describeSpecs('endpoint table against the official specification', () => {
 describe('listing', () => {
   it('satisfies the interfaces the runners and the push publisher are written against', async () => {
     const emu = await emulator();
-    const api: FabricApi = client(emu);
+    const api: FabricSourceApi & PushApi = client(emu);
     expect(typeof api.listModels).toBe('function');
   });
 

@@ -12,9 +12,9 @@ import { startFabricEmulator, type FabricEmulator } from '../support/fabric-emul
 import { modelEntries, synthetic } from '../support/paths.js';
 import { loadModel } from '../../src/core/schema/load.js';
 import type { SemanticModel } from '../../src/core/schema/model.js';
-import { planPushDataset } from '../../src/core/push/plan.js';
-import { publishPushDataset, type PushApi } from '../../src/core/push/publish.js';
-import { pushDefinitionFileName, pushFileKey, writePushDefinition } from '../../src/core/push/files.js';
+import { planPushDataset } from '../../src/core/publishers/push/plan.js';
+import { publishPushDataset, type PushApi } from '../../src/core/publishers/push/publish.js';
+import { pushDefinitionFileName, pushFileKey, writePushDefinition } from '../../src/core/publishers/push/files.js';
 import { ApiError, ConversionError } from '../../src/core/errors.js';
 import { createFabricClient } from '../../src/core/fabric/index.js';
 import { HostPauses } from '../../src/core/http/index.js';

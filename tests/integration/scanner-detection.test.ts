@@ -10,8 +10,8 @@ import { createTokenProvider } from '../../src/core/auth/index.js';
 import { realSleep, silentLogger } from '../../src/core/context.js';
 import { createFabricClient } from '../../src/core/fabric/index.js';
 import { openStateStore } from '../../src/core/state/store.js';
-import type { PipelineSettings } from '../../src/core/sync/pipeline.js';
 import { createRemoteRunner } from '../../src/core/sync/remote.js';
+import { fabricSource } from '../../src/core/sources/fabric/index.js';
 import { startFabricEmulator, type FabricEmulator } from '../support/fabric-emulator/index.js';
 import { example, synthetic } from '../support/paths.js';
 
@@ -19,10 +19,6 @@ const HOUR = 3_600_000;
 let emu: FabricEmulator | undefined;
 afterAll(async () => emu?.close());
 
-const settings: PipelineSettings = {
-  suffix: '_PushSync', strict: false, onIncompatible: 'recreate', retention: 'None', outDir: null,
-  push: false, warehouse: false, createTables: false, tablesSchema: 'X', dryRun: false,
-};
 
 describe('scanner detection', () => {
   it('lists only modified workspaces after the first cycle, and calls the admin API at most every 2 minutes', async () => {
@@ -40,9 +36,9 @@ describe('scanner detection', () => {
     const tokens = createTokenProvider({ mode: 'static', fabricToken: 'tok' }, { clock, logger: silentLogger });
     const api = createFabricClient({ fabricUrl: emu.url, powerbiUrl: emu.url, tokens, clock, sleep: realSleep, logger: silentLogger });
     const store = await openStateStore(path.join(mkdtempSync(path.join(tmpdir(), 'fs-scan-')), 'sync_state.json'), { clock, lock: false, logger: silentLogger });
-    const runner = createRemoteRunner(api, store, { push: null, warehouse: null, clock, logger: silentLogger, runId: 'r', toolVersion: '0' }, settings, {
-      workspaces: [a, b], definitionFormat: 'TMSL', suffix: '_PushSync', detection: 'scanner',
-    });
+    const source = fabricSource(api, store, clock, { workspaces: [a, b], definitionFormat: 'TMSL', detection: 'scanner' });
+    const session = { fabric: null, warehouse: null, clock, logger: silentLogger, runId: 'r', toolVersion: '0' };
+    const runner = createRemoteRunner(source, store, { publishers: [], session, clock, logger: silentLogger }, { suffix: '_PushSync', twins: false });
     const signal = new AbortController().signal;
     const listed = (from: number) =>
       emu!.requestLog.slice(from).filter((r) => /\/groups\/[^/]+\/datasets$/.test(r.path)).map((r) => r.path.split('/')[4]);

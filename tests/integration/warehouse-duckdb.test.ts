@@ -5,15 +5,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planPushDataset } from '../../src/core/push/plan.js';
+import { planPushDataset } from '../../src/core/publishers/push/plan.js';
 import { canonicalModel } from '../../src/core/schema/canonical.js';
 import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import { loadModel } from '../../src/core/schema/load.js';
 import type { SemanticModel } from '../../src/core/schema/model.js';
-import { applyPlan, type WarehouseBackend } from '../../src/core/warehouse/backend.js';
+import type { WarehouseBackend } from '../../src/core/warehouse/backend.js';
+import { applyPlan } from '../../src/core/publishers/warehouse/apply.js';
 import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
-import { planModelSync, type SyncContext } from '../../src/core/warehouse/plan.js';
-import { readModelRows } from '../../src/core/warehouse/read.js';
+import { planModelSync, type SyncContext } from '../../src/core/publishers/warehouse/plan.js';
+import { readModelRows } from '../../src/core/publishers/warehouse/read.js';
 import { example, modelEntries } from '../support/paths.js';
 
 // Synthetic models always; the corpus's real models too when ../shared is present.

@@ -4,18 +4,18 @@
 // reader lists the versions and returns two definitions; _SEMANTIC_CURRENT_MODELS leaves out the
 // models marked deleted. DuckDB, the strict Snowflake stand-in, and a real account when live.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planPushDataset } from '../../src/core/push/plan.js';
+import { planPushDataset } from '../../src/core/publishers/push/plan.js';
 import { canonicalModel } from '../../src/core/schema/canonical.js';
 import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import { loadModel } from '../../src/core/schema/load.js';
 import type { SemanticModel } from '../../src/core/schema/model.js';
-import { WarehouseSession } from '../../src/core/sync/warehouse-session.js';
+import { WarehouseSession } from '../../src/core/publishers/warehouse/session.js';
 import type { WarehouseBackend } from '../../src/core/warehouse/backend.js';
 import type { Dialect } from '../../src/core/warehouse/dialect.js';
 import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
-import { listModelVersions, readTwoVersions } from '../../src/core/warehouse/history.js';
+import { listModelVersions, readTwoVersions } from '../../src/core/publishers/warehouse/history.js';
 import { type Namespace, qualified } from '../../src/core/warehouse/names.js';
-import type { SyncContext } from '../../src/core/warehouse/plan.js';
+import type { SyncContext } from '../../src/core/publishers/warehouse/plan.js';
 import { example } from '../support/paths.js';
 import { openTarget, warehouseTargetNames, type WarehouseTarget } from '../support/warehouse-target.js';
 

@@ -5,21 +5,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/context.js';
 import { loadModel } from '../../src/core/schema/load.js';
 import type { SemanticModel } from '../../src/core/schema/model.js';
-import { applyPlan, type WarehouseBackend } from '../../src/core/warehouse/backend.js';
+import type { WarehouseBackend } from '../../src/core/warehouse/backend.js';
+import { applyPlan } from '../../src/core/publishers/warehouse/apply.js';
 import { type Dialect, quoteIdent } from '../../src/core/warehouse/dialect.js';
 import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
 import type { Namespace } from '../../src/core/warehouse/names.js';
-import { physicalName } from '../../src/core/warehouse/physical-names.js';
-import { planPhysicalTables, readExistingColumns } from '../../src/core/warehouse/physical.js';
-import { planModelSync, type SyncContext } from '../../src/core/warehouse/plan.js';
+import { physicalName } from '../../src/core/publishers/warehouse/physical-names.js';
+import { planPhysicalTables, readExistingColumns } from '../../src/core/publishers/warehouse/physical.js';
+import { planModelSync, type SyncContext } from '../../src/core/publishers/warehouse/plan.js';
 import { probeWarehouse } from '../../src/core/warehouse/probe.js';
-import { readModelRows } from '../../src/core/warehouse/read.js';
-import { ensureSchema } from '../../src/core/warehouse/schema.js';
-import { physicalTablesStep } from '../../src/core/sync/physical-tables.js';
+import { PROBED_TABLES } from '../../src/core/publishers/warehouse/schema.js';
+import { readModelRows } from '../../src/core/publishers/warehouse/read.js';
+import { ensureSchema } from '../../src/core/publishers/warehouse/schema.js';
+import { physicalTablesStep } from '../../src/core/publishers/warehouse/physical-tables.js';
 import { canonicalModel } from '../../src/core/schema/canonical.js';
 import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import { openSnowflake } from '../../src/core/warehouse/snowflake.js';
-import { typeFamily, warehouseType } from '../../src/core/warehouse/types.js';
+import { typeFamily, warehouseType } from '../../src/core/publishers/warehouse/types.js';
 import { synthetic } from '../support/paths.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
 
@@ -71,11 +73,11 @@ describe.each(['duckdb', 'snowflake'] as Dialect[])('--create-tables (%s)', (dia
   afterAll(async () => close?.());
 
   it.runIf(dialect === 'snowflake')('probeWarehouse reports which tables of the configured schema exist, and their schema version', async () => {
-    const before = await probeWarehouse(db, ns!);
+    const before = await probeWarehouse(db, ns!, PROBED_TABLES);
     expect(before).toMatchObject({ database: 'FABRIC_DB', schema: 'METADATA', present: [], schemaVersion: 0 });
     expect(before.missing).toHaveLength(8);
     await ensureSchema(db, { dialect, namespace: ns!, toolVersion: '0.1.0', at: new Date() });
-    const after = await probeWarehouse(db, ns!);
+    const after = await probeWarehouse(db, ns!, PROBED_TABLES);
     expect(after.missing).toEqual([]);
     expect(after.schemaVersion).toBe(2);
     expect(after.present).toEqual(['_SEMANTIC_METADATA', '_SEMANTIC_TABLES', '_SEMANTIC_COLUMNS', '_SEMANTIC_MEASURES', '_SEMANTIC_RELATIONSHIPS', '_SEMANTIC_MODEL_VERSIONS', '_SEMANTIC_SYNC_LOCK', '_SEMANTIC_SCHEMA_VERSION']);

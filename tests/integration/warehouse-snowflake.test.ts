@@ -8,11 +8,12 @@ import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import { loadModel } from '../../src/core/schema/load.js';
 import type { SemanticModel } from '../../src/core/schema/model.js';
 import { AuthError } from '../../src/core/errors.js';
-import { applyPlan, type WarehouseBackend } from '../../src/core/warehouse/backend.js';
+import type { WarehouseBackend } from '../../src/core/warehouse/backend.js';
+import { applyPlan } from '../../src/core/publishers/warehouse/apply.js';
 import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
 import { openSnowflake, type SnowflakeOptions } from '../../src/core/warehouse/snowflake.js';
-import { planModelSync, type SyncContext } from '../../src/core/warehouse/plan.js';
-import { readModelRows } from '../../src/core/warehouse/read.js';
+import { planModelSync, type SyncContext } from '../../src/core/publishers/warehouse/plan.js';
+import { readModelRows } from '../../src/core/publishers/warehouse/read.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
 import { modelEntries } from '../support/paths.js';
 

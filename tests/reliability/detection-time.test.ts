@@ -11,8 +11,8 @@ import { createTokenProvider } from '../../src/core/auth/index.js';
 import { realSleep, silentLogger } from '../../src/core/context.js';
 import { createFabricClient } from '../../src/core/fabric/index.js';
 import { openStateStore } from '../../src/core/state/store.js';
-import type { PipelineSettings } from '../../src/core/sync/pipeline.js';
 import { createRemoteRunner } from '../../src/core/sync/remote.js';
+import { fabricSource } from '../../src/core/sources/fabric/index.js';
 import { startFabricEmulator } from '../support/fabric-emulator/index.js';
 import { runCli } from '../support/run-cli.js';
 import { cliEnv, modelParts, seedWorkspace, startWorld, withMeasure, workdir, type World } from './harness.js';
@@ -77,13 +77,9 @@ describe('detection against time', () => {
       const tokens = createTokenProvider({ mode: 'static', fabricToken: 'tok' }, { clock, logger: silentLogger });
       const api = createFabricClient({ fabricUrl: emu.url, powerbiUrl: emu.url, tokens, clock, sleep: realSleep, logger: silentLogger });
       const store = await openStateStore(path.join(mkdtempSync(path.join(tmpdir(), 'fs-scan13-')), 'sync_state.json'), { clock, lock: false, logger: silentLogger });
-      const settings: PipelineSettings = {
-        suffix: '_PushSync', strict: false, onIncompatible: 'recreate', retention: 'None', outDir: null,
-        push: false, warehouse: false, createTables: false, tablesSchema: 'X', dryRun: false,
-      };
-      const runner = createRemoteRunner(api, store, { push: null, warehouse: null, clock, logger: silentLogger, runId: 'r', toolVersion: '0' }, settings, {
-        workspaces: [a, b], definitionFormat: 'TMSL', suffix: '_PushSync', detection: 'scanner', fullListingMs: 24 * HOUR,
-      });
+      const source = fabricSource(api, store, clock, { workspaces: [a, b], definitionFormat: 'TMSL', detection: 'scanner', fullListingMs: 24 * HOUR });
+      const session = { fabric: null, warehouse: null, clock, logger: silentLogger, runId: 'r', toolVersion: '0' };
+      const runner = createRemoteRunner(source, store, { publishers: [], session, clock, logger: silentLogger }, { suffix: '_PushSync', twins: false });
       const signal = new AbortController().signal;
       const start = t.now;
       const listedAt: Array<{ at: number; listed: string[] }> = [];

@@ -7,7 +7,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { physicalName } from '../../src/core/warehouse/physical-names.js';
+import { physicalName } from '../../src/core/publishers/warehouse/physical-names.js';
 import { runCli } from '../support/run-cli.js';
 import { cliEnv, modelParts, startWorld, workdir, type World } from './harness.js';
 

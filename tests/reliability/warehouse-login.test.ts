@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/context.js';
 import { AuthError } from '../../src/core/errors.js';
-import { WarehouseSession } from '../../src/core/sync/warehouse-session.js';
+import { WarehouseSession } from '../../src/core/publishers/warehouse/session.js';
 import { openSnowflake } from '../../src/core/warehouse/snowflake.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
 

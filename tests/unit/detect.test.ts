@@ -4,8 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyModel } from '../../src/core/state/schema.js';
 import type { StateEntry, StateSnapshot } from '../../src/core/state/store.js';
-import { detectChanges, globToRegExp, type DetectOptions, type Detection } from '../../src/core/sync/detect.js';
-import type { ModelListing } from '../../src/core/sync/types.js';
+import { detectChanges, type DetectOptions, type Detection } from '../../src/core/sync/detect.js';
+import { globToRegExp } from '../../src/core/glob.js';
+import type { ModelListing } from '../../src/core/sources/listing.js';
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
 const MIN = 60_000;

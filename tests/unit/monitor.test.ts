@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { realSleep, type Logger, type Sleep } from '../../src/core/context.js';
 import { openStateStore, type StateStore } from '../../src/core/state/store.js';
 import { runMonitor, type MonitorDeps, type MonitorEvent, type MonitorOptions } from '../../src/core/sync/monitor.js';
-import type { ModelListing, SyncOutcome, SyncReason } from '../../src/core/sync/types.js';
+import type { ModelListing, SyncOutcome, SyncReason } from '../../src/core/sources/listing.js';
 
 const T0 = Date.parse('2026-11-26T12:00:00Z');
 const INTERVAL = 60_000;

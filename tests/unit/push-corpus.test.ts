@@ -10,9 +10,9 @@ import { corpusEntries, modelEntries, synthetic } from '../support/paths.js';
 import { describeCorpus } from '../support/tiers.js';
 import { loadModel } from '../../src/core/schema/load.js';
 import type { Column, Measure, Relationship, SemanticModel, Table } from '../../src/core/schema/model.js';
-import { assertStrict, planPushDataset } from '../../src/core/push/plan.js';
-import { summarizeReport } from '../../src/core/push/report.js';
-import { PUSH_TABLE_NAME_PATTERN } from '../../src/core/push/names.js';
+import { assertStrict, planPushDataset } from '../../src/core/publishers/push/plan.js';
+import { summarizeReport } from '../../src/core/publishers/report.js';
+import { PUSH_TABLE_NAME_PATTERN } from '../../src/core/publishers/push/names.js';
 import { ConversionError } from '../../src/core/errors.js';
 
 const entries = modelEntries();

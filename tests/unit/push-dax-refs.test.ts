@@ -1,7 +1,7 @@
 // The DAX reference scanner behind measure drops and table renames (issue 4: "a real scan of the
 // DAX references, not a substring guess").
 import { describe, expect, test } from 'vitest';
-import { scanDax, rewriteDaxTables, type DaxRef } from '../../src/core/push/dax-refs.js';
+import { scanDax, rewriteDaxTables, type DaxRef } from '../../src/core/publishers/push/dax-refs.js';
 
 const brief = (refs: DaxRef[]): string[] =>
   refs.map((r) => (r.kind === 'column' ? `col:${r.table ?? ''}[${r.name}]` : `${r.kind}:${r.name}`));

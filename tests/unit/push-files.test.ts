@@ -1,9 +1,9 @@
 // File and name rules around push outputs: `{Model}_push_api.json` safe on every OS, our own
 // `_PushSync` outputs recognised, table names sanitised, and the racing-publisher winner rule.
 import { describe, expect, test } from 'vitest';
-import { isOwnPushOutput, pushDefinitionFileName } from '../../src/core/push/files.js';
-import { PUSH_TABLE_NAME_PATTERN, sanitizePushName, uniquePushNames } from '../../src/core/push/names.js';
-import { pickWinner } from '../../src/core/push/publish.js';
+import { isOwnPushOutput, pushDefinitionFileName } from '../../src/core/publishers/push/files.js';
+import { PUSH_TABLE_NAME_PATTERN, sanitizePushName, uniquePushNames } from '../../src/core/publishers/push/names.js';
+import { pickWinner } from '../../src/core/publishers/push/publish.js';
 
 const HASH = /-[0-9a-f]{8}_push_api\.json$/;
 

@@ -2,8 +2,8 @@
 // four TOM types the Push API has no type for: binary dropped, variant/unknown/automatic → String.
 import { describe, expect, test } from 'vitest';
 import { TOM_DATA_TYPES, type SemanticModel, type TomDataType } from '../../src/core/schema/model.js';
-import { PUSH_TYPE_MAP, pushTypeFor } from '../../src/core/push/types.js';
-import { planPushDataset } from '../../src/core/push/plan.js';
+import { PUSH_TYPE_MAP, pushTypeFor } from '../../src/core/schema/tom-types.js';
+import { planPushDataset } from '../../src/core/publishers/push/plan.js';
 
 const rows: [TomDataType, string | null, 'same' | 'mapped' | 'dropped'][] = [
   ['int64', 'Int64', 'same'],

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { escapeControl, neutralizeCommands, safeJsonStringify } from '../../src/commands/safe-text.js';
 import { endpointProblems, isLoopbackHost } from '../../src/core/config/urls.js';
 import { createRedactor, redact, redactDeep } from '../../src/core/redact.js';
-import { planPushDataset } from '../../src/core/push/plan.js';
+import { planPushDataset } from '../../src/core/publishers/push/plan.js';
 import { readBim } from '../../src/core/schema/bim.js';
 import { rejectInvalidText } from '../../src/core/schema/text-check.js';
 

@@ -1,9 +1,9 @@
 // --create-tables planning (issue 5 item 3) and the TOM → warehouse type table, row by row.
 import { describe, expect, it } from 'vitest';
 import type { Column, SemanticModel, Table, TomDataType } from '../../src/core/schema/model.js';
-import { modelKey, physicalName } from '../../src/core/warehouse/physical-names.js';
-import { planPhysicalTables } from '../../src/core/warehouse/physical.js';
-import { TOM_TO_WAREHOUSE, typeFamily, warehouseType } from '../../src/core/warehouse/types.js';
+import { modelKey, physicalName } from '../../src/core/publishers/warehouse/physical-names.js';
+import { planPhysicalTables } from '../../src/core/publishers/warehouse/physical.js';
+import { TOM_TO_WAREHOUSE, typeFamily, warehouseType } from '../../src/core/publishers/warehouse/types.js';
 
 function column(name: string, dataType: TomDataType = 'string'): Column {
   return { name, dataType, kind: 'data', isHidden: false, isKey: false };

@@ -9,8 +9,9 @@ import type { Column, SemanticModel, Table } from '../../src/core/schema/model.j
 import type { Dialect } from '../../src/core/warehouse/dialect.js';
 import { quoteIdent } from '../../src/core/warehouse/dialect.js';
 import { identifierProblem, resolveIdentifier } from '../../src/core/warehouse/names.js';
-import { INSERT_CHUNK_ROWS, STAGE_BINDING_THRESHOLD, arrayBindValues, loadChunkRows, planMarkDeleted, planModelSync, type Statement, type SyncContext } from '../../src/core/warehouse/plan.js';
-import { CURRENT_SCHEMA_VERSION, planUpgrade } from '../../src/core/warehouse/schema.js';
+import { INSERT_CHUNK_ROWS, loadChunkRows, planMarkDeleted, planModelSync, type SyncContext } from '../../src/core/publishers/warehouse/plan.js';
+import { STAGE_BINDING_THRESHOLD, arrayBindValues, type Statement } from '../../src/core/warehouse/statement.js';
+import { CURRENT_SCHEMA_VERSION, planUpgrade } from '../../src/core/publishers/warehouse/schema.js';
 import { modelEntries } from '../support/paths.js';
 
 const HOSTILE = ['x"; DROP TABLE _SEMANTIC_METADATA; --', "O'Brien", 'Ünïcödé 表', 'L'.repeat(299) + 'Z'];
@@ -289,7 +290,7 @@ describe('quoteIdent', () => {
 describe('configured names reach the login, the namespace and the grants alike', () => {
   it('resolves unquoted names upper-case and keeps quoted ones, everywhere', async () => {
     const { validateConfig } = await import('../../src/core/config/load.js');
-    const { snowflakeNamespace, snowflakeOptions } = await import('../../src/core/warehouse/options.js');
+    const { snowflakeNamespace, snowflakeOptions } = await import('../../src/core/config/warehouse-options.js');
     const { grantsFor } = await import('../../src/core/warehouse/snowflake-errors.js');
     const { silentLogger } = await import('../../src/core/context.js');
     const r = validateConfig({ snowflake: { account: 'a', user: 'u', password: 'p', database: 'analytics', schema: '"Power BI"', role: 'sync_role', warehouse: 'wh' } });

@@ -7,7 +7,7 @@ import { ApiError } from '../errors.js';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http/client.js';
 import type { Redactor } from '../redact.js';
 import { SCANNER_HINT } from '../tenant-settings.js';
-import type { ModelListing } from '../sync/types.js';
+import type { ModelListing } from '../sources/listing.js';
 import { ENDPOINTS, endpointPath, type Endpoint, type EndpointName } from './endpoints.js';
 import { arrayItems, isGuid, listItems } from './shapes.js';
 

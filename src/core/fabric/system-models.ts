@@ -10,7 +10,7 @@
 // Their definitions cannot be read (getDefinition fails on every cycle) and they are not the users'
 // content, so detection skips them and `validate` never probes one. A user model that happens to
 // carry one of these names exactly is skipped too; `monitor.skipSystemModels: false` turns the rule off.
-import type { ModelListing } from '../sync/types.js';
+import type { ModelListing } from '../sources/listing.js';
 
 export const SYSTEM_MODEL_NAMES: readonly string[] = ['Usage Metrics Report', 'Report Usage Metrics Model', 'Dashboard Usage Metrics Model'];
 

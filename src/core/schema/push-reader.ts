@@ -3,7 +3,7 @@
 // call only works for push datasets). Used to read back our own `{Model}_PushSync` copies and push
 // datasets other tools made. Push types are case-insensitive and `bool` is accepted (docs/fabric-rest.md#push-datasets);
 // they map to TOM types, the inverse of the push publisher's table (docs/architecture.md#push-conversion).
-import { Fields, opt } from './bim.js';
+import { Fields, opt } from './fields.js';
 import type { Column, CrossFilteringBehavior, Measure, Relationship, SemanticModel, Table, TomDataType } from './model.js';
 import { TOM_DATA_TYPES } from './model.js';
 

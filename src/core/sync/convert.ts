@@ -1,17 +1,16 @@
 // The `convert` runner (issue 4 item 3): one local model, one Fabric model, or every model of the
 // watched workspaces that lacks an up-to-date copy. `--auto` is one monitor cycle that re-checks
 // every known model (no budget) and ignores failure backoff: a one-shot CI step must try everything.
-import { realpath } from 'node:fs/promises';
-import path from 'node:path';
 import type { Clock, Logger, Sleep } from '../context.js';
 import { FabricSyncError, UsageError } from '../errors.js';
-import { loadModel } from '../schema/load.js';
+import { LOCAL_ID_PREFIX, isLocalModelId, type ModelListing } from '../sources/listing.js';
+import { localSource } from '../sources/local.js';
+import type { Source } from '../sources/source.js';
 import type { StateStore } from '../state/store.js';
 import { runMonitor, type MonitorEvent } from './monitor.js';
-import { runPipeline, type PipelineDeps, type PipelineResult, type PipelineSettings } from './pipeline.js';
-import { createRemoteRunner, type FabricApi, type RemoteOptions } from './remote.js';
+import { publishDeletion, runPipeline, type PipelineDeps, type PipelineResult } from './pipeline.js';
+import { createRemoteRunner, type RemoteOptions } from './remote.js';
 import { twinBlockedReason } from './twins.js';
-import { LOCAL_ID_PREFIX, isLocalModelId, type ModelListing } from './types.js';
 
 export type ConvertRequest =
   | { mode: 'source'; source: string; datasetName?: string; workspaceId?: string }
@@ -19,11 +18,12 @@ export type ConvertRequest =
   | { mode: 'auto'; concurrency: number; include?: string[]; exclude?: string[]; skipSystemModels?: boolean };
 
 export interface ConvertDeps {
-  api: FabricApi | null;
+  /** The watched workspaces, listed in full (null without Fabric settings). */
+  fabric: (() => Source) | null;
   store: StateStore;
   pipeline: PipelineDeps;
-  settings: PipelineSettings;
   remote: RemoteOptions;
+  dryRun: boolean;
   clock: Clock;
   sleep: Sleep;
   logger: Logger;
@@ -55,24 +55,24 @@ export interface ConvertSummary {
 
 export async function runConvert(request: ConvertRequest, deps: ConvertDeps): Promise<ConvertSummary> {
   if (request.mode === 'source') return convertSource(request, deps);
-  if (!deps.api) throw new UsageError('Converting a Fabric model needs Fabric settings.', { hint: 'Set FABRIC_WORKSPACE_ID and credentials, or use --source <path> for a local model.' });
-  if (request.mode === 'dataset') return convertDataset(request, deps.api, deps);
-  return convertAuto(request, deps.api, deps);
+  if (!deps.fabric) throw new UsageError('Converting a Fabric model needs Fabric settings.', { hint: 'Set FABRIC_WORKSPACE_ID and credentials, or use --source <path> for a local model.' });
+  if (request.mode === 'dataset') return convertDataset(request, deps.fabric(), deps);
+  return convertAuto(request, deps.fabric(), deps);
 }
 
 async function convertSource(request: Extract<ConvertRequest, { mode: 'source' }>, deps: ConvertDeps): Promise<ConvertSummary> {
-  const loaded = await loadModel(request.source, { datasetName: request.datasetName });
+  const source = localSource(request.source, { ...(request.datasetName ? { datasetName: request.datasetName } : {}) });
+  const [listing] = (await source.list(deps.signal)).listings;
+  const loaded = await source.read(listing!);
   const name = loaded.model.name;
-  // A local model is identified by where it is, not by its name: two folders named Sales are two
-  // models, and neither is ever taken for a Fabric model (issue 13 item 4).
-  const modelId = await localModelId(loaded.source.location);
+  const modelId = listing!.id;
   const legacyId = `${LOCAL_ID_PREFIX}${name}`;
-  const dryRun = deps.settings.dryRun;
+  const dryRun = deps.dryRun;
   // An entry of an earlier version (`local:<name>`) becomes this model's once it is synced: its history is kept.
   const adoptable = !dryRun && legacyId !== modelId && deps.store.get(modelId) === undefined && deps.store.get(legacyId) !== undefined;
   const workspaceId = request.workspaceId ?? null;
   deps.onEvent({ type: 'model-start', name });
-  const twinName = `${name}${deps.settings.suffix}`;
+  const twinName = `${name}${deps.remote.suffix}`;
   const owner = workspaceId
     ? deps.store.list().find((e) => e.id !== modelId && !(adoptable && e.id === legacyId) && e.workspace_id === workspaceId && e.push_name === twinName && e.push_dataset_id && !e.deleted_at)
     : undefined;
@@ -83,13 +83,13 @@ async function convertSource(request: Extract<ConvertRequest, { mode: 'source' }
   const result = await runPipeline(
     loaded,
     { modelId, workspaceId, isPushDataset: false, previousRequest, ...(pushBlocked ? { pushBlocked } : {}) },
-    { ...deps.pipeline, push: request.workspaceId ? deps.pipeline.push : null },
-    deps.settings,
+    { ...deps.pipeline, session: { ...deps.pipeline.session, fabric: request.workspaceId ? deps.pipeline.session.fabric : null } },
   );
   // The rows an earlier version wrote under the name-based id now live under the path-based one:
   // the old row is marked deleted (kept, not removed), so the model is not counted twice.
-  if (adoptable && deps.store.rekey(legacyId, modelId) && deps.pipeline.warehouse && deps.settings.warehouse) {
-    await deps.pipeline.warehouse.markDeleted(legacyId, new Date(deps.clock.now()));
+  const legacy = adoptable ? deps.store.get(legacyId) : undefined;
+  if (legacy && deps.store.rekey(legacyId, modelId)) {
+    await publishDeletion({ entry: legacy, at: new Date(deps.clock.now()), prune: false, others: deps.store.list() }, deps.pipeline);
   }
   // The pipeline always runs for a local source (its writes are idempotent: an unchanged model
   // changes no row), but the state counts a sync only when the fingerprint moved.
@@ -102,14 +102,8 @@ async function convertSource(request: Extract<ConvertRequest, { mode: 'source' }
   return summary([{ id: modelId, name: result.sourceName, status: unchanged ? 'unchanged' : 'synced', result }], false);
 }
 
-/** `local:` + the real path of the model file or definition folder (symbolic links resolved). */
-async function localModelId(location: string): Promise<string> {
-  const resolved = await realpath(location).catch(() => path.resolve(location));
-  return `${LOCAL_ID_PREFIX}${resolved}`;
-}
-
-async function convertDataset(request: Extract<ConvertRequest, { mode: 'dataset' }>, api: FabricApi, deps: ConvertDeps): Promise<ConvertSummary> {
-  const runner = createRemoteRunner(api, deps.store, deps.pipeline, deps.settings, { ...deps.remote, force: true, detection: 'listing' });
+async function convertDataset(request: Extract<ConvertRequest, { mode: 'dataset' }>, source: Source, deps: ConvertDeps): Promise<ConvertSummary> {
+  const runner = createRemoteRunner(source, deps.store, deps.pipeline, { ...deps.remote, force: true });
   const listed = await runner.list(deps.signal);
   const listing = listed.listings.find((l) => l.id.toLowerCase() === request.datasetId.toLowerCase());
   if (!listing) {
@@ -133,9 +127,8 @@ async function convertDataset(request: Extract<ConvertRequest, { mode: 'dataset'
   }
 }
 
-async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, api: FabricApi, deps: ConvertDeps): Promise<ConvertSummary> {
-  // A one-shot run looks at every watched workspace, whatever the monitor's detection mode.
-  const runner = createRemoteRunner(api, deps.store, deps.pipeline, deps.settings, { ...deps.remote, detection: 'listing' });
+async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, source: Source, deps: ConvertDeps): Promise<ConvertSummary> {
+  const runner = createRemoteRunner(source, deps.store, deps.pipeline, deps.remote);
   const failures = new Map<string, { name: string; message: string }>();
   // The typed error of each failed model: its class, hint and exit code reach the summary (an
   // authentication failure must exit 3, not 1; issue 9, faults).
@@ -182,7 +175,7 @@ async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, a
       minRecheckAgeMs: 0,
       include: request.include,
       exclude: request.exclude,
-      suffix: deps.settings.suffix,
+      suffix: deps.remote.suffix,
       ignoreBackoff: true,
       ...(request.skipSystemModels === undefined ? {} : { skipSystemModels: request.skipSystemModels }),
       signal: deps.signal,
@@ -208,8 +201,8 @@ async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, a
 }
 
 function recordSynced(deps: ConvertDeps, id: string, result: PipelineResult, workspaceId: string | undefined | null): void {
-  if (deps.settings.dryRun) return;
-  const push = 'datasetId' in result.push && result.push.datasetId ? result.push : null;
+  if (deps.dryRun) return;
+  const push = result.twin?.datasetId ? result.twin : null;
   deps.store.recordSync(id, {
     name: result.publishedName,
     fingerprint: result.fingerprint,

@@ -3,11 +3,12 @@
 // definition costs a request (often a long-running operation). So known models are re-checked on a
 // per-cycle budget, oldest check first: a quiet workspace costs one list call per cycle plus at most
 // `budget` definition fetches, and every model is still re-checked within ceil(models / budget) cycles.
+import { globToRegExp } from '../glob.js';
 import type { StateEntry, StateSnapshot } from '../state/store.js';
 import { isSystemModel } from '../fabric/system-models.js';
-import { isLocalModelId, type ModelListing } from './types.js';
+import { isLocalModelId, type ModelListing } from '../sources/listing.js';
 
-export type { ModelListing } from './types.js';
+export type { ModelListing } from '../sources/listing.js';
 
 export const DEFAULT_BUDGET = 20;
 export const DEFAULT_SUFFIX = '_PushSync';
@@ -143,12 +144,4 @@ function isDue(entry: StateEntry, now: number, retry: DetectOptions['retry'], ma
   if (retry === undefined) return true;
   const since = lastChecked(entry, now);
   return !Number.isFinite(since) || since + retry(entry.failures) <= now;
-}
-
-/** `*` any run, `?` one character, everything else literal; whole-string, case-insensitive. */
-export function globToRegExp(pattern: string): RegExp {
-  const body = [...pattern]
-    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${body}$`, 'is');
 }

@@ -3,20 +3,13 @@
 // the models in flight, which the next run redoes) → mark deleted → sleep. Every effect is injected,
 // so the loop is tested with a fake clock and in-memory deps; the command wires the real ones.
 import type { Clock, Logger, Sleep } from '../context.js';
-import { ApiError, AuthError } from '../errors.js';
+import { AuthError, isAuthRefusal } from '../errors.js';
 import { PUBLIC_APIS_SETTING } from '../tenant-settings.js';
 import type { StateEntry, StateStore } from '../state/store.js';
 import { DEFAULT_BACKOFF_CAP_MS, backoffMs } from './backoff.js';
 import { detectChanges } from './detect.js';
-import type { ModelListing, SyncOutcome, SyncReason } from './types.js';
-
-export interface ListResult {
-  listings: ModelListing[];
-  /** Workspaces listed successfully this cycle (only their models can be declared deleted). */
-  listedWorkspaces: string[];
-  /** `auth`: refused for authorisation reasons (401/403), as opposed to throttling, 5xx or a bad answer. */
-  failedWorkspaces: { id: string; error: string; auth?: boolean; hint?: string }[];
-}
+import type { ModelListing, SyncOutcome, SyncReason } from '../sources/listing.js';
+import type { ListResult } from '../sources/source.js';
 
 export interface MonitorDeps {
   store: StateStore;
@@ -362,11 +355,6 @@ function ref(l: ModelListing): ModelRef {
 
 function seenOf(l: ModelListing, before: StateEntry | undefined) {
   return { sourceName: l.name, workspaceId: l.workspaceId, ...(before === undefined ? { name: l.name } : {}) };
-}
-
-/** A refused credential or permission: the token provider's AuthError, or a 401/403 answer. */
-export function isAuthRefusal(e: unknown): boolean {
-  return e instanceof AuthError || (e instanceof ApiError && (e.status === 401 || e.status === 403));
 }
 
 function messageOf(e: unknown): string {

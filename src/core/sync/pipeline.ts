@@ -1,55 +1,22 @@
-// One model end to end (docs/architecture.md#the-flow): SemanticModel → push plan (pure) → {Model}_push_api.json →
-// push dataset in Fabric → warehouse rows. Used by `convert` (all three forms) and by `monitor`.
-// The push publisher and the warehouse publisher are independent: either can be off, and the
-// warehouse never depends on the push dataset existing (push creation ends on 31 Oct 2027).
+// One model end to end (docs/architecture.md#the-flow): the canonical model through every publisher
+// of the run, in list order (src/core/run/compose.ts): each plans (pure) and applies. Used by
+// `convert` (all three forms) and by `monitor`. Publishers are independent: any can be off, and a
+// later one reads only the facts an earlier one reported (the warehouse records the push twin's id
+// when there is one, and never needs it).
 import type { Clock, Logger } from '../context.js';
-import { pushFileKey, writePushDefinition } from '../push/files.js';
-import { assertStrict, planPushDataset, type PushPlan } from '../push/plan.js';
-import { publishPushDataset, type PublishResult, type PushApi } from '../push/publish.js';
-import { summarizeReport, type ReportSummary } from '../push/report.js';
-import type { CreateDatasetRequest } from '../push/request.js';
-import { canonicalModel } from '../schema/canonical.js';
+import type { ConfiguredPublisher, DeletedModel, ModelTarget, PublishSession, RunFacts } from '../publishers/publisher.js';
+import { summarizeReport, type ReportSummary } from '../publishers/report.js';
 import { fingerprint } from '../schema/fingerprint.js';
 import type { LoadedModel } from '../schema/model.js';
-import { globToRegExp } from './detect.js';
-import type { WarehouseSession } from './warehouse-session.js';
 
-export interface PipelineSettings {
-  suffix: string;
-  strict: boolean;
-  onIncompatible: 'recreate' | 'fail';
-  /** Per-model modes (`push.perModel`): the first entry whose pattern matches the name or id wins. */
-  onIncompatibleFor?: ReadonlyArray<{ match: string; onIncompatible: 'recreate' | 'fail' }>;
-  retention: 'None' | 'basicFIFO';
-  /** Where `{Model}_push_api.json` goes; null = do not write it. */
-  outDir: string | null;
-  push: boolean;
-  warehouse: boolean;
-  createTables: boolean;
-  tablesSchema: string;
-  dryRun: boolean;
-}
+export type { ModelTarget } from '../publishers/publisher.js';
 
 export interface PipelineDeps {
-  /** Null for a local source run without Fabric. */
-  push: PushApi | null;
-  warehouse: WarehouseSession | null;
+  /** The run's publishers with their settings, in order. */
+  publishers: readonly ConfiguredPublisher[];
+  session: PublishSession;
   clock: Clock;
   logger: Logger;
-  runId: string;
-  toolVersion: string;
-}
-
-export interface ModelTarget {
-  /** Stable id: the Fabric item id, or `local:<resolved path>` for a local source. */
-  modelId: string;
-  workspaceId: string | null;
-  /** The source already is a push dataset: synced without conversion. */
-  isPushDataset: boolean;
-  /** The request last published for this model, when known (relationships are compared with it). */
-  previousRequest?: CreateDatasetRequest;
-  /** Why this model must not touch its push twin (another model owns a dataset of that name). */
-  pushBlocked?: string;
 }
 
 export interface PipelineResult {
@@ -62,129 +29,69 @@ export interface PipelineResult {
   report: ReportSummary | null;
   lossy: boolean;
   definitionFile: string | null;
-  push: (PublishResult & { name: string }) | { skipped: string };
-  warehouse: { statements: number; rowsChanged: number; sql?: string[] } | { skipped: string };
+  /** The push twin written or found, when there is one (the state records it). */
+  twin: RunFacts['twin'];
+  /** One outcome per publisher, by name, in the run's order (`{ skipped }` when it did nothing). */
+  outcomes: Record<string, object>;
+  /** One line on every publisher's outcome (the monitor's `model-synced` detail). */
+  summary: string;
+  /** One phrase per publisher for the convert summary table. */
+  details: string[];
+  /** What a dry run would send, per publisher in order (convert --dry-run). */
+  planLines: string[];
   warnings: string[];
 }
 
-export async function runPipeline(
-  loaded: LoadedModel,
-  target: ModelTarget,
-  deps: PipelineDeps,
-  settings: PipelineSettings,
-): Promise<PipelineResult> {
+export async function runPipeline(loaded: LoadedModel, target: ModelTarget, deps: PipelineDeps): Promise<PipelineResult> {
   const { model } = loaded;
   const fp = fingerprint(model);
   const warnings = [...loaded.warnings];
-
-  // A push dataset source is already in push form: no conversion, no twin.
-  const plan: PushPlan | null = target.isPushDataset ? null : planPushDataset(model, { suffix: settings.suffix });
-  if (plan && settings.strict) assertStrict(plan);
-  // The push twin's name only when this model may have one.
-  const publishedName = plan && !target.pushBlocked ? plan.request.name : model.name;
-
-  const push = await publish(plan, target, deps, settings);
-  if ('skipped' in push && (plan?.empty || target.pushBlocked)) warnings.push(push.skipped);
-  if ('replaced' in push && push.replaced) warnings.push(recreatedWarning(push.name, push.replaced, push.datasetId, settings.dryRun));
-
-  // Written after a successful publish: the file is the last published request, which the next run
-  // compares relationships with; a failed publish must not make it look published. A plan with no
-  // table is no request at all: no file (the warning above says why).
-  let definitionFile: string | null = null;
-  if (plan && !plan.empty && settings.outDir && !settings.dryRun) {
-    definitionFile = await writePushDefinition(settings.outDir, plan, pushFileKey(target.workspaceId, target.modelId));
+  const facts: RunFacts = { publishedName: model.name, report: null, twin: null, definitionFile: null };
+  const outcomes: Record<string, object> = {};
+  const now = new Date(deps.clock.now());
+  for (const { publisher, settings } of deps.publishers) {
+    if (!publisher.enabled(settings)) {
+      outcomes[publisher.name] = publisher.disabled(settings);
+      continue;
+    }
+    const context = { loaded, target, settings, fingerprint: fp, now, runId: deps.session.runId, toolVersion: deps.session.toolVersion, facts: { ...facts } };
+    const plan = publisher.plan(model, context);
+    const applied = await publisher.apply(plan, deps.session, settings);
+    outcomes[publisher.name] = applied.outcome;
+    Object.assign(facts, applied.facts);
+    warnings.push(...(applied.warnings ?? []));
   }
-
-  const warehouse = await writeWarehouse(loaded, plan, target, fp, publishedName, push, deps, settings);
-
+  const n = facts.report ? summarizeReport(facts.report) : null;
+  const dropped = n?.counts.dropped ?? 0;
+  const phrases = deps.publishers.map(({ publisher }) => publisher.describe(outcomes[publisher.name]!, 'cycle'));
   return {
     modelId: target.modelId,
     sourceName: model.name,
-    publishedName,
+    publishedName: facts.publishedName,
     fingerprint: fp,
     format: loaded.source.format,
-    report: plan ? summarizeReport(plan.report) : null,
-    lossy: plan?.report.lossy ?? false,
-    definitionFile,
-    push,
-    warehouse,
+    report: n,
+    lossy: facts.report?.lossy ?? false,
+    definitionFile: facts.definitionFile,
+    twin: facts.twin,
+    outcomes,
+    summary: `${phrases.join(', ')}${dropped ? `, ${dropped} object${dropped === 1 ? '' : 's'} dropped` : ''}`,
+    details: deps.publishers.map(({ publisher }) => publisher.describe(outcomes[publisher.name]!, 'table')),
+    planLines: deps.publishers.flatMap(({ publisher }) => publisher.planLines?.(outcomes[publisher.name]!) ?? []),
     warnings,
   };
 }
 
-async function publish(
-  plan: PushPlan | null,
-  target: ModelTarget,
-  deps: PipelineDeps,
-  settings: PipelineSettings,
-): Promise<PipelineResult['push']> {
-  if (!plan) return { skipped: 'the source is a push dataset; synced without conversion' };
-  if (plan.empty) return { skipped: `no push dataset and no push definition file: ${plan.report.skipReason}; the warehouse still gets the model` };
-  if (!settings.push) return { skipped: 'push disabled (--no-push)' };
-  if (target.pushBlocked) return { skipped: target.pushBlocked };
-  if (!deps.push || !target.workspaceId) return { skipped: 'no Fabric workspace for a local source (the push definition file was written)' };
-  const result = await publishPushDataset(deps.push, target.workspaceId, plan, {
-    onIncompatible: onIncompatibleFor(settings, plan.report.model, target.modelId),
-    dryRun: settings.dryRun,
-    previous: target.previousRequest,
-    retention: settings.retention,
-  });
-  return { ...result, name: plan.request.name };
-}
-
-async function writeWarehouse(
-  loaded: LoadedModel,
-  plan: PushPlan | null,
-  target: ModelTarget,
-  fp: string,
-  publishedName: string,
-  push: PipelineResult['push'],
-  deps: PipelineDeps,
-  settings: PipelineSettings,
-): Promise<PipelineResult['warehouse']> {
-  if (!settings.warehouse || !deps.warehouse) return { skipped: 'warehouse disabled (--no-warehouse)' };
-  const pushDatasetId = 'datasetId' in push && push.datasetId ? push.datasetId : null;
-  const context = {
-    modelId: target.modelId,
-    publishedName,
-    sourceName: loaded.model.name,
-    workspaceId: target.workspaceId,
-    pushDatasetId,
-    sourceFormat: loaded.source.format,
-    storageMode: storageModeOf(loaded),
-    fingerprint: fp,
-    definition: canonicalModel(loaded.model),
-    syncedAt: new Date(deps.clock.now()),
-    runId: deps.runId,
-    toolVersion: deps.toolVersion,
-  };
-  return deps.warehouse.syncModel(loaded.model, plan?.report ?? null, context, {
-    dryRun: settings.dryRun,
-    createTables: settings.createTables,
-    tablesSchema: settings.tablesSchema,
-  });
-}
-
-/** The mode for one model: its `push.perModel` entry when one matches (name or id, `*`/`?`), else the default. */
-export function onIncompatibleFor(settings: Pick<PipelineSettings, 'onIncompatible' | 'onIncompatibleFor'>, name: string, id: string): 'recreate' | 'fail' {
-  for (const rule of settings.onIncompatibleFor ?? []) {
-    const re = globToRegExp(rule.match);
-    if (re.test(name) || re.test(id)) return rule.onIncompatible;
+/** A model gone from its source, told to every publisher that handles deletions; the first failure is rethrown after all have run. */
+export async function publishDeletion(model: DeletedModel, deps: Pick<PipelineDeps, 'publishers' | 'session'>): Promise<void> {
+  let failure: { error: unknown } | undefined;
+  for (const { publisher, settings } of deps.publishers) {
+    if (!publisher.deleted || !publisher.enabled(settings)) continue;
+    try {
+      await publisher.deleted(model, deps.session, settings);
+    } catch (e) {
+      failure ??= { error: e };
+    }
   }
-  return settings.onIncompatible;
-}
-
-/** Said wherever a twin is recreated (human output, --json, NDJSON): its id changes (issue 13 item 3). */
-function recreatedWarning(name: string, replaced: { datasetId: string; reason: string }, newId: string, dryRun: boolean): string {
-  const head = dryRun
-    ? `push dataset '${name}' would be deleted and recreated because ${replaced.reason}: it would get a new id (now ${replaced.datasetId})`
-    : `push dataset '${name}' was deleted and recreated because ${replaced.reason}: its id changed from ${replaced.datasetId} to ${newId}`;
-  return `${head}; reports and dashboards bound to it must be rebound to the new dataset, and rows pushed into it are lost (push.onIncompatible or a push.perModel entry set to fail stops instead)`;
-}
-
-/** The model's storage mode: the tables' common mode, `mixed` (composite) when they differ. */
-function storageModeOf(loaded: LoadedModel): string {
-  const modes = new Set(loaded.model.tables.filter((t) => t.kind === 'data').map((t) => t.storageMode));
-  if (modes.size === 0) return loaded.model.defaultMode ?? 'import';
-  return modes.size === 1 ? [...modes][0]! : 'mixed';
+  if (failure) throw failure.error;
 }

@@ -5,7 +5,7 @@
 // claimant owns the name: the one the state records as holding the live twin, else the oldest
 // (earliest createdDate, ties by lowest id: every run picks the same). The others are synced to the
 // warehouse and skip the push step, saying why.
-import { pickWinner } from '../push/publish.js';
+import { pickWinner } from '../publishers/push/publish.js';
 
 export interface TwinClaimant {
   id: string;

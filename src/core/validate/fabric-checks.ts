@@ -9,8 +9,8 @@ import { createTokenProvider, type Audience, type TokenProvider } from '../auth/
 import type { Clock, Logger, Sleep } from '../context.js';
 import { ApiError } from '../errors.js';
 import { createFabricClient, type FabricClient } from '../fabric/index.js';
-import { authOptions } from '../sync/runtime.js';
-import type { ModelListing } from '../sync/types.js';
+import { authOptions } from '../config/auth-options.js';
+import type { ModelListing } from '../sources/listing.js';
 import { isSystemModel } from '../fabric/system-models.js';
 import { PUBLIC_APIS_SETTING, SCANNER_HINT } from '../tenant-settings.js';
 import { type Check, type Outcome, failOf, firstLine, probe, skip } from './check.js';

@@ -14,8 +14,8 @@ import { quoteIdent } from '../warehouse/dialect.js';
 import { probeWarehouse, type WarehouseProbe } from '../warehouse/probe.js';
 import { grantsFor } from '../warehouse/snowflake-errors.js';
 import { resolveIdentifier } from '../warehouse/names.js';
-import { snowflakeNamespace, snowflakeOptions } from '../warehouse/options.js';
-import { CURRENT_SCHEMA_VERSION } from '../warehouse/schema.js';
+import { snowflakeNamespace, snowflakeOptions } from '../config/warehouse-options.js';
+import { CURRENT_SCHEMA_VERSION, PROBED_TABLES } from '../publishers/warehouse/schema.js';
 import { type Check, type Outcome, failOf, probe, skip } from './check.js';
 import { nearestExisting } from './state-check.js';
 
@@ -60,7 +60,7 @@ export async function checkSnowflake(config: Config, o: WarehouseCheckOptions): 
     const context = await probe('snowflake.context', 'warehouse', o.clock, async () => {
       if (warehouse) await db.execute(`USE WAREHOUSE ${quoteIdent(warehouse)}`);
       await db.execute(`USE SCHEMA ${where}`);
-      const found = await probeWarehouse(db, ns);
+      const found = await probeWarehouse(db, ns, PROBED_TABLES);
       existing = found.present;
       return { status: 'ok', message: `${warehouse ? `warehouse ${quoteIdent(warehouse)}, ` : ''}database ${quoteIdent(database)} and schema ${quoteIdent(schema)} usable; ${tablesNote(found)}` };
     }, (e) => {

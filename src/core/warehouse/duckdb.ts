@@ -8,7 +8,7 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader, DuckDBValue 
 import { WarehouseError } from '../errors.js';
 import type { ExecuteResult, WarehouseBackend } from './backend.js';
 import { quoteIdent } from './dialect.js';
-import type { Bind } from './plan.js';
+import type { Bind } from './statement.js';
 
 export const DEFAULT_DUCKDB_PATH = '.fabric-sync/metadata.duckdb';
 

@@ -4,8 +4,12 @@
 import type { WarehouseBackend } from './backend.js';
 import { quoteIdent as q } from './dialect.js';
 import { type Namespace, infoSchema, qualified } from './names.js';
-import { PERMANENT_TABLES } from './schema.js';
-import { SCHEMA_VERSION } from './tables.js';
+
+/** The tables a publisher keeps in the warehouse, and the one that records their schema version. */
+export interface ProbedTables {
+  names: readonly string[];
+  versionTable: string;
+}
 
 export interface WarehouseProbe {
   database: string;
@@ -18,8 +22,8 @@ export interface WarehouseProbe {
   schemaVersion: number;
 }
 
-export async function probeWarehouse(backend: WarehouseBackend, ns: Namespace): Promise<WarehouseProbe> {
-  const names = PERMANENT_TABLES.map((t) => t.name);
+export async function probeWarehouse(backend: WarehouseBackend, ns: Namespace, tables: ProbedTables): Promise<WarehouseProbe> {
+  const names = [...tables.names];
   const found = await backend.execute(
     `SELECT ${q('TABLE_NAME')} AS ${q('T')} FROM ${infoSchema(ns, 'TABLES')} ` +
       `WHERE ${q('TABLE_SCHEMA')} = ? AND ${q('TABLE_NAME')} IN (${names.map(() => '?').join(', ')})`,
@@ -27,8 +31,8 @@ export async function probeWarehouse(backend: WarehouseBackend, ns: Namespace): 
   );
   const present = new Set(found.rows.map((r) => String(r.T)));
   let schemaVersion = 0;
-  if (present.has(SCHEMA_VERSION.name)) {
-    const v = await backend.execute(`SELECT MAX(${q('SCHEMA_VERSION')}) AS ${q('V')} FROM ${qualified(ns, SCHEMA_VERSION.name)}`);
+  if (present.has(tables.versionTable)) {
+    const v = await backend.execute(`SELECT MAX(${q('SCHEMA_VERSION')}) AS ${q('V')} FROM ${qualified(ns, tables.versionTable)}`);
     schemaVersion = Number(v.rows[0]?.V ?? 0);
   }
   return { database: ns.database, schema: ns.schema, present: names.filter((n) => present.has(n)), missing: names.filter((n) => !present.has(n)), schemaVersion };

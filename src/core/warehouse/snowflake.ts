@@ -9,7 +9,7 @@ import type { Logger } from '../context.js';
 import { InternalError } from '../errors.js';
 import type { ExecuteResult, WarehouseBackend } from './backend.js';
 import { quoteIdent } from './dialect.js';
-import { type Bind, STAGE_BINDING_THRESHOLD, arrayBindValues } from './plan.js';
+import { type Bind, STAGE_BINDING_THRESHOLD, arrayBindValues } from './statement.js';
 import { type SnowflakeWhere, snowflakeError } from './snowflake-errors.js';
 
 export interface SnowflakeOptions {
