@@ -19,6 +19,7 @@ import { createFabricClient, type FabricClient } from '../fabric/index.js';
 import type { ConfiguredPublisher, Publisher, PublishSession, RunFlags } from '../publishers/publisher.js';
 import { pushDefinitionFileName, pushFileKey } from '../publishers/push/files.js';
 import { pushPublisher } from '../publishers/push/publisher.js';
+import { semanticViewPublisher } from '../publishers/semantic-view/publisher.js';
 import type { CreateDatasetRequest } from '../publishers/push/request.js';
 import { warehousePublisher } from '../publishers/warehouse/publisher.js';
 import { createRedactor } from '../redact.js';
@@ -30,7 +31,7 @@ import type { PreviousRequestTarget, RemoteOptions } from '../sync/remote.js';
 import { WarehousePool } from '../warehouse/pool.js';
 
 /** Every publisher, in the order they run for each model (a later one reads the facts of the earlier ones). */
-export const PUBLISHERS: readonly Publisher[] = [pushPublisher, warehousePublisher];
+export const PUBLISHERS: readonly Publisher[] = [pushPublisher, semanticViewPublisher, warehousePublisher];
 
 export interface RunOptions {
   clock: Clock;
@@ -40,6 +41,8 @@ export interface RunOptions {
   verbose: boolean;
   /** Publishers turned off for this run (`--no-push` → 'push', `--no-warehouse` → 'warehouse'). */
   disabled: readonly string[];
+  /** Publishers that are off by default, turned on for this run (`--semantic-view` → 'semanticView'). */
+  enabled?: readonly string[];
   dryRun: boolean;
   /** Fabric is needed (convert --dataset-id/--auto, monitor, convert --source --workspace). */
   fabric: boolean;
@@ -82,7 +85,7 @@ export function composeRun(config: Config, options: RunOptions): Run {
   const disabled = new Set(options.disabled);
   const target = disabled.has('warehouse') ? 'none' : resolveTarget(config);
   const warehouse = target === 'none' ? null : warehousePool(config, target, { ...options, runId });
-  const flags: RunFlags = { dryRun: options.dryRun, disabled, target };
+  const flags: RunFlags = { dryRun: options.dryRun, disabled, enabled: new Set(options.enabled ?? []), target };
   const publishers: ConfiguredPublisher[] = PUBLISHERS.map((publisher) => ({ publisher, settings: publisher.settings(config, flags) }));
   const session: PublishSession = { fabric: api, warehouse, clock, logger, runId, toolVersion: options.version };
   const remote: RemoteOptions = {
