@@ -19,8 +19,6 @@ export interface RunFlags {
   dryRun: boolean;
   /** Publishers turned off by their `--no-<name>` flag. */
   disabled: ReadonlySet<string>;
-  /** Publishers that are off by default, turned on by their `--<name>` flag (`--semantic-view`). */
-  enabled?: ReadonlySet<string>;
   /** The warehouse target of this run ('none': no warehouse). */
   target: 'snowflake' | 'duckdb' | 'none';
 }

@@ -41,8 +41,6 @@ export interface RunOptions {
   verbose: boolean;
   /** Publishers turned off for this run (`--no-push` → 'push', `--no-warehouse` → 'warehouse'). */
   disabled: readonly string[];
-  /** Publishers that are off by default, turned on for this run (`--semantic-view` → 'semanticView'). */
-  enabled?: readonly string[];
   dryRun: boolean;
   /** Fabric is needed (convert --dataset-id/--auto, monitor, convert --source --workspace). */
   fabric: boolean;
@@ -85,7 +83,7 @@ export function composeRun(config: Config, options: RunOptions): Run {
   const disabled = new Set(options.disabled);
   const target = disabled.has('warehouse') ? 'none' : resolveTarget(config);
   const warehouse = target === 'none' ? null : warehousePool(config, target, { ...options, runId });
-  const flags: RunFlags = { dryRun: options.dryRun, disabled, enabled: new Set(options.enabled ?? []), target };
+  const flags: RunFlags = { dryRun: options.dryRun, disabled, target };
   const publishers: ConfiguredPublisher[] = PUBLISHERS.map((publisher) => ({ publisher, settings: publisher.settings(config, flags) }));
   const session: PublishSession = { fabric: api, warehouse, clock, logger, runId, toolVersion: options.version };
   const remote: RemoteOptions = {

@@ -48,7 +48,7 @@ export const semanticViewPublisher: Publisher<SemanticViewSettings, SemanticView
     const database = sv.database ?? config.snowflake.database;
     const schema = sv.schema ?? config.snowflake.schema;
     return {
-      enabled: sv.enabled || (flags.enabled?.has('semanticView') ?? false),
+      enabled: sv.enabled,
       target: flags.target,
       database: database ? resolveIdentifier(database) : null,
       schema: schema ? resolveIdentifier(schema) : null,
