@@ -94,3 +94,19 @@ describe('the warehouse plan with the semantic view\'s facts', () => {
     expect(lineage).toContain('"SYNCED_AT" = s."SYNCED_AT"');
   });
 });
+
+describe('validate with the semantic view enabled', () => {
+  it('lists the grants the view needs, and fails when it has nowhere to go', async () => {
+    const { checkSemanticView } = await import('../../src/core/validate/semantic-view-check.js');
+    expect(checkSemanticView(configSchema.parse({}))).toEqual([]);
+    const [ok] = checkSemanticView(configSchema.parse({ warehouse: { target: 'duckdb' }, semanticView: { enabled: true, database: 'sales_dw', schema: 'SEMANTIC', tables: { Targets: 'FIN.PLAN.TARGETS' } } }));
+    expect(ok).toMatchObject({ status: 'ok', message: expect.stringMatching(/DuckDB has no semantic views/) });
+    expect(ok!.details).toEqual([
+      'GRANT CREATE SEMANTIC VIEW ON SCHEMA "SALES_DW"."SEMANTIC" TO ROLE <role>;',
+      'GRANT SELECT ON TABLE FIN.PLAN.TARGETS TO ROLE <role>;   -- mapped in semanticView.tables',
+      expect.stringMatching(/^GRANT SELECT ON TABLE <each base table>/),
+    ]);
+    const [missing] = checkSemanticView(configSchema.parse({ warehouse: { target: 'duckdb' }, semanticView: { enabled: true } }));
+    expect(missing).toMatchObject({ status: 'fail', failure: 'config', hint: expect.stringMatching(/semanticView\.database/) });
+  });
+});
