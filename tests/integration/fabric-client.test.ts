@@ -101,9 +101,9 @@ describe('listing', () => {
     expect(typeof api.listModels).toBe('function');
   });
 
-  it('lists workspaces, pages through the Fabric semantic models across 4 pages, and lists models in one Power BI request', async () => {
+  it('lists workspaces, and lists models in one Power BI request', async () => {
     const time = fakeTime();
-    const emu = await emulator({ pageSize: 2, now: time.now });
+    const emu = await emulator({ now: time.now });
     const ws = emu.addWorkspace({ name: 'Sales' });
     emu.addWorkspace({ name: 'Finance' });
     const ids = Array.from({ length: 6 }, (_, i) => emu.addModel(ws, { name: `Model ${i}`, path: i % 2 ? TMDL_MODEL : BIM_MODEL }));
@@ -112,11 +112,6 @@ describe('listing', () => {
 
     const workspaces = await c.listWorkspaces();
     expect(workspaces.map((w) => w.name).sort()).toEqual(['Finance', 'Sales']);
-
-    emu.resetStats();
-    const items = await c.listSemanticModels(ws);
-    expect(emu.stats.byRoute['GET /v1/workspaces/{workspaceId}/semanticModels']).toBe(4); // 7 items, 2 per page
-    expect(items.map((m) => m.id).sort()).toEqual([...ids, pushed.id].sort());
 
     emu.resetStats();
     const models = await c.listModels(ws);
@@ -184,33 +179,13 @@ describe('push datasets, queries, refreshes, scanner', () => {
     expect(emu.pushDatasets(ws)).toEqual([]);
   });
 
-  it('executeQuery sends includeNulls and returns the rows; a DAX failure is a typed error', async () => {
-    const emu = await emulator({ describeModel: () => ({ TABLES: [{ '[Name]': 'Sales', '[Description]': null }] }) });
-    const ws = emu.addWorkspace({ name: 'W' });
-    const id = emu.addModel(ws, { name: 'AW', path: BIM_MODEL });
-    const c = client(emu);
-    expect(await c.executeQuery(ws, id, 'EVALUATE INFO.VIEW.TABLES()')).toEqual([{ '[Name]': 'Sales', '[Description]': null }]);
-    const e = await failure(c.executeQuery(ws, id, 'EVALUATE Nope'));
-    expect(e.status).toBe(400);
-    expect(e.errorCode).toBe('DatasetExecuteQueriesError');
-  });
-
-  it('reads refresh history and runs a scanner round', async () => {
+  it('asks the admin API which workspaces were modified', async () => {
     const time = fakeTime();
     const emu = await emulator({ now: time.now });
     const ws = emu.addWorkspace({ name: 'W' });
-    const id = emu.addModel(ws, { name: 'AW', path: BIM_MODEL });
+    emu.addModel(ws, { name: 'AW', path: BIM_MODEL });
     const c = client(emu, { time });
-    expect(Array.isArray(await c.getRefreshHistory(ws, id, 5))).toBe(true);
     expect(await c.getModifiedWorkspaces(new Date(time.now() - 3600_000))).toEqual([ws]);
-    const scan = await c.startScan([ws]);
-    expect(scan.status).toBe('NotStarted');
-    expect((await c.getScanStatus(scan.id)).status).toBe('Running');
-    expect((await c.getScanStatus(scan.id)).status).toBe('Succeeded');
-    const result = (await c.getScanResult(scan.id)) as { workspaces: Array<{ id: string; datasets: Array<{ id: string; tables?: unknown[] }> }> };
-    expect(result.workspaces[0]!.datasets[0]!.id).toBe(id);
-    expect(result.workspaces[0]!.datasets[0]!.tables!.length).toBeGreaterThan(0);
-    await expect(c.startScan([])).rejects.toThrow(/1 to 100/);
   });
 });
 

@@ -1,6 +1,7 @@
 // Behaviour of a model sync on both targets (issue 5 "Must show"): unchanged re-runs change no row,
 // a removed measure loses exactly its row, hostile names round-trip, a failure at any statement
 // leaves the previous rows intact and the next run completes, deleted models are marked.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/context.js';
 import { WarehouseError } from '../../src/core/errors.js';
@@ -67,6 +68,8 @@ function ctx(id: string, m: SemanticModel, at = '2026-11-26T10:00:00.000Z', runI
     fingerprint: fingerprint(m),
     definition: canonicalModel(m),
     syncedAt: new Date(at),
+    // Each write tags its load rows with a batch of its own (the session draws one per model write).
+    batchId: randomUUID(),
     runId,
     toolVersion: '0.1.0',
   };

@@ -1,6 +1,7 @@
 // The embedded DuckDB target end to end (issue 5): every model (synthetic and corpus) written and read back, counts
 // equal to EXPECTED.json, DEFINITION round-trips to the same fingerprint, idempotent re-runs,
 // removed objects, hostile names, and a failure at every statement position.
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +33,8 @@ function contextFor(id: string, model: SemanticModel, at = new Date('2026-11-26T
     fingerprint: fingerprint(model),
     definition: canonicalModel(model),
     syncedAt: at,
+    // Each write tags its load rows with a batch of its own (the session draws one per model write).
+    batchId: randomUUID(),
     runId: 'run-1',
     toolVersion: '0.1.0',
   };

@@ -2,6 +2,7 @@
 // table lock held by another transaction (it does not fail it), aborts an idle blocker, fails a
 // wait longer than LOCK_TIMEOUT, and refuses more than 20 queued statements with 000625. The
 // warehouse session of a run must come through all of it with no lost and no doubled rows.
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WarehouseError } from '../../src/core/errors.js';
 import { canonicalModel } from '../../src/core/schema/canonical.js';
@@ -25,6 +26,8 @@ function ctx(id: string, m: SemanticModel, at = '2026-11-26T10:00:00.000Z'): Syn
     modelId: id, publishedName: `${m.name}_PushSync`, sourceName: m.name, workspaceId: 'ws', pushDatasetId: `push-${id}`,
     sourceFormat: 'TMDL', storageMode: 'import', fingerprint: fingerprint(m), definition: canonicalModel(m),
     syncedAt: new Date(at), runId: `run-${at}`, toolVersion: '0.2.0',
+    // Each write tags its load rows with a batch of its own (the session draws one per model write).
+    batchId: randomUUID(),
   };
 }
 

@@ -21,7 +21,8 @@ import { physicalTablesStep } from '../../src/core/publishers/warehouse/physical
 import { canonicalModel } from '../../src/core/schema/canonical.js';
 import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import { openSnowflake } from '../../src/core/warehouse/snowflake.js';
-import { typeFamily, warehouseType } from '../../src/core/publishers/warehouse/types.js';
+import { warehouseType } from '../../src/core/schema/tom-types.js';
+import { typeFamily } from '../../src/core/publishers/warehouse/type-family.js';
 import { synthetic } from '../support/paths.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
 

@@ -1,6 +1,7 @@
 // The Snowflake target through the real snowflake-sdk against the protocol stand-in (issue 5 "Must
 // show"): model counts and DEFINITION round-trip, statement count, failure at every position,
 // idempotent re-runs, removed objects, hostile names, and parity with the DuckDB target.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/context.js';
 import { canonicalModel } from '../../src/core/schema/canonical.js';
@@ -37,6 +38,8 @@ function contextFor(id: string, model: SemanticModel, at = new Date('2026-11-26T
     fingerprint: fingerprint(model),
     definition: canonicalModel(model),
     syncedAt: at,
+    // Each write tags its load rows with a batch of its own (the session draws one per model write).
+    batchId: randomUUID(),
     runId: 'run-1',
     toolVersion: '0.1.0',
   };

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Column, SemanticModel, Table, TomDataType } from '../../src/core/schema/model.js';
 import { modelKey, physicalName } from '../../src/core/publishers/warehouse/physical-names.js';
 import { planPhysicalTables } from '../../src/core/publishers/warehouse/physical.js';
-import { TOM_TO_WAREHOUSE, typeFamily, warehouseType } from '../../src/core/publishers/warehouse/types.js';
+import { TOM_TO_WAREHOUSE, warehouseType } from '../../src/core/schema/tom-types.js';
+import { typeFamily } from '../../src/core/publishers/warehouse/type-family.js';
 
 function column(name: string, dataType: TomDataType = 'string'): Column {
   return { name, dataType, kind: 'data', isHidden: false, isKey: false };

@@ -37,30 +37,6 @@ export interface DefinitionPart {
   text: string;
 }
 
-export interface ScanOptions {
-  lineage?: boolean;
-  datasourceDetails?: boolean;
-  datasetSchema?: boolean;
-  datasetExpressions?: boolean;
-  getArtifactUsers?: boolean;
-}
-
-export interface ScanRequest {
-  id: string;
-  createdDateTime?: string;
-  status: string;
-  error?: unknown;
-}
-
-export interface RefreshEntry {
-  refreshType?: string;
-  startTime?: string;
-  endTime?: string;
-  status?: string;
-  requestId?: string;
-  serviceExceptionJson?: string;
-}
-
 export interface PushDatasetSummary {
   id: string;
   name: string;
@@ -72,28 +48,18 @@ export interface FabricClient {
   listWorkspaces(): Promise<Array<{ id: string; name: string }>>;
   /** Every semantic model of a workspace, one request (Power BI datasets list). */
   listModels(workspaceId: string): Promise<ModelListing[]>;
-  /** The Fabric item list of semantic models (paged with continuationToken). */
-  listSemanticModels(workspaceId: string): Promise<Array<{ id: string; displayName: string; description?: string }>>;
   getDefinition(workspaceId: string, modelId: string, format?: 'TMSL' | 'TMDL'): Promise<{ format: string; parts: DefinitionPart[] }>;
   findDatasetsByName(workspaceId: string, name: string): Promise<PushDatasetSummary[]>;
   createPushDataset(workspaceId: string, body: unknown, retention?: 'None' | 'basicFIFO'): Promise<{ id: string; name: string }>;
   getPushTables(workspaceId: string, datasetId: string): Promise<unknown[]>;
   putPushTable(workspaceId: string, datasetId: string, tableName: string, table: unknown): Promise<void>;
   deleteDataset(workspaceId: string, datasetId: string): Promise<void>;
-  executeQuery(workspaceId: string, datasetId: string, dax: string): Promise<Array<Record<string, unknown>>>;
-  getRefreshHistory(workspaceId: string, datasetId: string, top?: number): Promise<RefreshEntry[]>;
   /** Admin scanner (opt-in): ids of workspaces modified since `since` (30 min … 30 days ago). 30 requests/hour. */
   getModifiedWorkspaces(since: Date, options?: { excludePersonalWorkspaces?: boolean; excludeInActiveWorkspaces?: boolean }): Promise<string[]>;
-  /** Start a scan of 1–100 workspaces. 500 requests/hour, 16 simultaneous. */
-  startScan(workspaceIds: string[], options?: ScanOptions): Promise<ScanRequest>;
-  /** 10,000 requests/hour; poll every 30–60 s. */
-  getScanStatus(scanId: string): Promise<ScanRequest>;
-  /** 500 requests/hour; kept 24 h. */
-  getScanResult(scanId: string): Promise<unknown>;
 }
 
 /** The admin scanner APIs (tenant admins only). */
-const ADMIN_ENDPOINTS = new Set<EndpointName>(['modifiedWorkspaces', 'scanStart', 'scanStatus', 'scanResult']);
+const ADMIN_ENDPOINTS = new Set<EndpointName>(['modifiedWorkspaces']);
 
 /** Page size for `GET /groups` ($top); Power BI caps it at 5000. */
 const GROUPS_PAGE = 5000;
@@ -204,14 +170,6 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
       return models;
     },
 
-    async listSemanticModels(workspaceId) {
-      const items = await collect(clients.fabric, endpointPath('listSemanticModels', { workspaceId }));
-      return items.flatMap((item) => {
-        const id = str(item.id);
-        return id ? [{ id, displayName: str(item.displayName) ?? id, ...opt('description', str(item.description)) }] : [];
-      });
-    },
-
     async getDefinition(workspaceId, modelId, format = 'TMSL') {
       const started = await call<unknown>('getDefinition', { workspaceId, modelId }, { query: { format }, idempotent: true });
       const result = await clients.fabric.runLro<{ definition?: { format?: string; parts?: Array<{ path: string; payload: string; payloadType?: string }> } }>(started);
@@ -262,30 +220,6 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
       await call('deleteDataset', { workspaceId, datasetId });
     },
 
-    async executeQuery(workspaceId, datasetId, dax) {
-      const res = await call<{ results?: Array<{ tables?: Array<{ rows?: Array<Record<string, unknown>>; error?: { code?: string; message?: string } }>; error?: { code?: string; message?: string } }>; error?: { code?: string; message?: string } }>(
-        'executeQueries',
-        { workspaceId, datasetId },
-        { body: { queries: [{ query: dax }], serializerSettings: { includeNulls: true } }, idempotent: true },
-      );
-      const result = res.body?.results?.[0];
-      const table = result?.tables?.[0];
-      // A 200 can still carry an error with truncated rows (docs/fabric-rest.md#dax-queries): never return partial data.
-      const err = res.body?.error ?? result?.error ?? table?.error;
-      if (err) {
-        throw new ApiError(
-          `executeQueries on dataset ${datasetId} returned an error${err.code ? ` ${err.code}` : ''}: ${clients.powerbi.scrub(err.message ?? 'no message')}${res.requestId ? ` (request id ${res.requestId})` : ''}.`,
-          { status: res.status, url: res.url, method: 'POST', ...(err.code ? { errorCode: err.code } : {}), ...(res.requestId ? { requestId: res.requestId } : {}) },
-        );
-      }
-      return table?.rows ?? [];
-    },
-
-    async getRefreshHistory(workspaceId, datasetId, top = 10) {
-      const res = await call<unknown>('refreshHistory', { workspaceId, datasetId }, { query: { $top: top } });
-      return listItems(res.body, `The refresh history of dataset ${datasetId}`, res) as RefreshEntry[];
-    },
-
     async getModifiedWorkspaces(since, o = {}) {
       const res = await call<unknown>('modifiedWorkspaces', {}, {
         query: {
@@ -298,40 +232,7 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
         .map((w) => w.id)
         .filter((id): id is string => addressable(id, 'The modified-workspaces list'));
     },
-
-    async startScan(workspaceIds, o = {}) {
-      if (workspaceIds.length < 1 || workspaceIds.length > 100) {
-        throw new RangeError(`a scan takes 1 to 100 workspaces, got ${workspaceIds.length}`);
-      }
-      const res = await call<ScanRequest>('scanStart', {}, {
-        body: { workspaces: workspaceIds },
-        expect: [202],
-        idempotent: true,
-        query: {
-          lineage: o.lineage ?? false,
-          datasourceDetails: o.datasourceDetails ?? false,
-          datasetSchema: o.datasetSchema ?? true,
-          datasetExpressions: o.datasetExpressions ?? true,
-          getArtifactUsers: o.getArtifactUsers ?? false,
-        },
-      });
-      return res.body;
-    },
-
-    async getScanStatus(scanId) {
-      return (await call<ScanRequest>('scanStatus', { scanId })).body;
-    },
-
-    async getScanResult(scanId) {
-      return (await call<unknown>('scanResult', { scanId })).body;
-    },
   };
-}
-
-async function collect(client: HttpClient, path: string): Promise<Array<Record<string, unknown>>> {
-  const out: Array<Record<string, unknown>> = [];
-  for await (const item of client.paginate<Record<string, unknown>>(path)) out.push(item);
-  return out;
 }
 
 /** Power BI swagger spells some fields PascalCase, examples camelCase (docs/fabric-rest.md#listing-models): read either. */

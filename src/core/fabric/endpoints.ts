@@ -21,8 +21,6 @@ export const ENDPOINTS = {
   listGroups: { api: 'powerbi', method: 'GET', path: '/v1.0/myorg/groups' },
   /** Datasets_GetDatasetsInGroup: no paging. */
   listDatasets: { api: 'powerbi', method: 'GET', path: `${G}/datasets` },
-  /** Items_ListSemanticModels: `continuationToken` paging. Viewer role. */
-  listSemanticModels: { api: 'fabric', method: 'GET', path: '/v1/workspaces/{workspaceId}/semanticModels' },
   /** Items_GetSemanticModelDefinition: 200 or 202 long-running operation. Needs write permission on the model. */
   getDefinition: { api: 'fabric', method: 'POST', path: '/v1/workspaces/{workspaceId}/semanticModels/{modelId}/getDefinition' },
   /** Datasets_PostDatasetInGroup: push datasets only; `defaultRetentionPolicy` None | basicFIFO. */
@@ -33,18 +31,8 @@ export const ENDPOINTS = {
   putTable: { api: 'powerbi', method: 'PUT', path: `${G}/datasets/{datasetId}/tables/{tableName}` },
   /** Datasets_DeleteDatasetInGroup. */
   deleteDataset: { api: 'powerbi', method: 'DELETE', path: `${G}/datasets/{datasetId}` },
-  /** Datasets_ExecuteQueriesInGroup: one DAX query, one table, 100k rows / 1M values, 15 MB. */
-  executeQueries: { api: 'powerbi', method: 'POST', path: `${G}/datasets/{datasetId}/executeQueries`, quota: '120 requests per minute per user' },
-  /** Datasets_GetRefreshHistoryInGroup: `$top`, default the last 60 entries. */
-  refreshHistory: { api: 'powerbi', method: 'GET', path: `${G}/datasets/{datasetId}/refreshes` },
   /** WorkspaceInfo_GetModifiedWorkspaces: `modifiedSince` between 30 minutes and 30 days ago. Admin / SP with read-only admin APIs. */
   modifiedWorkspaces: { api: 'powerbi', method: 'GET', path: `${ADMIN}/modified`, quota: '30 requests per hour' },
-  /** WorkspaceInfo_PostWorkspaceInfo: 1–100 workspace ids per scan. */
-  scanStart: { api: 'powerbi', method: 'POST', path: `${ADMIN}/getInfo`, quota: '500 requests per hour, 16 simultaneous' },
-  /** WorkspaceInfo_GetScanStatus: poll every 30–60 s. */
-  scanStatus: { api: 'powerbi', method: 'GET', path: `${ADMIN}/scanStatus/{scanId}`, quota: '10,000 requests per hour' },
-  /** WorkspaceInfo_GetScanResult: results are kept 24 h. */
-  scanResult: { api: 'powerbi', method: 'GET', path: `${ADMIN}/scanResult/{scanId}`, quota: '500 requests per hour' },
 } as const satisfies Record<string, Endpoint>;
 
 export type EndpointName = keyof typeof ENDPOINTS;

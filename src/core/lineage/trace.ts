@@ -10,6 +10,7 @@ import type { ColumnMap, MValue, TableState } from './m-values.js';
 import { none, toLineage, type Traced } from './traced.js';
 import { describeValue } from './m-values.js';
 import type { LineageFilter, LineageOptions, LineageSource, ModelLineage } from './types.js';
+import { allPartitions } from '../schema/walk.js';
 
 /**
  * Traces every table of `model`. Pass one `cache` to several calls to parse an M text shared by
@@ -19,7 +20,7 @@ export async function traceModel(model: SemanticModel, options: LineageOptions =
   const warnings: string[] = [];
   const shared = model.expressions.filter((e) => e.kind === 'm');
   const texts = new Set<string>(shared.map((e) => e.expression));
-  for (const table of model.tables) for (const p of table.partitions) if (p.sourceType === 'm' && p.expression !== undefined) texts.add(p.expression);
+  for (const p of allPartitions(model)) if (p.sourceType === 'm' && p.expression !== undefined) texts.add(p.expression);
   // One at a time: the parser is asynchronous, and hundreds of interleaved parses only add memory
   // pressure (measured about twice as slow as parsing in turn).
   const parsed = new Map<string, MParse>();

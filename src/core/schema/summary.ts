@@ -1,4 +1,5 @@
 import type { SemanticModel, SourceFormat } from './model.js';
+import { allColumns, allHierarchies, allMeasures } from './walk.js';
 
 /** The counts of docs/architecture.md#command-line / docs/testing.md#expected-counts, as `inspect --json` prints them. */
 export interface ModelSummary {
@@ -26,7 +27,7 @@ export interface ModelSummary {
 }
 
 export function summarize(model: SemanticModel, format: SourceFormat): ModelSummary {
-  const columns = model.tables.flatMap((t) => t.columns);
+  const columns = allColumns(model);
   const count = <T>(xs: T[], f: (x: T) => boolean) => xs.filter(f).length;
   const tally = (keys: string[]) =>
     keys.reduce<Record<string, number>>((acc, k) => ((acc[k] = (acc[k] ?? 0) + 1), acc), {});
@@ -36,12 +37,12 @@ export function summarize(model: SemanticModel, format: SourceFormat): ModelSumm
     tables: model.tables.length,
     columns: columns.length,
     calculatedColumns: count(columns, (c) => c.kind === 'calculated'),
-    measures: model.tables.reduce((n, t) => n + t.measures.length, 0),
+    measures: allMeasures(model).length,
     relationships: model.relationships.length,
     calculatedTables: count(model.tables, (t) => t.kind === 'calculatedTable'),
     calculationGroups: count(model.tables, (t) => t.kind === 'calculationGroup'),
     roles: model.roles.length,
-    hierarchies: model.tables.reduce((n, t) => n + t.hierarchies.length, 0),
+    hierarchies: allHierarchies(model).length,
     calculationItems: model.tables.reduce((n, t) => n + (t.calculationGroup?.items.length ?? 0), 0),
     perspectives: model.perspectives.length,
     cultures: model.cultures.length,

@@ -1,6 +1,10 @@
-// TOM data type → Push API column dataType: one typed table, tested row by row (docs/architecture.md#push-conversion,
-// docs/architecture.md#conventions-in-the-code). The Push API documents six types: Int64, Double, Boolean, Datetime, String, Decimal
-// (docs/fabric-rest.md#push-datasets).
+// TOM data type → Push API column dataType, Snowflake type and DuckDB type: one typed table, tested
+// row by row (docs/architecture.md#push-conversion, docs/architecture.md#conventions-in-the-code).
+// The Push API documents six types: Int64, Double, Boolean, Datetime, String, Decimal
+// (docs/fabric-rest.md#push-datasets). The warehouse types are used by the metadata rows
+// (SNOWFLAKE_DATA_TYPE) and by --create-tables: Power BI's fixed decimal ("currency") is a 19-digit
+// number with 4 decimal places, hence NUMBER(19,4); binary stays binary, variant becomes
+// VARIANT/JSON; unknown/automatic fall back to text, the one type that loses nothing.
 import type { TomDataType } from './model.js';
 
 export type PushDataType = 'Int64' | 'Double' | 'Decimal' | 'Datetime' | 'String' | 'Boolean';
@@ -19,20 +23,42 @@ export interface PushTypeRule {
   rule: 'same' | 'mapped' | 'dropped';
 }
 
-export const PUSH_TYPE_MAP: Readonly<Record<TomDataType, PushTypeRule>> = {
-  int64: { push: 'Int64', rule: 'same' },
-  double: { push: 'Double', rule: 'same' },
-  decimal: { push: 'Decimal', rule: 'same' },
-  dateTime: { push: 'Datetime', rule: 'same' },
-  string: { push: 'String', rule: 'same' },
-  boolean: { push: 'Boolean', rule: 'same' },
-  binary: { push: null, rule: 'dropped' },
-  variant: { push: 'String', rule: 'mapped' },
-  unknown: { push: 'String', rule: 'mapped' },
-  automatic: { push: 'String', rule: 'mapped' },
+export interface WarehouseTypeRow {
+  snowflake: string;
+  duckdb: string;
+}
+
+export interface TomTypeRow extends PushTypeRule, WarehouseTypeRow {}
+
+export const TOM_TYPES: Readonly<Record<TomDataType, TomTypeRow>> = {
+  int64: { push: 'Int64', rule: 'same', snowflake: 'NUMBER(19,0)', duckdb: 'BIGINT' },
+  double: { push: 'Double', rule: 'same', snowflake: 'FLOAT', duckdb: 'DOUBLE' },
+  decimal: { push: 'Decimal', rule: 'same', snowflake: 'NUMBER(19,4)', duckdb: 'DECIMAL(19,4)' },
+  dateTime: { push: 'Datetime', rule: 'same', snowflake: 'TIMESTAMP_NTZ', duckdb: 'TIMESTAMP' },
+  string: { push: 'String', rule: 'same', snowflake: 'VARCHAR', duckdb: 'VARCHAR' },
+  boolean: { push: 'Boolean', rule: 'same', snowflake: 'BOOLEAN', duckdb: 'BOOLEAN' },
+  binary: { push: null, rule: 'dropped', snowflake: 'BINARY', duckdb: 'BLOB' },
+  variant: { push: 'String', rule: 'mapped', snowflake: 'VARIANT', duckdb: 'JSON' },
+  unknown: { push: 'String', rule: 'mapped', snowflake: 'VARCHAR', duckdb: 'VARCHAR' },
+  automatic: { push: 'String', rule: 'mapped', snowflake: 'VARCHAR', duckdb: 'VARCHAR' },
 };
+
+function columns<T>(pick: (row: TomTypeRow) => T): Record<TomDataType, T> {
+  return Object.fromEntries(Object.entries(TOM_TYPES).map(([tom, row]) => [tom, pick(row)])) as Record<TomDataType, T>;
+}
+
+/** The push columns of the table. */
+export const PUSH_TYPE_MAP: Readonly<Record<TomDataType, PushTypeRule>> = columns(({ push, rule }) => ({ push, rule }));
+
+/** The warehouse columns of the table. */
+export const TOM_TO_WAREHOUSE: Readonly<Record<TomDataType, WarehouseTypeRow>> = columns(({ snowflake, duckdb }) => ({ snowflake, duckdb }));
 
 /** The push type rule for a TOM type; an unexpected value is treated like `unknown`. */
 export function pushTypeFor(tom: string): PushTypeRule {
   return (PUSH_TYPE_MAP as Record<string, PushTypeRule>)[tom] ?? PUSH_TYPE_MAP.unknown;
+}
+
+/** The column type of a TOM type in a warehouse dialect; an unexpected value is treated like `unknown`. */
+export function warehouseType(tom: TomDataType, dialect: keyof WarehouseTypeRow): string {
+  return (TOM_TO_WAREHOUSE[tom] ?? TOM_TO_WAREHOUSE.unknown)[dialect];
 }

@@ -9,7 +9,7 @@ export interface ListResult {
   /** Workspaces listed successfully this cycle (only their models can be declared deleted). */
   listedWorkspaces: string[];
   /** `auth`: refused for authorisation reasons (401/403), as opposed to throttling, 5xx or a bad answer. */
-  failedWorkspaces: { id: string; error: string; auth?: boolean; hint?: string }[];
+  failedWorkspaces: { id: string; error: string; errorClass?: string; auth?: boolean; hint?: string }[];
 }
 
 export interface Source {

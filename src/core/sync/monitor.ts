@@ -3,7 +3,7 @@
 // the models in flight, which the next run redoes) → mark deleted → sleep. Every effect is injected,
 // so the loop is tested with a fake clock and in-memory deps; the command wires the real ones.
 import type { Clock, Logger, Sleep } from '../context.js';
-import { AuthError, isAuthRefusal } from '../errors.js';
+import { AuthError, FabricSyncError, isAuthRefusal } from '../errors.js';
 import { PUBLIC_APIS_SETTING } from '../tenant-settings.js';
 import type { StateEntry, StateStore } from '../state/store.js';
 import { DEFAULT_BACKOFF_CAP_MS, backoffMs } from './backoff.js';
@@ -74,8 +74,8 @@ interface ModelRef {
 
 export type MonitorEvent =
   | (Base & { type: 'cycle-start' })
-  | (Base & { type: 'list-failed'; error: string })
-  | (Base & { type: 'workspace-failed'; workspaceId: string; error: string; auth: boolean })
+  | (Base & ErrorFields & { type: 'list-failed' })
+  | (Base & ErrorFields & { type: 'workspace-failed'; workspaceId: string; auth: boolean })
   | (Base & { type: 'detected'; new: number; recheck: number; deleted: number; backoff: number; excluded: number })
   | (Base & ModelRef & { type: 'model-new' })
   | (Base & ModelRef & { type: 'model-changed'; previousFingerprint: string | null; fingerprint: string })
@@ -95,7 +95,7 @@ export type MonitorEvent =
         warnings?: string[];
       })
   | (Base & ModelRef & { type: 'model-skipped'; detail?: string })
-  | (Base & ModelRef & { type: 'model-failed'; phase: 'sync' | 'delete'; error: string; failures: number; nextRetryAt: string | null })
+  | (Base & ModelRef & ErrorFields & { type: 'model-failed'; phase: 'sync' | 'delete'; failures: number; nextRetryAt: string | null })
   | (Base & ModelRef & { type: 'model-deleted'; pruned: boolean })
   | (Base & { type: 'cycle-end'; durationMs: number; counts: CycleCounts; workspaces: { listed: number; failed: number }; requests?: number });
 
@@ -158,12 +158,14 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
     if (isAuthRefusal(e) && (options.once || cycle === 1)) throw e;
     // One failed listing is not fatal: report it and try again next cycle.
     totals.listFailures += 1;
-    emit({ type: 'list-failed', error: messageOf(e) });
+    emit({ type: 'list-failed', ...errorFields(e) });
     return end();
   }
   workspaces = { listed: listed.listedWorkspaces.length, failed: listed.failedWorkspaces.length };
   totals.listFailures += listed.failedWorkspaces.length;
-  for (const w of listed.failedWorkspaces) emit({ type: 'workspace-failed', workspaceId: w.id, error: w.error, auth: w.auth === true });
+  for (const w of listed.failedWorkspaces) {
+    emit({ type: 'workspace-failed', workspaceId: w.id, error: w.error, errorClass: w.errorClass ?? 'Error', ...(w.hint ? { hint: w.hint } : {}), auth: w.auth === true });
+  }
   // Every workspace refused for authorisation reasons and none listed: on the first (or only) cycle
   // that is a credential or permission problem, exit code 3 (issue 13); one workspace refused among
   // others is reported above and the others go on.
@@ -218,7 +220,7 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
       store.recordFailure(listing.id, messageOf(e), next, seenOf(listing, before));
       counts.failed += 1;
       totals.failed += 1;
-      emit({ type: 'model-failed', ...ref(listing), phase: 'sync', error: messageOf(e), failures, nextRetryAt: new Date(next).toISOString() });
+      emit({ type: 'model-failed', ...ref(listing), phase: 'sync', ...errorFields(e), failures, nextRetryAt: new Date(next).toISOString() });
       await store.save();
       return;
     }
@@ -291,7 +293,7 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
         if (signal.aborted) break;
         counts.failed += 1;
         totals.failed += 1;
-        emit({ type: 'model-failed', ...model, phase: 'delete', error: messageOf(e), failures: entry.failures, nextRetryAt: null });
+        emit({ type: 'model-failed', ...model, phase: 'delete', ...errorFields(e), failures: entry.failures, nextRetryAt: null });
         continue;
       }
       store.recordDeleted(entry.id, clock.now());
@@ -355,6 +357,17 @@ function ref(l: ModelListing): ModelRef {
 
 function seenOf(l: ModelListing, before: StateEntry | undefined) {
   return { sourceName: l.name, workspaceId: l.workspaceId, ...(before === undefined ? { name: l.name } : {}) };
+}
+
+/** What an event says about an error: its text, its class (ApiError, AuthError, …) and, when it has one, its hint. */
+export interface ErrorFields {
+  error: string;
+  errorClass: string;
+  hint?: string;
+}
+
+function errorFields(e: unknown): ErrorFields {
+  return { error: messageOf(e), errorClass: e instanceof Error ? e.name : 'Error', ...(e instanceof FabricSyncError && e.hint ? { hint: e.hint } : {}) };
 }
 
 function messageOf(e: unknown): string {

@@ -6,6 +6,7 @@
 // column of the measure's own table; names are compared case-insensitively, as DAX does.
 import type { SemanticModel } from '../../schema/model.js';
 import { scanDax, rewriteDaxTables, type DaxScan } from './dax-refs.js';
+import { allMeasures } from '../../schema/walk.js';
 
 export interface MeasureDecision {
   table: string;
@@ -45,8 +46,7 @@ export function decideMeasures(model: SemanticModel, ctx: MeasureContext): Measu
   const tableNames = new Set(model.tables.map((t) => t.name.toLowerCase()));
   const columnsOf = new Map<string, Set<string>>();
   for (const t of model.tables) columnsOf.set(t.name.toLowerCase(), new Set(t.columns.map((c) => c.name.toLowerCase())));
-  const measureNames = new Set<string>();
-  for (const t of model.tables) for (const m of t.measures) measureNames.add(m.name.toLowerCase());
+  const measureNames = new Set(allMeasures(model).map((m) => m.name.toLowerCase()));
   const functionNames = new Set(model.functions.map((f) => f.name.toLowerCase()));
 
   const nodes = new Map<string, Node>();

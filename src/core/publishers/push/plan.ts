@@ -21,6 +21,7 @@ import { pushTypeFor } from '../../schema/tom-types.js';
 import { PUSH_COLUMN_NAME_PATTERN, PUSH_TABLE_NAME_PATTERN, uniquePushNames } from './names.js';
 import { decideMeasures } from './measures.js';
 import { MAX_PUSH_NAME_LENGTH } from '../../limits.js';
+import { allMeasures } from '../../schema/walk.js';
 
 export const DEFAULT_PUSH_SUFFIX = '_PushSync';
 
@@ -135,7 +136,7 @@ export function planPushDataset(model: SemanticModel, options: PlanPushOptions =
   const measuresOf = new Map<string, typeof measures>();
   for (const m of measures) measuresOf.set(m.table, [...(measuresOf.get(m.table) ?? []), m]);
   // Push measures by the table that holds them in the request (own table, or the host).
-  const sourceMeasure = new Map(model.tables.flatMap((t) => t.measures.map((m) => [m.name, m] as const)));
+  const sourceMeasure = new Map(allMeasures(model).map((m) => [m.name, m] as const));
   const pushedOf = new Map<string, typeof measures>();
   for (const m of measures) {
     if (m.expression === undefined) continue;

@@ -9,7 +9,8 @@ import { type Dialect, quoteIdent as q, sqlLiteral } from '../../warehouse/diale
 import { type Namespace, catalogFilter, infoSchema, MAX_IDENTIFIER_LENGTH } from '../../warehouse/names.js';
 import { type PhysicalTarget, physicalName, physicalSkipReason, qualifiedPhysical } from './physical-names.js';
 import type { Statement } from '../../warehouse/statement.js';
-import { typeFamily, warehouseType } from './types.js';
+import { warehouseType } from '../../schema/tom-types.js';
+import { typeFamily } from './type-family.js';
 
 export interface ExistingColumn {
   table: string;

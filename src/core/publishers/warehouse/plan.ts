@@ -14,7 +14,6 @@
 // travel as bind values; identifiers are always double-quoted, and on Snowflake every object is
 // named "DATABASE"."SCHEMA"."TABLE" from the configuration, never through the session's current
 // database or schema (which CREATE SCHEMA and USE change: issue 12).
-import { randomUUID } from 'node:crypto';
 import type { ConversionReport } from '../report.js';
 import type { SemanticModel, Table } from '../../schema/model.js';
 import { DIALECTS, type Dialect, type LogicalType, quoteIdent as q, sqlLiteral } from '../../warehouse/dialect.js';
@@ -54,6 +53,12 @@ export interface SyncContext {
   syncedAt: Date;
   runId: string;
   toolVersion: string;
+  /**
+   * Tags this write's rows in the session load table: unique per model write (the session draws
+   * one). Absent, it is derived from the run, the model and the time, which is unique enough for a
+   * plan that is only looked at.
+   */
+  batchId?: string;
   /** Schema of the --create-tables mirror tables, when they are kept (their names go into _SEMANTIC_TABLES). */
   physicalSchema?: PhysicalTarget | null;
   /**
@@ -98,7 +103,7 @@ export function planModelSync(
   const semantic = Boolean(context.semantic);
   // Each model's rows carry a batch id of their own, so the session load table never needs clearing:
   // a statement saved per model (the rows are rolled back with a failed transaction anyway).
-  const batch = `${context.runId}/${context.modelId}/${randomUUID()}`;
+  const batch = `${context.runId}/${context.modelId}/${context.batchId ?? `${context.syncedAt.getTime()}-${context.fingerprint.slice(0, 12)}`}`;
   const load = loadTable(dialect, ns);
   const transaction: Statement[] = [
     { sql: 'BEGIN', purpose: 'begin the model transaction' },

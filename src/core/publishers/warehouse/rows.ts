@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto';
 import type { SemanticFacts } from '../publisher.js';
 import type { ConversionReport, ReportEntry, ReportObjectKind } from '../report.js';
-import { pushTypeFor } from '../../schema/tom-types.js';
+import { TOM_TO_WAREHOUSE, pushTypeFor } from '../../schema/tom-types.js';
 import type { SemanticModel, Table } from '../../schema/model.js';
-import { TOM_TO_WAREHOUSE } from './types.js';
+import { allColumns, allHierarchies } from '../../schema/walk.js';
 
 export type Scalar = string | number | boolean | null;
 
@@ -202,7 +202,7 @@ export function buildModelRows(model: SemanticModel, report: ConversionReport | 
     });
   }
   const count = (k: ChildKind): number => rows.filter((r) => r.kind === k).length;
-  const columns = model.tables.flatMap((t) => t.columns);
+  const columns = allColumns(model);
   return {
     rows,
     duplicates,
@@ -214,7 +214,7 @@ export function buildModelRows(model: SemanticModel, report: ConversionReport | 
       RELATIONSHIP_COUNT: count('relationship'),
       CALCULATED_TABLE_COUNT: model.tables.filter((t) => t.kind === 'calculatedTable').length,
       CALCULATION_GROUP_COUNT: model.tables.filter((t) => t.kind === 'calculationGroup').length,
-      HIERARCHY_COUNT: model.tables.reduce((n, t) => n + t.hierarchies.length, 0),
+      HIERARCHY_COUNT: allHierarchies(model).length,
       ROLE_COUNT: model.roles.length,
     },
   };

@@ -1,6 +1,7 @@
 // The warehouse publisher's writer: one model's rows in one transaction, on a connection of the
 // run's pool (src/core/warehouse/pool.ts). Before the first model of a run the tables' schema
 // version is checked, and the tables installed or upgraded (schema.ts), once per run.
+import { randomUUID } from 'node:crypto';
 import { WarehouseError } from '../../errors.js';
 import type { ConversionReport } from '../report.js';
 import type { SemanticModel } from '../../schema/model.js';
@@ -60,7 +61,7 @@ export class WarehouseSession {
     const physical: PhysicalTarget | null = options.createTables
       ? { ...(ns ? { database: ns.database } : {}), schema: resolveIdentifier(options.tablesSchema) }
       : null;
-    const plan = withWriteLock(planModelSync(model, report, { ...context, physicalSchema: physical }, this.dialect, ns), context.modelId);
+    const plan = withWriteLock(planModelSync(model, report, { ...context, batchId: context.batchId ?? randomUUID(), physicalSchema: physical }, this.dialect, ns), context.modelId);
     if (options.dryRun) return { statements: 0, rowsChanged: 0, sql: describe(plan) };
     return this.pool.withConnection(async (backend) => {
       const notes: string[] = [];

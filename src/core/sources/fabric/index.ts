@@ -59,7 +59,7 @@ export function fabricSource(api: FabricSourceApi, store: StateStore, clock: Clo
             // answered for one workspace (after one retry with a fresh token) is that workspace's
             // failure: the others are still listed, and the monitor decides the exit code.
             if (e instanceof AuthError) throw e;
-            failedWorkspaces.push({ id: ws, error: e instanceof Error ? e.message : String(e), auth: isAuthRefusal(e), ...(e instanceof FabricSyncError && e.hint ? { hint: e.hint } : {}) });
+            failedWorkspaces.push({ id: ws, error: e instanceof Error ? e.message : String(e), errorClass: e instanceof Error ? e.name : 'Error', auth: isAuthRefusal(e), ...(e instanceof FabricSyncError && e.hint ? { hint: e.hint } : {}) });
           }
         }),
       );
