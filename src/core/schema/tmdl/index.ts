@@ -4,7 +4,7 @@
 import { InputError, isFabricSyncError } from '../../errors.js';
 import type { LoadedModel } from '../model.js';
 import { buildModel } from './build.js';
-import { parseTmdlDocument } from './parse.js';
+import { TmdlStrings, parseTmdlDocument } from './parse.js';
 import type { TmdlNode, TmdlRef } from './parse.js';
 
 export interface TmdlFile {
@@ -46,9 +46,10 @@ export function readTmdl(files: ReadonlyArray<TmdlFile>, options: ReadTmdlOption
   try {
     const roots: TmdlNode[] = [];
     const refs: TmdlRef[] = [];
+    const strings = new TmdlStrings();
     for (const d of docs) {
       current = joinPath(options.location, d.rel);
-      const parsed = parseTmdlDocument(current, d.text);
+      const parsed = parseTmdlDocument(current, d.text, strings);
       if (parsed.scriptCommand !== undefined) {
         warnings.push(`TMDL: ignored ${d.rel}: it is a TMDL script ('${parsed.scriptCommand.slice(0, 40)}'), not a model file`);
         continue;

@@ -24,10 +24,10 @@ export function isBlankOrSpace(ch: number): boolean {
   return ch === SPACE || ch === TAB;
 }
 
-/** A keyword: characters up to whitespace, `:` or `=` (e.g. `column`, `isHidden`, `ref`). */
-export function readWord(s: string, from: number): number {
+/** A keyword: characters up to whitespace, `:` or `=` (e.g. `column`, `isHidden`, `ref`), not past `end`. */
+export function readWord(s: string, from: number, end = s.length): number {
   let i = from;
-  while (i < s.length) {
+  while (i < end) {
     const c = s.charCodeAt(i);
     if (c === SPACE || c === TAB || c === COLON || c === EQUALS) break;
     i++;
@@ -35,10 +35,34 @@ export function readWord(s: string, from: number): number {
   return i;
 }
 
-export function skipSpaces(s: string, from: number): number {
+export function skipSpaces(s: string, from: number, end = s.length): number {
   let i = from;
-  while (i < s.length && isBlankOrSpace(s.charCodeAt(i))) i++;
+  while (i < end && isBlankOrSpace(s.charCodeAt(i))) i++;
   return i;
+}
+
+/** What String.prototype.trim removes: ECMAScript WhiteSpace and LineTerminator code points. */
+export function isTrimmable(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
+    c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+/** Start of `s.slice(from, end).trimStart()` within `s`. */
+export function trimStartAt(s: string, from: number, end: number): number {
+  let i = from;
+  while (i < end && isTrimmable(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** End of `s.slice(from, end).trimEnd()` within `s`. */
+export function trimEndAt(s: string, from: number, end: number): number {
+  let e = end;
+  while (e > from && isTrimmable(s.charCodeAt(e - 1))) e--;
+  return e;
 }
 
 export interface NameToken {

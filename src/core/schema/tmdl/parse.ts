@@ -7,25 +7,87 @@ import {
   LineSyntaxError,
   isWhitespaceLine,
   normalizeText,
-  propertyValue,
-  readName,
   readWord,
   skipSpaces,
   tabDepth,
+  trimEndAt,
+  trimStartAt,
 } from './lines.js';
 
-/** One declaration line and what is nested under it. */
-export interface TmdlNode {
+// Shared by every line without nested lines (most of them) to spare an allocation each; replaced
+// by a fresh array on the first child.
+const NO_CHILDREN: TmdlNode[] = [];
+const NO_PROPS: unknown[] = [];
+/** Slots per entry of TmdlNode.props: keyword, value, line, start offset. */
+export const PROP_SLOTS = 4;
+
+/**
+ * One declaration line and what is nested under it. A model has one line per property and object
+ * (80,000 for 400 tables), all alive until the model is built, so memory per line decides the
+ * reader's speed (issue 15): a node keeps an offset into its document rather than a copy of its
+ * line (the text is sliced only when an error shows it), and its `key: value` property lines are
+ * not nodes but four slots each in `props` (propertyNode() makes one when needed).
+ */
+export class TmdlNode {
   /** Keyword lower-cased: the reader is case-insensitive (docs/tmdl.md#lines-and-indentation). */
-  kw: string;
-  name: string | undefined;
+  declare kw: string;
+  declare name: string | undefined;
   /** `:` property, `=` default property / expression, or '' (bare keyword or named object). */
-  sep: '' | ':' | '=';
-  value: string | undefined;
-  description: string | undefined;
-  children: TmdlNode[];
+  declare sep: '' | ':' | '=';
+  declare value: string | undefined;
+  declare description: string | undefined;
+  /** Nested lines other than `key: value` properties, in order. */
+  declare children: TmdlNode[];
+  /** Nested `key: value` lines in order, PROP_SLOTS slots each: keyword, value, line, start offset. */
+  declare props: unknown[];
+  declare readonly line: number;
+  // Fields are assigned in the constructor only (`declare`), in one order, so every node has the same shape.
+  private declare readonly doc: SourceDocument;
+  /** Offset of the line's first character after its indentation. */
+  private declare readonly start: number;
+
+  constructor(kw: string, doc: SourceDocument, line: number, start: number) {
+    this.kw = kw;
+    this.name = undefined;
+    this.sep = '';
+    this.value = undefined;
+    this.description = undefined;
+    this.children = NO_CHILDREN;
+    this.props = NO_PROPS;
+    this.doc = doc;
+    this.line = line;
+    this.start = start;
+  }
+
+  get file(): string {
+    return this.doc.file;
+  }
+
+  /** The line without its indentation and trailing whitespace. */
+  get text(): string {
+    const t = this.doc.text;
+    let e = t.indexOf('\n', this.start);
+    if (e === -1) e = t.length;
+    return t.slice(this.start, trimEndAt(t, this.start, e));
+  }
+
+  /** Records a nested `key: value` line (see props). */
+  addProperty(kw: string, value: string, line: number, start: number): void {
+    if (this.props === NO_PROPS) this.props = [kw, value, line, start];
+    else this.props.push(kw, value, line, start);
+  }
+
+  /** The `key: value` line at slot `j` of props as a node of its own (for lookups that need one, and errors). */
+  propertyNode(j: number): TmdlNode {
+    const n = new TmdlNode(this.props[j] as string, this.doc, this.props[j + 2] as number, this.props[j + 3] as number);
+    n.sep = ':';
+    n.value = this.props[j + 1] as string;
+    return n;
+  }
+}
+
+interface SourceDocument {
   file: string;
-  line: number;
   text: string;
 }
 
@@ -42,10 +104,6 @@ export interface ParsedDocument {
   scriptCommand?: string;
 }
 
-// Shared by every line without nested lines (most of them: properties) to spare an allocation each;
-// replaced by a fresh array on the first child.
-const NO_CHILDREN: TmdlNode[] = [];
-
 // Objects whose `=` value is a DAX or M expression, and expression properties: when one of them ends
 // in `=` and what follows is not indented deep enough, the expression was misplaced, not left empty.
 const EXPRESSION_OBJECTS = new Set(['measure', 'column', 'calculationitem', 'tablepermission', 'expression', 'function']);
@@ -59,22 +117,79 @@ const SCRIPT_COMMANDS = new Set(['createorreplace', 'create', 'alter', 'delete',
 const HINT =
   'TMDL uses one tab per nesting level; fix the line shown or re-export the model from Power BI Desktop / Tabular Editor.';
 
-export function parseTmdlDocument(file: string, input: string): ParsedDocument {
-  return new DocumentParser(file, normalizeText(input)).run();
+export function parseTmdlDocument(file: string, input: string, strings: TmdlStrings = new TmdlStrings()): ParsedDocument {
+  return new DocumentParser(file, normalizeText(input), strings).run();
+}
+
+/**
+ * Strings a model repeats on line after line — keywords (`dataType`), short values (`int64`, `none`)
+ * and names (`Key`) — found again by length and a few characters, so that each occurrence shares
+ * one string: 400 tables hold 80,000 lines but a few hundred distinct short strings, and every copy
+ * would stay alive until the model is built.
+ */
+class SpellingCache {
+  private readonly raw: string[];
+  private readonly out: string[];
+
+  constructor(
+    private readonly slots: number,
+    private readonly maxLength: number,
+    private readonly lower: boolean,
+  ) {
+    this.raw = new Array<string>(slots).fill('');
+    this.out = new Array<string>(slots).fill('');
+  }
+
+  /** t[from, to), lower-cased when the cache is, from the cache when it was seen before. */
+  get(t: string, from: number, to: number): string {
+    const len = to - from;
+    if (len > this.maxLength || len === 0) return this.lower ? t.slice(from, to).toLowerCase() : t.slice(from, to);
+    const h = len * 31 + t.charCodeAt(from) * 7 + t.charCodeAt(to - 1) * 3 + t.charCodeAt(from + (len >> 1)) + t.charCodeAt(from + ((len * 3) >> 2)) * 5;
+    const slot = h & (this.slots - 1);
+    // The slice is garbage when the spelling is known, and young garbage costs the collector
+    // nothing; comparing it with === is a native compare, faster than charCodeAt in a loop and
+    // than startsWith (which leaves its fast path on a two-byte document).
+    const spelled = t.slice(from, to);
+    if (this.raw[slot] === spelled) return this.out[slot] as string;
+    const value = this.lower ? spelled.toLowerCase() : spelled;
+    this.raw[slot] = spelled;
+    this.out[slot] = value;
+    return value;
+  }
+}
+
+/**
+ * The caches of one read, shared by its documents (a name like `Key` recurs in every table file).
+ * Not module-wide: a cached slice can keep its whole document alive.
+ */
+export class TmdlStrings {
+  readonly keywords = new SpellingCache(256, 40, true);
+  readonly values = new SpellingCache(1024, 24, false);
 }
 
 class DocumentParser {
   private pos = 0;
   private lineNo = 0;
   private readonly n: number;
-  /** The declaration line being read, for errors raised while reading its expression. */
-  private current = '';
+  private readonly doc: SourceDocument;
+  /** The declaration line being read ([start, end) of `t`), for errors raised while reading its expression. */
+  private currentStart = 0;
+  private currentEnd = 0;
+  /** End of the last name read by readNameAt. */
+  private nameEnd = 0;
+
+  private readonly keywords: SpellingCache;
+  private readonly values: SpellingCache;
 
   constructor(
     private readonly file: string,
     private readonly t: string,
+    strings: TmdlStrings,
   ) {
     this.n = t.length;
+    this.doc = { file, text: t };
+    this.keywords = strings.keywords;
+    this.values = strings.values;
   }
 
   private fail(message: string, line: number, text: string): never {
@@ -100,11 +215,12 @@ class DocumentParser {
       const depth = tabDepth(t, start, end);
       const cs = start + depth;
       if (isWhitespaceLine(t, cs, end)) continue;
-      const content = t.slice(cs, end).trimEnd();
+      // The line's content is t[cs, ce): indentation and trailing whitespace (as trimEnd sees it) left out.
+      const ce = trimEndAt(t, cs, end);
       if (t.charCodeAt(cs) === 32) {
         this.fail('indentation must use tabs, not spaces (one tab per level)', lineNo, t.slice(start, end));
       }
-      if (content.charCodeAt(0) < 32) this.fail('unexpected control character (is this a text file?)', lineNo, content);
+      if (ce > cs && t.charCodeAt(cs) < 32) this.fail('unexpected control character (is this a text file?)', lineNo, t.slice(cs, ce));
       if (depth > open) {
         this.fail(
           `line is indented ${depth} tab(s) but its parent allows at most ${open}; a child must be exactly one level deeper than its parent`,
@@ -117,15 +233,20 @@ class DocumentParser {
       if (parent === null) {
         this.fail('a property line cannot have nested lines (check the indentation of this line)', lineNo, t.slice(start, end));
       }
-      if (content.startsWith('///')) {
-        const d = content.charCodeAt(3) === 32 ? content.slice(4) : content.slice(3);
+      if (ce - cs >= 3 && t.startsWith('///', cs)) {
+        const d = ce - cs > 3 && t.charCodeAt(cs + 3) === 32 ? t.slice(cs + 4, ce) : t.slice(cs + 3, ce);
         if (desc === null || descDepth !== depth) desc = [];
         desc.push(d);
         descDepth = depth;
         stack[depth] = null;
         continue;
       }
-      const node = this.parseLine(content, depth, lineNo);
+      const node = this.parseLine(cs, ce, depth, lineNo, parent ?? undefined);
+      if (node === undefined) {
+        desc = null; // /// above a property: TOM keeps no description there
+        stack[depth] = null;
+        continue;
+      }
       if (desc !== null && descDepth === depth) node.description = desc.join('\n');
       desc = null;
       if (node.kw === 'ref') {
@@ -134,7 +255,7 @@ class DocumentParser {
         continue;
       }
       if (depth === 0 && roots.length === 0 && SCRIPT_COMMANDS.has(node.kw) && node.name === undefined && node.sep === '') {
-        return { roots: [], refs: [], scriptCommand: content };
+        return { roots: [], refs: [], scriptCommand: t.slice(cs, ce) };
       }
       if (!parent) roots.push(node);
       else if (parent.children === NO_CHILDREN) parent.children = [node];
@@ -144,69 +265,113 @@ class DocumentParser {
     return { roots, refs };
   }
 
-  private parseLine(content: string, depth: number, lineNo: number): TmdlNode {
-    const kwEnd = readWord(content, 0);
-    if (kwEnd === 0) this.fail('expected a keyword at the start of the line', lineNo, content);
-    const node: TmdlNode = {
-      kw: content.slice(0, kwEnd).toLowerCase(),
-      name: undefined,
-      sep: '',
-      value: undefined,
-      description: undefined,
-      children: NO_CHILDREN,
-      file: this.file,
-      line: lineNo,
-      text: content,
-    };
+  /** readName (lines.ts) on t[from, end) without a result object: returns the name, sets nameEnd. */
+  private readNameAt(from: number, end: number): string {
+    const { t } = this;
+    if (t.charCodeAt(from) === 39 /* ' */) {
+      let i = from + 1;
+      let escaped = false;
+      for (;;) {
+        const q = t.indexOf("'", i);
+        if (q === -1 || q >= end) throw new LineSyntaxError('quoted name is not closed with a single quote');
+        if (q + 1 < end && t.charCodeAt(q + 1) === 39) {
+          escaped = true;
+          i = q + 2;
+          continue;
+        }
+        this.nameEnd = q + 1;
+        return escaped ? t.slice(from + 1, q).replaceAll("''", "'") : this.values.get(t, from + 1, q);
+      }
+    }
+    let i = from;
+    while (i < end) {
+      const c = t.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 61 /* = */ || c === 58 /* : */) break;
+      i++;
+    }
+    if (i === from) throw new LineSyntaxError('expected a name');
+    this.nameEnd = i;
+    return this.values.get(t, from, i);
+  }
+
+  /** propertyValue (lines.ts) of t[from, end), slicing once. */
+  private propertyValueAt(from: number, end: number): string {
+    const { t } = this;
+    const s = trimStartAt(t, from, end);
+    const e = trimEndAt(t, s, end);
+    if (e - s >= 2 && t.charCodeAt(s) === 34 /* " */ && t.charCodeAt(e - 1) === 34) {
+      const q = t.indexOf('"', s + 1);
+      return q === e - 1 ? this.values.get(t, s + 1, e - 1) : t.slice(s + 1, e - 1).replaceAll('""', '"');
+    }
+    return this.values.get(t, s, e);
+  }
+
+  /** One line → a node, or undefined when it is a `key: value` line kept in `parent` (TmdlNode.props). */
+  private parseLine(cs: number, ce: number, depth: number, lineNo: number, parent: TmdlNode | undefined): TmdlNode | undefined {
+    const { t } = this;
+    const kwEnd = readWord(t, cs, ce);
+    if (kwEnd === cs) this.fail('expected a keyword at the start of the line', lineNo, t.slice(cs, ce));
+    const kw = this.keywords.get(t, cs, kwEnd);
+    const vs = skipSpaces(t, kwEnd, ce);
+    if (parent !== undefined && vs < ce && t.charCodeAt(vs) === 58 /* : */ && kw !== 'ref') {
+      parent.addProperty(kw, this.propertyValueAt(vs + 1, ce), lineNo, cs);
+      return undefined;
+    }
+    const node = new TmdlNode(kw, this.doc, lineNo, cs);
     try {
-      let i = skipSpaces(content, kwEnd);
+      let i = vs;
       if (node.kw === 'ref') {
-        const typeEnd = readWord(content, i);
+        const typeEnd = readWord(t, i, ce);
         if (typeEnd === i) throw new LineSyntaxError('expected `ref <objectType> <name>`');
-        node.value = content.slice(i, typeEnd).toLowerCase();
-        i = skipSpaces(content, typeEnd);
-        if (i < content.length) node.name = readName(content, i).name;
+        node.value = t.slice(i, typeEnd).toLowerCase();
+        i = skipSpaces(t, typeEnd, ce);
+        if (i < ce) node.name = this.readNameAt(i, ce);
         return node;
       }
-      if (i >= content.length) return node;
-      const c = content.charCodeAt(i);
+      if (i >= ce) return node;
+      const c = t.charCodeAt(i);
       if (c === 58 /* : */) {
         node.sep = ':';
-        node.value = propertyValue(content.slice(i + 1));
+        node.value = this.propertyValueAt(i + 1, ce);
         return node;
       }
       if (c !== 61 /* = */) {
-        const nm = readName(content, i);
-        node.name = nm.name;
-        i = skipSpaces(content, nm.end);
-        if (i >= content.length) return node;
-        if (content.charCodeAt(i) !== 61) {
+        node.name = this.readNameAt(i, ce);
+        i = skipSpaces(t, this.nameEnd, ce);
+        if (i >= ce) return node;
+        if (t.charCodeAt(i) !== 61) {
           throw new LineSyntaxError('unexpected text after the name (names with spaces or . = : must be in single quotes)');
         }
       }
       node.sep = '=';
-      this.current = content;
+      this.currentStart = cs;
+      this.currentEnd = ce;
       const isProperty = node.name === undefined;
-      const rest = content.slice(i + 1).trim();
-      node.value = this.readAssignment(rest, depth, lineNo, isProperty, node.kw === 'linguisticmetadata');
-      if (rest === '' && node.value === '') this.checkMisplacedExpression(node, depth);
+      const rs = trimStartAt(t, i + 1, ce);
+      const re = trimEndAt(t, rs, ce);
+      node.value = this.readAssignment(rs, re, depth, lineNo, isProperty, node.kw === 'linguisticmetadata');
+      if (rs === re && node.value === '') this.checkMisplacedExpression(node, depth);
       return node;
     } catch (e) {
-      if (e instanceof LineSyntaxError) this.fail(e.message, lineNo, content);
+      if (e instanceof LineSyntaxError) this.fail(e.message, lineNo, t.slice(cs, ce));
       throw e;
     }
   }
 
   /**
-   * The text after `=`: one line, a ``` block, or a multi-line body. An object's body sits one level
+   * The text after `=` (t[rs, re), trimmed): one line, a ``` block, or a multi-line body. An object's body sits one level
    * below its properties (declaration depth + 2, docs/tmdl.md#expressions). For a property expression
    * (`source =`, a nameless line) the docs indent the body one level below the property while the
    * serializer writes two (seen in real models: `source =` at 2 tabs, M at 4); both are accepted, decided by the
    * depth of the first non-blank line.
    */
-  private readAssignment(rest: string, depth: number, lineNo: number, isProperty: boolean, skip: boolean): string {
-    if (rest.startsWith('```')) return this.readBacktickBlock(rest.slice(3).trim(), lineNo, skip);
-    if (rest.length > 0) return rest;
+  private readAssignment(rs: number, re: number, depth: number, lineNo: number, isProperty: boolean, skip: boolean): string {
+    const { t } = this;
+    if (re - rs >= 3 && t.startsWith('```', rs)) {
+      const ss = trimStartAt(t, rs + 3, re);
+      return this.readBacktickBlock(t.slice(ss, trimEndAt(t, ss, re)), lineNo, skip);
+    }
+    if (re > rs) return t.slice(rs, re);
     const minDepth = isProperty && this.nextContentDepth() === depth + 1 ? depth + 1 : depth + 2;
     return this.readIndentedBody(minDepth, skip);
   }
@@ -216,8 +381,8 @@ class DocumentParser {
     return this.peekContent()?.depth ?? -1;
   }
 
-  /** The next line that is not blank — depth, line number and text — without consuming anything. */
-  private peekContent(): { depth: number; line: number; text: string } | undefined {
+  /** The next line that is not blank — depth and line number — without consuming anything. */
+  private peekContent(): { depth: number; line: number } | undefined {
     const { t } = this;
     let p = this.pos;
     let line = this.lineNo;
@@ -226,7 +391,7 @@ class DocumentParser {
       if (e === -1) e = this.n;
       line++;
       const d = tabDepth(t, p, e);
-      if (!isWhitespaceLine(t, p + d, e)) return { depth: d, line, text: t.slice(p, e) };
+      if (!isWhitespaceLine(t, p + d, e)) return { depth: d, line };
       p = e + 1;
     }
     return undefined;
@@ -342,7 +507,7 @@ class DocumentParser {
         return skip ? '' : this.backtickBody(sameLine, bodyStart, ls, t.slice(ls, f));
       }
     }
-    return this.fail('the ``` block opened on this line is never closed', openLine, this.current);
+    return this.fail('the ``` block opened on this line is never closed', openLine, t.slice(this.currentStart, this.currentEnd));
   }
 
   private backtickBody(sameLine: string, from: number, to: number, margin: string): string {
