@@ -110,6 +110,15 @@ describe('convert --semantic-view on Snowflake', () => {
     expect(sent.indexOf('COMMIT') - begin + 1).toBe(16);
   });
 
+  it('a second run on installed tables: 3 session statements, the view, and the 16 of the model transaction', async () => {
+    const from = standIn.statements.length;
+    const r = await runCli(['convert', '--source', SV_FIXTURE_MODEL, '--semantic-view', '--no-push'], { cwd, env: snowflakeEnv(standIn) });
+    expect(r.code, r.stderr).toBe(0);
+    const sent = standIn.statements.slice(from).map((s) => s.sqlText);
+    expect(sent.filter((x) => x.startsWith('CREATE OR REPLACE SEMANTIC VIEW'))).toHaveLength(1);
+    expect(sent, sent.join('\n')).toHaveLength(20);
+  });
+
   it('a view Snowflake refuses fails the model with the grants it needs; the warehouse rows are still written', async () => {
     const cwd2 = workdir('fs-sv-deny-');
     standIn.failAt({ match: /^CREATE OR REPLACE SEMANTIC VIEW/, code: '003001', message: 'SQL access control error:\nInsufficient privileges to operate on schema \'SEMANTIC\'' });
