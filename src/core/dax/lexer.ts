@@ -1,5 +1,5 @@
 // The DAX tokenizer shared by the expression parser (parser.ts) and the push conversion's
-// reference scanner (src/core/push/dax-refs.ts). It follows the lexical rules of the DAX syntax
+// reference scanner (src/core/publishers/push/dax-refs.ts). It follows the lexical rules of the DAX syntax
 // reference (https://learn.microsoft.com/dax/dax-syntax-reference): strings in "…" with "" as the
 // escape, table names in '…' with '' as the escape, column and measure names in […] with ]] as the
 // escape, comments `//`, `--` and `/* */`. It never throws: an unterminated token ends the stream

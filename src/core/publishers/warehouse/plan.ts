@@ -5,7 +5,7 @@
 //                 connection, before BEGIN, because Snowflake DDL commits an open transaction. The
 //                 permanent tables are installed and upgraded once per run by schema.ts.
 //   transaction:  BEGIN · INSERT load (array bind, ≤ 1,000 rows each, tagged with a batch id)
-//                 · [writer lock, added by sync/write-lock.ts] · MERGE metadata · INSERT the model
+//                 · [writer lock, added by write-lock.ts] · MERGE metadata · INSERT the model
 //                 version when its fingerprint is new · (MERGE + DELETE vanished) × 4 child tables
 //                 · COMMIT
 //

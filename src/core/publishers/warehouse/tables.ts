@@ -268,7 +268,7 @@ export const MODEL_VERSIONS: TableSpec = {
 export const ALL_TABLES = [METADATA, ...CHILD_TABLES, MODEL_VERSIONS, LINEAGE] as const;
 
 /**
- * The writer lock (see src/core/sync/write-lock.ts): every model transaction MERGEs its row here
+ * The writer lock (see write-lock.ts): every model transaction MERGEs its row here
  * before its first write to the metadata tables. Created by the first release (schema version 1).
  */
 export const SYNC_LOCK: TableSpec = {
