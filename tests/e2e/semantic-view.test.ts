@@ -204,5 +204,11 @@ describe('monitor --semantic-view', () => {
     expect(replaced.ddl).toContain('TOTAL_SALES AS SUM(SALES.QUANTITY)');
     const sql = await standIn.query(`SELECT SQL_EXPRESSION FROM FABRIC_DB.METADATA._SEMANTIC_MEASURES WHERE MODEL_ID = '${id}' AND MEASURE_NAME = 'Total Sales'`);
     expect(sql).toEqual([{ SQL_EXPRESSION: 'SUM(SALES.QUANTITY)' }]);
+
+    // Deleted in Fabric: with --prune the view goes too.
+    emu.removeModel(id);
+    const third = await runCli(['monitor', '--once', '--semantic-view', '--prune'], { cwd, env });
+    expect(third.code, third.stderr).toBe(0);
+    expect(standIn.semanticViews.get(VIEW_DB, VIEW_SCHEMA, name)).toBeUndefined();
   });
 });

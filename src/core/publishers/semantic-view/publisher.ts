@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config/schema.js';
 import { AuthError, FabricSyncError, WarehouseError, storageErrorFrom } from '../../errors.js';
 import { lineageRows, MParseCache, traceModel } from '../../lineage/index.js';
-import { planFromLineage, type SemanticViewPlan } from '../../semantic-view/plan.js';
+import { defaultViewName, planFromLineage, type SemanticViewPlan } from '../../semantic-view/plan.js';
+import { quoteIdentifier } from '../../semantic-view/quote.js';
 import { resolveIdentifier } from '../../warehouse/names.js';
 import { outputFileKey, outputFileName } from '../output-files.js';
 import { isSkipped, type Applied, type PlanContext, type Publisher, type RunFlags, type SemanticFacts } from '../publisher.js';
@@ -106,6 +107,16 @@ export const semanticViewPublisher: Publisher<SemanticViewSettings, SemanticView
       const error = viewError(e, plan, base.grants);
       return { outcome: { ...base, file, executed: false, note: error.message }, facts, warnings, error };
     }
+  },
+
+  async deleted({ entry, prune, others }, session, settings) {
+    // With monitor.prune, the view of a model deleted in Fabric goes too — unless another live model
+    // of the same name publishes to the same view.
+    const name = entry.source_name ?? entry.name;
+    const shared = others.some((e) => e.id !== entry.id && !e.deleted_at && (e.source_name ?? e.name) === name);
+    if (!prune || shared || settings.dryRun || !settings.database || !settings.schema || session.warehouse?.dialect !== 'snowflake') return;
+    const view = [settings.database, settings.schema, defaultViewName(name)].map(quoteIdentifier).join('.');
+    await session.warehouse.withConnection((backend) => backend.execute(`DROP SEMANTIC VIEW IF EXISTS ${view}`));
   },
 
   describe(o, form) {
