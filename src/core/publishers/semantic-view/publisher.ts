@@ -35,8 +35,6 @@ export interface SemanticViewPublisherPlan {
   plan: SemanticViewPlan;
   facts: SemanticFacts;
   fileName: string;
-  /** Why there is no DDL even though the planner could make one (no database or schema configured). */
-  noTarget?: string;
 }
 
 export const FILE_SUFFIX = '_semantic_view.sql';
@@ -80,7 +78,6 @@ export const semanticViewPublisher: Publisher<SemanticViewSettings, SemanticView
       plan: noTarget ? { ...plan, ddl: undefined, ddlReason: noTarget } : plan,
       facts: factsOf(plan, lineageRows(lineage, model.name)),
       fileName: outputFileName(model.name, FILE_SUFFIX, outputFileKey(target.workspaceId, target.modelId)),
-      ...(noTarget ? { noTarget } : {}),
     };
   },
 
