@@ -23,7 +23,7 @@ export interface BenchOptions {
   fabricLatencyMs: number;
   /** Injected latency of every Snowflake statement (default 60 ms). */
   snowflakeLatencyMs: number;
-  /** Benchmarks to run (1–6); all when empty. */
+  /** Benchmarks to run (1–7); all when empty. */
   only: number[];
   log: (line: string) => void;
 }

@@ -1,4 +1,4 @@
-// `npm run bench` (issue 8): runs the six benchmarks against the local stand-ins with injected
+// `npm run bench` (issue 8): runs the benchmarks against the local stand-ins with injected
 // latency, prints a table of figures next to their targets, and writes bench/results.json.
 // `npm run bench -- --quick` is the CI smoke run (< 60 s): reduced sizes, results in
 // build/bench/results-quick.json, and a non-zero exit when a round-trip COUNT target (items 2 and 4)
@@ -18,6 +18,7 @@ const BENCHES: Array<{ n: number[]; name: string; load: () => Promise<Bench> }> 
   { n: [3], name: 'convert --auto throughput', load: async () => (await import('./throughput.js')).benchThroughput },
   { n: [4], name: 'quiet monitor cycle', load: async () => (await import('./monitor-quiet.js')).benchMonitorQuiet },
   { n: [5], name: 'throttling', load: async () => (await import('./throttling.js')).benchThrottling },
+  { n: [7], name: 'kill -9 loops', load: async () => (await import('./kill-loops.js')).benchKillLoops },
 ];
 
 async function main(): Promise<number> {

@@ -37,7 +37,7 @@ describe('monitor: the seed scenario', () => {
     emu.addModel(ws, { name: 'Inventory', parts: bimParts({ name: 'Inventory', tables: { Stock: ['ItemId', 'Amount'], Items: ['ItemId', 'ItemName'] } }) });
     const cwd = mkdtempSync(path.join(tmpdir(), 'fs-monitor-seed-'));
     const env = monitorEnv(emu, [ws], standIn);
-    const m = spawnMonitor(['monitor', '--interval', '1', '--max-cycles', '12', '--json'], { cwd, env });
+    const m = spawnMonitor(['monitor', '--interval', '0.5', '--max-cycles', '12', '--json'], { cwd, env });
 
     // Cycle 1 syncs the model already there.
     await m.waitFor(isType('cycle-end', (e) => e.cycle === 1));

@@ -12,7 +12,9 @@ import { SF_PASSWORD, SF_USER, cliEnv, prng, seedWorkspace, startWorld, twinProb
 
 /** Replay a failure with FABRIC_SYNC_CRASH_SEED=<seed printed by the failing run>. */
 const SEED = Number(process.env.FABRIC_SYNC_CRASH_SEED ?? 9_2026_1126);
-const KILLS = Number(process.env.FABRIC_SYNC_CRASH_KILLS ?? 20);
+// Six kills in `npm test` (two of each kind of kill point, on average); `node build/bench/chaos.js`
+// runs hundreds with a fresh seed.
+const KILLS = Number(process.env.FABRIC_SYNC_CRASH_KILLS ?? 6);
 const MODELS = 30;
 
 let world: World;

@@ -89,10 +89,11 @@ export function workdir(prefix: string, config?: unknown): string {
 
 /**
  * Config that keeps every wait short: a fault run must end in seconds, not minutes. The timeout is
- * the whole of one attempt (send to last byte), so it leaves room for a CI machine running a dozen
- * CLIs at once.
+ * the whole of one attempt (send to last byte), and the budget bounds a whole operation too (a
+ * getDefinition that is answered at once still takes two polls), so both leave room for a CI machine
+ * running a dozen CLIs at once: at 3 s, a healthy operation on a starved machine ran out of budget.
  */
-export const FAST_CONFIG = { fabric: { timeoutSeconds: 5, maxRetries: 2, throttleBudgetSeconds: 3 } };
+export const FAST_CONFIG = { fabric: { timeoutSeconds: 5, maxRetries: 2, throttleBudgetSeconds: 8 } };
 
 /** Adds `n` small models named `${prefix} NN` to a new workspace; returns the workspace and id → name. */
 export function seedWorkspace(emu: FabricEmulator, prefix: string, n: number): { ws: string; models: Map<string, string> } {

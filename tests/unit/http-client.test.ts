@@ -176,7 +176,8 @@ describe('429 and Retry-After', () => {
     const a = client(s.url, time, { pauses });
     const b = client(s.url, time, { pauses });
     const hot = a.request({ path: '/v1/hot' });
-    await new Promise((r) => setTimeout(r, 50)); // let the 429 arrive
+    // Let the 429 arrive (a fixed 50 ms was too short on a loaded machine): a starts its Retry-After sleep.
+    for (let i = 0; time.sleeps.length === 0 && i < 1000; i++) await new Promise((r) => setTimeout(r, 5));
     await b.request({ path: '/v1/cold' });
     await hot;
     const cold = s.seen.find((r) => r.url === '/v1/cold')!;
