@@ -13,6 +13,8 @@ import { registerConvert } from './commands/convert.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerValidate } from './commands/validate.js';
 import { registerState } from './commands/state.js';
+import { registerQuery } from './commands/query.js';
+import { registerDiff } from './commands/diff.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -65,6 +67,11 @@ export async function main(argv: string[]): Promise<number> {
 
   let ui = buildUi(globalsFromArgv(argv));
   let exitCode: number = ExitCode.ok;
+  // `--version --json` is one JSON document like every other --json output.
+  if (ui.json && argv.some((a) => a === '--version' || a === '-V') && !argv.some((a) => a === '--help' || a === '-h')) {
+    ui.result({ name: 'fabric-sync', version, node: process.versions.node }, () => version);
+    return ExitCode.ok;
+  }
 
   const program = new Command('fabric-sync')
     .description('Keep Snowflake\'s view of Power BI / Fabric semantic models up to date: detect new and changed models, convert them to Push API datasets ({Model}_PushSync), write their metadata to Snowflake or an embedded DuckDB file.')
@@ -76,6 +83,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'print only errors', false)
     .option('--no-color', 'no colours (also honoured: NO_COLOR, FORCE_COLOR)')
     .showSuggestionAfterError(true)
+    // A command's --help lists the global options too (--config, --json, …), inherited by each command.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
@@ -102,6 +111,8 @@ export async function main(argv: string[]): Promise<number> {
   registerMonitor(program, bind);
   registerValidate(program, bind);
   registerState(program, bind);
+  registerQuery(program, bind);
+  registerDiff(program, bind);
   for (const cmd of program.commands) cmd.exitOverride().addHelpText('after', EXIT_CODES_HELP);
 
   try {
@@ -130,7 +141,8 @@ function reportError(raw: unknown, ui: Ui): number {
     } else {
       ui.error(e.message);
       if (e instanceof ConfigError) for (const issue of e.issues) ui.error(`  ${issue}`);
-      if (e.hint) ui.info(`${ui.c.dim('hint:')} ${e.hint}`);
+      // A hint of several lines (a list of candidates) keeps its line breaks; each line is still made safe.
+      if (e.hint) e.hint.split('\n').forEach((line, i) => ui.info(i === 0 ? `${ui.c.dim('hint:')} ${line}` : line));
     }
     if (e instanceof InputError) ui.annotate('error', e.message);
     if (ui.verbose && e.stack) ui.debugBlock(e.stack);

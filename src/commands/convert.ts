@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { UsageError } from '../core/errors.js';
+import { invalidOptions } from './option-errors.js';
 import { defined, type Bind, type Command } from './context.js';
+import { runLocations } from './locations.js';
+import { needsResolving } from '../core/names/fabric-names.js';
 import { renderConvert } from './render-convert.js';
+import { reportFormatOf, writeConversionReport } from './report-file.js';
 
 const Options = z
   .object({
@@ -20,6 +23,7 @@ const Options = z
     onIncompatible: z.enum(['recreate', 'fail']).optional(),
     createTables: z.boolean().optional(),
     concurrency: z.coerce.number().int().min(1).max(32).optional(),
+    report: z.string().min(1).optional(),
   })
   .refine((o) => [o.datasetId, o.auto, o.source].filter(Boolean).length === 1, {
     message: 'give exactly one of --dataset-id <id>, --auto or --source <path>',
@@ -29,13 +33,13 @@ export function registerConvert(program: Command, bind: Bind): void {
   program
     .command('convert')
     .description('convert models to Push API datasets ({Model}_PushSync) and write their metadata to the warehouse')
-    .option('--dataset-id <id>', 'one Fabric semantic model')
+    .option('--dataset-id <id|name>', 'one Fabric semantic model: its id, its name, or Workspace/Model as `fab` writes it')
     .option('--dataset-name <name>', 'name to publish under (default: the model name)')
-    .option('--workspace <id...>', 'workspace id(s) (default: FABRIC_WORKSPACE_ID)')
+    .option('--workspace <id|name...>', 'workspace id(s) or name(s) (default: FABRIC_WORKSPACE_ID)')
     .option('--auto', 'every model that has no up-to-date push/warehouse copy')
     .option('--source <path>', 'a local model.bim, PBIP *.SemanticModel or TMDL folder instead of Fabric')
     .option('--dry-run', 'print the plan (requests, SQL, dropped objects); send and write nothing')
-    .option('--out <dir>', 'where {Model}_push_api.json files go (default ./push-definitions)')
+    .option('--out <dir>', 'where the {Model}.{key}_push_api.json files go (default ./push-definitions)')
     .option('--no-push', 'skip the push dataset')
     .option('--no-warehouse', 'skip the warehouse step')
     .option('--target <target>', 'warehouse: snowflake | duckdb (default: snowflake when SNOWFLAKE_ACCOUNT is set)')
@@ -44,6 +48,7 @@ export function registerConvert(program: Command, bind: Bind): void {
     .option('--semantic-view', 'also publish each model as a Snowflake semantic view (semanticView.enabled)')
     .option('--create-tables', 'also create physical tables mirroring each model table (additive only)')
     .option('--concurrency <n>', 'models processed at once with --auto (default 4)')
+    .option('--report <file>', 'also write a conversion report: every changed or dropped object and why (.md or .html)')
     .addHelpText(
       'after',
       `
@@ -51,14 +56,24 @@ Examples:
   $ fabric-sync convert --source ./Sales.SemanticModel                 # local model → push JSON + DuckDB file
   $ fabric-sync convert --source ./model.bim --dry-run                 # print the plan only
   $ fabric-sync convert --dataset-id 6f1c…e2 --workspace 1a2b…9f        # one Fabric model
+  $ fabric-sync convert --dataset-id "Finance/Sales Analytics"         # the same, by name (fab path)
   $ fabric-sync convert --auto --json                                  # every model lacking an up-to-date copy
-  $ fabric-sync convert --auto --no-push --target snowflake            # metadata only`,
+  $ fabric-sync convert --auto --no-push --target snowflake            # metadata only
+  $ fabric-sync convert --source ./model.bim --report conversion.html  # a readable report of what was dropped`,
     )
     .action(
       bind(async (ctx, rawOptions) => {
         const parsed = Options.safeParse(rawOptions);
-        if (!parsed.success) throw new UsageError(`Invalid options: ${parsed.error.issues.map((i) => (i.path.length ? `--${i.path.join('.')}: ` : '') + i.message).join('; ')}.`, { hint: 'See `fabric-sync convert --help`.' });
+        if (!parsed.success) throw invalidOptions(parsed.error, 'convert');
         const o = parsed.data;
+        // Names and `fab` paths become ids first (the configuration holds ids only).
+        if (needsResolving({ workspaces: o.workspace, datasetId: o.datasetId })) {
+          const { config: base } = await ctx.config({});
+          const { resolveFabricRefs } = await import('./resolve-names.js');
+          const ids = await resolveFabricRefs(ctx, base, { workspaces: o.workspace, datasetId: o.datasetId });
+          if (ids.workspaces) o.workspace = ids.workspaces;
+          if (ids.datasetId) o.datasetId = ids.datasetId;
+        }
         const { config } = await ctx.config({
           fabric: defined({ workspaces: o.workspace }),
           push: defined({ outDir: o.out, strict: o.strict, onIncompatible: o.onIncompatible }),
@@ -66,6 +81,7 @@ Examples:
           semanticView: defined({ enabled: o.semanticView ? true : undefined }),
           monitor: defined({ concurrency: o.concurrency }),
         });
+        if (o.report) reportFormatOf(o.report);
         const { executeConvert } = await import('./convert-run.js');
         const summary = await executeConvert(ctx, config, {
           request: o.source
@@ -77,7 +93,9 @@ Examples:
           warehouse: o.warehouse,
           dryRun: Boolean(o.dryRun),
         });
-        return renderConvert(ctx, summary, Boolean(o.dryRun));
+        const locations = runLocations(config, { warehouse: o.warehouse });
+        const reportFile = o.report ? await writeConversionReport(o.report, summary.models, { generatedAt: new Date().toISOString(), version: ctx.version, dryRun: Boolean(o.dryRun) }) : undefined;
+        return renderConvert(ctx, summary, Boolean(o.dryRun), { locations, ...(reportFile ? { reportFile } : {}) });
       }),
     );
 }

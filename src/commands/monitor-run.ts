@@ -8,6 +8,7 @@ import { monitorWithConfig } from '../core/run/monitor.js';
 import type { MonitorEvent } from '../core/sync/monitor.js';
 import type { CommandContext } from './context.js';
 import { renderSharedEvent } from './progress.js';
+import { cycleStatusLine, stoppedLine } from './render-monitor.js';
 
 export interface ExecuteMonitorOptions {
   once: boolean;
@@ -37,15 +38,25 @@ export async function executeMonitor(ctx: CommandContext, config: Config, option
           `${options.once ? ' (one cycle)' : `, every ${intervalMs / 1000} s`} · warehouse ${target} · state ${config.state.path}`,
       );
     },
-    onEvent: (e) => (ctx.globals.json ? ctx.ui.event(e as unknown as Record<string, unknown>) : renderEvent(ctx, e)),
+    onEvent: (e) => (ctx.globals.json ? ctx.ui.event(e as unknown as Record<string, unknown>) : renderEvent(ctx, e, nextCycleAt(e, options, intervalMs))),
   });
-  if (totals.interrupted) return isServiceStop(ctx.signal) ? ExitCode.ok : ExitCode.interrupted;
+  if (totals.interrupted) {
+    const term = isServiceStop(ctx.signal);
+    ctx.ui.print(stoppedLine(totals, term ? 'SIGTERM' : 'SIGINT', config.state.path));
+    return term ? ExitCode.ok : ExitCode.interrupted;
+  }
   // One cycle that left a model or a workspace undone is a failed run (a workspace refused for
   // authorisation reasons among others that were listed included; issue 13).
   return options.once && (totals.failed > 0 || totals.listFailures > 0) ? ExitCode.failed : ExitCode.ok;
 }
 
-function renderEvent(ctx: CommandContext, e: MonitorEvent): void {
+/** When the cycle after this one starts; null when none follows. */
+function nextCycleAt(e: MonitorEvent, options: ExecuteMonitorOptions, intervalMs: number): Date | null {
+  if (e.type !== 'cycle-end' || e.interrupted || options.once || (options.maxCycles !== undefined && e.cycle >= options.maxCycles)) return null;
+  return new Date(Date.now() + intervalMs);
+}
+
+function renderEvent(ctx: CommandContext, e: MonitorEvent, nextAt: Date | null): void {
   const { ui } = ctx;
   switch (e.type) {
     case 'detected':
@@ -56,7 +67,7 @@ function renderEvent(ctx: CommandContext, e: MonitorEvent): void {
       ui.info(`Changed: ${e.name}`);
       break;
     case 'model-synced':
-      ui.success(`${e.name} → ${e.publishedName} synced (${e.reason}, sync #${e.syncCount})${e.detail ? `: ${e.detail}` : ''}`);
+      ui.print(`${ui.c.green('✔')} ${e.name} → ${e.publishedName} synced (${e.reason}, sync #${e.syncCount})${e.detail ? `: ${e.detail}` : ''}`);
       // A recreated twin has a new id (bound reports break): said where it happens, and in CI logs.
       for (const w of e.warnings ?? []) {
         ui.warn(`${e.name}: ${w}`);
@@ -64,17 +75,19 @@ function renderEvent(ctx: CommandContext, e: MonitorEvent): void {
       }
       break;
     case 'model-failed':
-      ui.error(`${e.name}: ${e.error} (failure ${e.failures}${e.nextRetryAt ? `, next try after ${e.nextRetryAt}` : ''})`);
+      {
+        const text = `${e.name}: ${e.error} (failure ${e.failures}${e.nextRetryAt ? `, next try after ${e.nextRetryAt}` : ''})`;
+        // -q prints only errors: a failed model is one, on stderr; otherwise a result line on stdout.
+        if (ui.quiet) ui.error(text);
+        else ui.print(`${ui.c.red('✖')} ${text}`);
+      }
       ui.annotate('error', `fabric-sync: ${e.name}: ${e.error}`);
       break;
-    case 'cycle-end': {
-      const c = e.counts;
-      const busy = c.synced + c.failed + c.deleted + c.new > 0;
-      const text = `cycle ${e.cycle}: ${c.listed} models listed, ${c.checked} checked, ${c.synced} synced, ${c.failed} failed, ${c.deleted} deleted (${(e.durationMs / 1000).toFixed(1)} s)`;
-      if (busy) ui.info(text);
-      else ui.debug(text);
+    case 'cycle-end':
+      // Human output on stdout, as convert's: one status line per cycle, short when nothing changed.
+      ui.print(cycleStatusLine(e, nextAt));
+      ui.debug(`cycle ${e.cycle}: ${e.counts.listed} models listed, ${e.counts.checked} checked (${(e.durationMs / 1000).toFixed(1)} s)`);
       break;
-    }
     default:
       renderSharedEvent(ui, e);
       break;

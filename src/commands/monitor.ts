@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { UsageError } from '../core/errors.js';
+import { invalidOptions } from './option-errors.js';
 import { defined, type Bind, type Command } from './context.js';
+import { needsResolving } from '../core/names/fabric-names.js';
 
 const Options = z.object({
   interval: z.coerce.number().positive('must be a positive number of seconds').optional(),
@@ -22,7 +23,7 @@ export function registerMonitor(program: Command, bind: Bind): void {
     .option('--once', 'run one cycle and exit (cron, Task Scheduler, CI); exit 1 when a model failed')
     .option('--max-cycles <n>', 'stop after n cycles')
     .option('--concurrency <n>', 'models processed at once (default 4)')
-    .option('--workspace <id...>', 'workspace id(s) (default: FABRIC_WORKSPACE_ID)')
+    .option('--workspace <id|name...>', 'workspace id(s) or name(s) (default: FABRIC_WORKSPACE_ID)')
     .option('--prune', 'delete the push twin of a model deleted in Fabric')
     .option('--no-push', 'skip push datasets (metadata only)')
     .option('--semantic-view', 'also publish each model as a Snowflake semantic view (semanticView.enabled)')
@@ -35,13 +36,24 @@ Examples:
   $ fabric-sync monitor --once                         # one cycle: cron, Task Scheduler, CI
   $ fabric-sync monitor --once --json | jq -c .        # NDJSON events: cycle-start, model-new, model-synced, …
 
-Signals: SIGINT/SIGTERM finish the models in flight, save the state and exit (130 / 0).`,
+Signals: SIGTERM (a service stop) starts no new model, lets the models in flight finish (up to 30 s),
+saves the state and exits 0. SIGINT (Ctrl-C) stops their requests at once, saves the state and exits
+130; unfinished models are synced on the next run. A second signal stops at once.
+
+Output: one line per synced or failed model and one status line per cycle on stdout (progress and
+logs on stderr); --json prints NDJSON events instead (cycle-end carries "interrupted": true when a
+signal ended the cycle).`,
     )
     .action(
       bind(async (ctx, rawOptions) => {
         const parsed = Options.safeParse(rawOptions);
-        if (!parsed.success) throw new UsageError(`Invalid options: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+        if (!parsed.success) throw invalidOptions(parsed.error, 'monitor');
         const o = parsed.data;
+        if (needsResolving({ workspaces: o.workspace })) {
+          const { config: base } = await ctx.config({});
+          const { resolveFabricRefs } = await import('./resolve-names.js');
+          o.workspace = (await resolveFabricRefs(ctx, base, { workspaces: o.workspace })).workspaces;
+        }
         const { config } = await ctx.config({
           fabric: defined({ workspaces: o.workspace }),
           semanticView: defined({ enabled: o.semanticView ? true : undefined }),

@@ -100,6 +100,11 @@ export class Ui {
     this.out.write(`${safeJsonStringify(redactDeep(doc, this.redactor))}\n`);
   }
 
+  /** One line of human output on stdout (a result as it happens, e.g. monitor's per-model lines); nothing with --json or -q. */
+  print(message: string): void {
+    if (!this.json && !this.quiet) this.out.write(`${this.line(message)}\n`);
+  }
+
   info(message: string): void {
     if (!this.quiet) this.err.write(`${this.line(message)}\n`);
   }
@@ -107,10 +112,11 @@ export class Ui {
     if (!this.quiet) this.err.write(`${this.line(`${this.c.green('✔')} ${message}`)}\n`);
   }
   warn(message: string): void {
-    if (!this.quiet) this.err.write(`${this.line(`${this.c.yellow('warning')} ${message}`)}\n`);
+    if (!this.quiet) this.err.write(`${this.line(`${this.c.yellow('warning:')} ${message}`)}\n`);
   }
   error(message: string): void {
-    this.err.write(`${this.line(`${this.c.red('error')} ${message}`)}\n`);
+    // `error:` as commander writes its own usage errors, so every error line starts alike.
+    this.err.write(`${this.line(`${this.c.red('error:')} ${message}`)}\n`);
   }
   debug(message: string): void {
     if (this.verbose) this.err.write(`${this.line(this.c.dim(message))}\n`);

@@ -80,7 +80,10 @@ describe.each(entries)('$tier $id', (entry) => {
       }
     }
     const summary = summarizeReport(report);
-    expect(summary.counts.kept + summary.counts.changed + summary.counts.dropped).toBe(report.entries.length);
+    // Dropped (the loss) and not applicable (partitions, shared expressions) are counted apart.
+    expect(summary.counts.kept + summary.counts.changed + summary.counts.dropped + summary.counts.notApplicable).toBe(report.entries.length);
+    expect(summary.counts.notApplicable).toBe(report.entries.filter((e) => e.informational).length);
+    expect(summary.entries.length).toBe(report.entries.length - summary.counts.kept);
   });
 });
 

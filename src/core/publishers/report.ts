@@ -35,6 +35,8 @@ export interface ReportEntry {
    * data arrives through the API, not a query). Listed for completeness; not counted as a loss.
    */
   informational?: boolean;
+  /** A measure dropped because a measure it uses is dropped: those measures, nearest first, ending with the one dropped for its own reason. */
+  chain?: string[];
 }
 
 export interface ConversionReport {
@@ -53,7 +55,10 @@ export interface ConversionReport {
 }
 
 export interface ReportSummary {
-  counts: ConversionReport['counts'];
+  /** `dropped` is the real loss; `notApplicable` the informational drops (partitions, shared expressions). */
+  counts: { kept: number; changed: number; dropped: number; notApplicable: number };
+  /** Every changed or dropped object, in model order (kept objects are only counted). */
+  entries: ReportEntry[];
   /** `kind/reason` → count, changed and dropped entries only, sorted by count then name. */
   byReason: { kind: ReportObjectKind; action: ReportAction; reason: string; informational: boolean; count: number }[];
   /**
@@ -93,5 +98,6 @@ export function summarizeReport(report: ConversionReport): ReportSummary {
   ];
   if (info.n > 0) parts.push(`not applicable ${info.n} (${info.text})`);
   if (report.empty) parts.push(report.skipReason?.startsWith('the push dataset name') ? 'push dataset name too long: push dataset skipped' : 'no table can be pushed: push dataset skipped');
-  return { counts: report.counts, byReason, text: parts.join(' · ') };
+  const counts = { kept: report.counts.kept, changed: report.counts.changed, dropped: dropped.n, notApplicable: info.n };
+  return { counts, entries: report.entries.filter((e) => e.action !== 'kept'), byReason, text: parts.join(' · ') };
 }

@@ -105,7 +105,9 @@ async function resolveDir(dir: string, searchChildren: boolean): Promise<Resolve
     const found = await findModels(dir, entries, SEARCH_DEPTH);
     if (found.length === 1) return found[0]!;
     if (found.length > 1) {
-      const list = found.map((r) => `  ${path.relative(dir, path.dirname(r.kind === 'bim' ? r.file : r.dir))}`);
+      // One line per model: a control character in a folder name is shown escaped, never a line break of its own.
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
+      const list = found.map((r) => `  ${path.relative(dir, path.dirname(r.kind === 'bim' ? r.file : r.dir)).replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)}`);
       throw new InputError(`The folder holds ${found.length} models; expected one`, { file: dir }, {
         hint: `Pass the model folder you mean, one of:\n${list.join('\n')}`,
       });

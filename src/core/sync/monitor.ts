@@ -97,7 +97,7 @@ export type MonitorEvent =
   | (Base & ModelRef & { type: 'model-skipped'; detail?: string })
   | (Base & ModelRef & ErrorFields & { type: 'model-failed'; phase: 'sync' | 'delete'; failures: number; nextRetryAt: string | null })
   | (Base & ModelRef & { type: 'model-deleted'; pruned: boolean })
-  | (Base & { type: 'cycle-end'; durationMs: number; counts: CycleCounts; workspaces: { listed: number; failed: number }; requests?: number });
+  | (Base & { type: 'cycle-end'; durationMs: number; counts: CycleCounts; workspaces: { listed: number; failed: number }; requests?: number; interrupted?: true });
 
 export interface MonitorTotals {
   cycles: number;
@@ -144,7 +144,7 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
   let workspaces = { listed: 0, failed: 0 };
   const end = () => {
     const requests = requestsBefore === undefined ? undefined : (deps.requestCount?.() ?? 0) - requestsBefore;
-    emit({ type: 'cycle-end', durationMs: clock.now() - started, counts, workspaces, ...(requests === undefined ? {} : { requests }) });
+    emit({ type: 'cycle-end', durationMs: clock.now() - started, counts, workspaces, ...(requests === undefined ? {} : { requests }), ...(signal.aborted ? { interrupted: true as const } : {}) });
   };
   emit({ type: 'cycle-start' });
 

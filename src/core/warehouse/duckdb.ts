@@ -20,15 +20,17 @@ export interface DuckDbOptions {
   path?: string;
   /** Schema for the metadata tables (created if missing); default `main`. */
   schema?: string;
+  /** Open the file read-only (`fabric-sync query`, `diff`): the file must exist and nothing can change it. */
+  readOnly?: boolean;
 }
 
 export async function openDuckDb(options: DuckDbOptions = {}): Promise<WarehouseBackend> {
   const file = options.path ?? DEFAULT_DUCKDB_PATH;
-  if (file !== ':memory:') await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:' && !options.readOnly) await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const { DuckDBInstance } = await import('@duckdb/node-api');
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(file);
+    instance = await DuckDBInstance.create(file, options.readOnly ? { access_mode: 'READ_ONLY' } : undefined);
   } catch (e) {
     throw new WarehouseError(`Could not open the DuckDB file ${file}: ${(e as Error).message}`, {}, {
       cause: e,

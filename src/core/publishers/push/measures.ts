@@ -18,6 +18,8 @@ export interface MeasureDecision {
   movedTo?: string;
   dropReason?: 'noExpression' | 'tableDropped' | 'usesUserelationship' | 'referencesDropped' | 'unparsableExpression' | 'nameConflict';
   detail?: string;
+  /** A transitive drop: the dropped measures it depends on, nearest first, down to the one dropped for its own reason. */
+  chain?: string[];
 }
 
 export interface MeasureContext {
@@ -109,7 +111,7 @@ export function decideMeasures(model: SemanticModel, ctx: MeasureContext): Measu
   }
 
   // Transitive closure: drop measures whose dependencies are dropped, until nothing changes.
-  const dropped = new Map<string, { reason: NonNullable<MeasureDecision['dropReason']>; detail: string }>();
+  const dropped = new Map<string, { reason: NonNullable<MeasureDecision['dropReason']>; detail: string; via?: string }>();
   for (const [k, n] of nodes) if (n.direct) dropped.set(k, n.direct);
   for (let changed = true; changed; ) {
     changed = false;
@@ -118,7 +120,7 @@ export function decideMeasures(model: SemanticModel, ctx: MeasureContext): Measu
       const bad = n.deps.find((d) => dropped.has(d));
       if (bad !== undefined) {
         const by = nodes.get(bad);
-        dropped.set(k, { reason: 'referencesDropped', detail: `references measure [${by?.name ?? bad}], which is dropped` });
+        dropped.set(k, { reason: 'referencesDropped', detail: `references measure [${by?.name ?? bad}], which is dropped`, via: bad });
         changed = true;
       }
     }
@@ -143,7 +145,9 @@ export function decideMeasures(model: SemanticModel, ctx: MeasureContext): Measu
       const n = nodes.get(m.name.toLowerCase()) as Node;
       const d = dropped.get(m.name.toLowerCase());
       if (d) {
-        out.push({ table: t.name, name: m.name, rewritten: false, dropReason: d.reason, detail: d.detail });
+        const decision: MeasureDecision = { table: t.name, name: m.name, rewritten: false, dropReason: d.reason, detail: d.detail };
+        if (d.via !== undefined) decision.chain = chainOf(d.via, dropped, nodes);
+        out.push(decision);
         continue;
       }
       const expression = rewriteDaxTables(m.expression, n.scan, rename, tableNames, unqualify);
@@ -153,4 +157,15 @@ export function decideMeasures(model: SemanticModel, ctx: MeasureContext): Measu
     }
   }
   return out;
+}
+
+/** The measures a transitive drop goes through: `via`, then what dropped it, down to a measure dropped for its own reason. */
+function chainOf(via: string, dropped: ReadonlyMap<string, { via?: string }>, nodes: ReadonlyMap<string, Node>): string[] {
+  const chain: string[] = [];
+  const seen = new Set<string>();
+  for (let k: string | undefined = via; k !== undefined && !seen.has(k); k = dropped.get(k)?.via) {
+    seen.add(k);
+    chain.push(nodes.get(k)?.name ?? k);
+  }
+  return chain;
 }

@@ -191,7 +191,7 @@ export function planPushDataset(model: SemanticModel, options: PlanPushOptions =
     }
     for (const d of measuresOf.get(t.name) ?? []) {
       const src = t.measures.find((m) => m.name === d.name);
-      if (d.dropReason) add({ kind: 'measure', table: t.name, name: d.name, action: 'dropped', reason: d.dropReason, detail: d.detail });
+      if (d.dropReason) add({ kind: 'measure', table: t.name, name: d.name, action: 'dropped', reason: d.dropReason, detail: d.detail, ...(d.chain ? { chain: d.chain } : {}) });
       else if (!PUSH_COLUMN_NAME_PATTERN.test(d.name)) add({ kind: 'measure', table: t.name, name: d.name, action: 'dropped', reason: 'invalidName', detail: 'its name holds control characters the push API refuses' });
       else if (d.movedTo !== undefined) add({ kind: 'measure', table: t.name, name: d.name, action: 'changed', reason: 'movedTable', pushName: keptTables.get(d.movedTo.toLowerCase()) as string, detail: `its table '${t.name}' is not pushed; the measure moves to '${keptTables.get(d.movedTo.toLowerCase()) as string}' (measures are model-global in DAX)${d.rewritten ? '; table references rewritten' : ''}` });
       else if (d.rewritten) add({ kind: 'measure', table: t.name, name: d.name, action: 'changed', reason: 'rewritten', detail: 'table references rewritten to the sanitised table names' });

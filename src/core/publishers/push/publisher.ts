@@ -20,7 +20,7 @@ export interface PushSettings {
   /** Per-model modes (`push.perModel`): the first entry whose pattern matches the name or id wins. */
   onIncompatibleFor?: ReadonlyArray<{ match: string; onIncompatible: 'recreate' | 'fail' }>;
   retention: 'None' | 'basicFIFO';
-  /** Where `{Model}_push_api.json` goes; null = do not write it. */
+  /** Where `{Model}.{key}_push_api.json` goes; null = do not write it. */
   outDir: string | null;
   /** Publish the dataset (false with --no-push or `push.enabled: false`). */
   publish: boolean;
@@ -119,7 +119,7 @@ async function publish(plan: PushPublisherPlan, fabric: Parameters<typeof publis
   if (push.empty) return { skipped: `no push dataset and no push definition file: ${push.report.skipReason}; the warehouse still gets the model` };
   if (!settings.publish) return { skipped: 'push disabled (--no-push)' };
   if (plan.pushBlocked) return { skipped: plan.pushBlocked };
-  if (!fabric || !plan.workspaceId) return { skipped: 'no Fabric workspace for a local source (the push definition file was written)' };
+  if (!fabric || !plan.workspaceId) return { skipped: `no Fabric workspace for a local source (the push definition file ${settings.dryRun || !settings.outDir ? 'is not written' : 'was written'})` };
   const result = await publishPushDataset(fabric, plan.workspaceId, push, {
     onIncompatible: plan.onIncompatible,
     dryRun: settings.dryRun,
