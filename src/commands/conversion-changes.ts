@@ -1,6 +1,6 @@
 // What a conversion changed or dropped, object by object (issue 14 item 5): grouped by action, kind
 // and reason for people, one flat list for --json and the report file. Pure: no I/O, no colour.
-import type { ReportEntry, ReportSummary } from '../core/push/report.js';
+import type { ReportEntry, ReportSummary } from '../core/publishers/report.js';
 
 /** The three piles people read apart: a real loss, a change, and what push datasets never hold. */
 export type ChangeBucket = 'dropped' | 'changed' | 'notApplicable';

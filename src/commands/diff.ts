@@ -7,7 +7,7 @@ import { UsageError } from '../core/errors.js';
 import { listCandidates, matchCandidate, type Candidate } from '../core/names/match.js';
 import type { WarehouseBackend } from '../core/warehouse/backend.js';
 import { quoteIdent as q } from '../core/warehouse/dialect.js';
-import { readTwoVersions, type ModelVersion } from '../core/warehouse/history.js';
+import { readTwoVersions, type ModelVersion } from '../core/publishers/warehouse/history.js';
 import { type Namespace, qualified } from '../core/warehouse/names.js';
 import { invalidOptions } from './option-errors.js';
 import { defined, type Bind, type Command, type CommandContext } from './context.js';

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { resolveTarget } from '../core/config/load.js';
 import type { Config } from '../core/config/schema.js';
-import { snowflakeNamespace } from '../core/warehouse/options.js';
+import { snowflakeNamespace } from '../core/config/warehouse-options.js';
 
 export type WarehouseLocation = { target: 'duckdb'; path: string } | { target: 'snowflake'; database: string; schema: string };
 

@@ -4,19 +4,18 @@
 import { realSleep, systemClock } from '../core/context.js';
 import type { Config } from '../core/config/schema.js';
 import { FabricNames, type FabricRefs } from '../core/names/fabric-names.js';
-import { createRuntime } from '../core/sync/runtime.js';
+import { composeRun } from '../core/run/compose.js';
 import type { CommandContext } from './context.js';
 
 /** The same references as ids. A model found by name also fixes its workspace (so the run lists only that one). */
 export async function resolveFabricRefs(ctx: CommandContext, config: Config, refs: FabricRefs): Promise<FabricRefs> {
-  const runtime = createRuntime(config, {
+  const runtime = composeRun(config, {
     clock: systemClock,
     sleep: realSleep,
     logger: ctx.ui.logger(),
     version: ctx.version,
     verbose: ctx.globals.verbose,
-    push: false,
-    warehouse: false,
+    disabled: ['push', 'warehouse'],
     dryRun: true,
     fabric: true,
     signal: ctx.signal,

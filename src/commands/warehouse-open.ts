@@ -6,7 +6,7 @@ import type { Config } from '../core/config/schema.js';
 import { WarehouseError } from '../core/errors.js';
 import type { WarehouseBackend } from '../core/warehouse/backend.js';
 import type { Namespace } from '../core/warehouse/names.js';
-import { snowflakeNamespace, snowflakeOptions } from '../core/warehouse/options.js';
+import { snowflakeNamespace, snowflakeOptions } from '../core/config/warehouse-options.js';
 import type { CommandContext } from './context.js';
 import { describeWarehouse, warehouseLocation, type WarehouseLocation } from './locations.js';
 

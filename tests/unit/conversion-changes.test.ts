@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReportEntry } from '../../src/core/push/report.js';
+import type { ReportEntry } from '../../src/core/publishers/report.js';
 import { changeJson, changeLines, groupChanges, HUMAN_LIST_LIMIT } from '../../src/commands/conversion-changes.js';
 import { escapeHtml, escapeMarkdown, reportFormatOf } from '../../src/commands/report-file.js';
 

@@ -4,7 +4,7 @@
 // (no request); anything else is looked up, by id first, then by name (exact, then in any letter
 // case). Errors name the flag that held the text, and an ambiguous name lists every candidate.
 import { UsageError } from '../errors.js';
-import type { ModelListing } from '../sync/types.js';
+import type { ModelListing } from '../sources/listing.js';
 import { matchCandidate, printable as p, type Candidate } from './match.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

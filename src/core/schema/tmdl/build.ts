@@ -38,10 +38,36 @@ export interface BuildResult {
   warnings: string[];
 }
 
-export function buildModel(roots: TmdlNode[], refs: TmdlRef[], modelName: string): BuildResult {
+/**
+ * Tables read as soon as their declaration is complete (TableStream), so that the lines of one
+ * table are dropped before the next is read. Only a table declared once, at depth 0, can be read
+ * alone: the stream refuses (throws) a second declaration of a name, and buildModel one written
+ * inside `model`, and the caller then reads the documents again as a whole with buildModel.
+ */
+export class TableStream {
+  readonly tables: Table[] = [];
+  private readonly names = new Set<string>();
+
+  add(root: TmdlNode): boolean {
+    if (root.kw !== 'table') return false;
+    if (root.name === undefined) throw new StreamRefused('a table without a name');
+    const key = root.name.toLowerCase();
+    if (this.names.has(key)) throw new StreamRefused(`table '${root.name}' is declared in parts`);
+    this.names.add(key);
+    // The storage mode depends on the model's default mode, which may come later; buildModel sets it.
+    this.tables.push(readTable(new Decl([root]), undefined));
+    return true;
+  }
+}
+
+/** The documents cannot be read table by table (see TableStream); read them as a whole. */
+export class StreamRefused extends Error {}
+
+export function buildModel(roots: TmdlNode[], refs: TmdlRef[], modelName: string, stream?: TableStream): BuildResult {
   const warnings: string[] = [];
   const all = liftNested(roots);
   const top = groupTopLevel(all);
+  if (stream && stream.tables.length > 0 && top.has('table')) throw new StreamRefused('a table is declared inside the model');
   const unknown = [...top.keys()].filter((k) => !TOP_LEVEL_KNOWN.has(k));
   if (unknown.length > 0) warnings.push(`TMDL: ignored unknown top-level object type(s): ${unknown.join(', ')}`);
 
@@ -55,7 +81,13 @@ export function buildModel(roots: TmdlNode[], refs: TmdlRef[], modelName: string
   const defaultModeRaw = modelDecl?.str('defaultmode');
   const defaultMode = defaultModeRaw === undefined ? undefined : canonical(MODES, defaultModeRaw);
 
-  const tables = ordered(decls('table'), refs, 'table').map((t) => readTable(t, defaultMode));
+  let tables: Table[];
+  if (stream && stream.tables.length > 0) {
+    tables = ordered(stream.tables, refs, 'table');
+    for (const t of tables) t.storageMode = storageMode(t.partitions, defaultMode);
+  } else {
+    tables = ordered(decls('table'), refs, 'table').map((t) => readTable(t, defaultMode));
+  }
   const model: SemanticModel = {
     name: modelName,
     tables,
@@ -103,9 +135,9 @@ function liftNested(roots: TmdlNode[]): TmdlNode[] {
 }
 
 /** `ref` order first (refs to missing objects are ignored), then the rest in file order (docs/tmdl.md#ordering-with-ref). */
-function ordered(items: Decl[], refs: TmdlRef[], type: string): Decl[] {
+function ordered<T extends { name: string }>(items: T[], refs: TmdlRef[], type: string): T[] {
   const byName = new Map(items.map((d) => [d.name.toLowerCase(), d]));
-  const out: Decl[] = [];
+  const out: T[] = [];
   for (const r of refs) {
     const t = r.type === 'culture' ? 'cultureinfo' : r.type;
     if (t !== type) continue;

@@ -32,6 +32,11 @@ export class Decl {
    * measure) cost more to build than all the lookups (issue 15).
    */
   private props: unknown[] = NO_PROPS;
+  /**
+   * PROP_ENTRY, or PROP_SLOTS when props is the `props` of `first` itself (keyword, value, line,
+   * start: all `key: value` lines).
+   */
+  private stride = PROP_ENTRY;
   /** Keyword → index in props, built once an object has more than MAX_SCANNED_PROPS (generated or hostile input). */
   private propIndex: Map<string, number> | undefined = undefined;
   /** Child objects by keyword, then by lower-cased name, in order of first appearance; created on the first one. */
@@ -43,6 +48,16 @@ export class Decl {
     this.first = first;
     this.kw = first.kw;
     this.name = first.name ?? '';
+    if (nodes.length === 1 && first.children.length === 0 && plainProps(first.props)) {
+      // One declaration holding only `key: value` lines, each once (a column, a measure): its
+      // props are read where they are, with no index of its own.
+      this.props = first.props;
+      this.stride = PROP_SLOTS;
+      this.value = first.sep === '=' ? first.value : undefined;
+      this.hasEquals = first.sep === '=';
+      this.description = first.description;
+      return;
+    }
     let value: TmdlNode | undefined;
     let description: string | undefined;
     for (const n of nodes) {
@@ -113,12 +128,13 @@ export class Decl {
   /** Index in props of the property `key`, or -1. */
   private find(key: string): number {
     if (this.propIndex) return this.propIndex.get(key) ?? -1;
-    const { props } = this;
-    for (let k = 0; k < props.length; k += PROP_ENTRY) if (props[k] === key) return k;
+    const { props, stride } = this;
+    for (let k = 0; k < props.length; k += stride) if (props[k] === key) return k;
     return -1;
   }
 
   private nodeAt(k: number): TmdlNode {
+    if (this.stride === PROP_SLOTS) return this.first.propertyNode(k);
     const holder = this.props[k + 1] as TmdlNode;
     const slot = this.props[k + 2] as number;
     return slot < 0 ? holder : holder.propertyNode(slot);
@@ -132,11 +148,13 @@ export class Decl {
 
   /** Separator and value of property `key` without making a node: undefined when absent. */
   private sepOf(k: number): '' | ':' | '=' {
+    if (this.stride === PROP_SLOTS) return ':';
     const slot = this.props[k + 2] as number;
     return slot < 0 ? (this.props[k + 1] as TmdlNode).sep : ':';
   }
 
   private valueOf(k: number): string | undefined {
+    if (this.stride === PROP_SLOTS) return this.props[k + 1] as string;
     const holder = this.props[k + 1] as TmdlNode;
     const slot = this.props[k + 2] as number;
     return slot < 0 ? holder.value : (holder.props[slot + 1] as string);
@@ -189,6 +207,17 @@ export class Decl {
   has(kw: string): boolean {
     return this.find(kw) >= 0 || this.objects?.has(kw) === true;
   }
+}
+
+/** `key: value` slots (PROP_SLOTS each) that the general path would index as they are: few, none ignored, none repeated. */
+function plainProps(props: readonly unknown[]): boolean {
+  if (props.length > MAX_SCANNED_PROPS * PROP_SLOTS) return false;
+  for (let j = 0; j < props.length; j += PROP_SLOTS) {
+    const kw = props[j];
+    if (IGNORED.has(kw as string)) return false;
+    for (let k = 0; k < j; k += PROP_SLOTS) if (props[k] === kw) return false;
+  }
+  return true;
 }
 
 /**

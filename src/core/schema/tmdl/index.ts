@@ -3,7 +3,7 @@
 // Grammar: docs/tmdl.md. Every failure is an InputError naming file, line and text.
 import { InputError, isFabricSyncError } from '../../errors.js';
 import type { LoadedModel } from '../model.js';
-import { buildModel } from './build.js';
+import { TableStream, buildModel } from './build.js';
 import { TmdlStrings, parseTmdlDocument } from './parse.js';
 import type { TmdlNode, TmdlRef } from './parse.js';
 
@@ -42,14 +42,32 @@ export function readTmdl(files: ReadonlyArray<TmdlFile>, options: ReadTmdlOption
   // Deterministic order whatever the file system listed: model.tmdl first, then by path.
   docs.sort((a, b) => rank(a.rel) - rank(b.rel) || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 
+  try {
+    return readDocuments(docs, options, warnings, true);
+  } catch {
+    // Tables could not be read one by one (a table declared in parts, or inside `model`), or the
+    // model has an error: read again as a whole, which reports the error exactly as it is found there.
+  }
+  return readDocuments(docs, options, warnings, false);
+}
+
+/**
+ * Parse every document, then build the model. With `stream`, each table is read as soon as its
+ * declaration ends (TableStream) and its lines are dropped: a model's lines then never all exist at
+ * once, which is most of the work of the collector on a large model.
+ */
+function readDocuments(docs: { rel: string; text: string }[], options: ReadTmdlOptions, fileWarnings: string[], stream: boolean): LoadedModel {
+  const warnings = [...fileWarnings];
   let current = options.location;
   try {
     const roots: TmdlNode[] = [];
     const refs: TmdlRef[] = [];
     const strings = new TmdlStrings();
+    const tables = stream ? new TableStream() : undefined;
+    const onRoot = tables ? (r: TmdlNode) => void (tables.add(r) || roots.push(r)) : undefined;
     for (const d of docs) {
       current = joinPath(options.location, d.rel);
-      const parsed = parseTmdlDocument(current, d.text, strings);
+      const parsed = parseTmdlDocument(current, d.text, strings, onRoot);
       if (parsed.scriptCommand !== undefined) {
         warnings.push(`TMDL: ignored ${d.rel}: it is a TMDL script ('${parsed.scriptCommand.slice(0, 40)}'), not a model file`);
         continue;
@@ -58,14 +76,14 @@ export function readTmdl(files: ReadonlyArray<TmdlFile>, options: ReadTmdlOption
       for (const r of parsed.refs) refs.push(r);
     }
     current = options.location;
-    const built = buildModel(roots, refs, options.modelName);
+    const built = buildModel(roots, refs, options.modelName, tables);
     return {
       model: built.model,
       source: { format: 'TMDL', location: options.location },
       warnings: [...warnings, ...built.warnings],
     };
   } catch (e) {
-    if (isFabricSyncError(e)) throw e;
+    if (stream || isFabricSyncError(e)) throw e;
     // Safety net for the "never a TypeError on any input" contract (fuzzed inputs): report the
     // document being read rather than a crash, keeping the original error as the cause.
     throw new InputError(`TMDL could not be read (${e instanceof Error ? e.name : 'error'})`, { file: current }, { cause: e });

@@ -117,8 +117,18 @@ const SCRIPT_COMMANDS = new Set(['createorreplace', 'create', 'alter', 'delete',
 const HINT =
   'TMDL uses one tab per nesting level; fix the line shown or re-export the model from Power BI Desktop / Tabular Editor.';
 
-export function parseTmdlDocument(file: string, input: string, strings: TmdlStrings = new TmdlStrings()): ParsedDocument {
-  return new DocumentParser(file, normalizeText(input), strings).run();
+/**
+ * With `onRoot`, each top-level declaration is handed over as soon as its last nested line is read
+ * and `roots` stays empty, so a reader can build the object and drop its lines while the rest of
+ * the document is read (a model's lines never all exist at once).
+ */
+export function parseTmdlDocument(
+  file: string,
+  input: string,
+  strings: TmdlStrings = new TmdlStrings(),
+  onRoot?: (root: TmdlNode) => void,
+): ParsedDocument {
+  return new DocumentParser(file, normalizeText(input), strings, onRoot).run();
 }
 
 /**
@@ -185,6 +195,7 @@ class DocumentParser {
     private readonly file: string,
     private readonly t: string,
     strings: TmdlStrings,
+    private readonly onRoot: ((root: TmdlNode) => void) | undefined,
   ) {
     this.n = t.length;
     this.doc = { file, text: t };
@@ -206,6 +217,8 @@ class DocumentParser {
     let open = 0;
     let desc: string[] | null = null;
     let descDepth = -1;
+    // The latest depth-0 declaration; complete once the next one starts (handed to onRoot then).
+    let lastRoot: TmdlNode | undefined;
     while (this.pos <= this.n) {
       let end = t.indexOf('\n', this.pos);
       if (end === -1) end = this.n;
@@ -254,14 +267,18 @@ class DocumentParser {
         stack[depth] = node; // children of a ref scope (script style) are read and ignored
         continue;
       }
-      if (depth === 0 && roots.length === 0 && SCRIPT_COMMANDS.has(node.kw) && node.name === undefined && node.sep === '') {
+      if (depth === 0 && lastRoot === undefined && SCRIPT_COMMANDS.has(node.kw) && node.name === undefined && node.sep === '') {
         return { roots: [], refs: [], scriptCommand: t.slice(cs, ce) };
       }
-      if (!parent) roots.push(node);
-      else if (parent.children === NO_CHILDREN) parent.children = [node];
+      if (!parent) {
+        if (this.onRoot === undefined) roots.push(node);
+        else if (lastRoot !== undefined) this.onRoot(lastRoot);
+        lastRoot = node;
+      } else if (parent.children === NO_CHILDREN) parent.children = [node];
       else parent.children.push(node);
       stack[depth] = node.sep === ':' ? null : node;
     }
+    if (this.onRoot !== undefined && lastRoot !== undefined) this.onRoot(lastRoot);
     return { roots, refs };
   }
 
