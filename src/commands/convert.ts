@@ -16,6 +16,7 @@ const Options = z
     dryRun: z.boolean().optional(),
     out: z.string().min(1).optional(),
     push: z.boolean(),
+    semanticView: z.boolean().optional(),
     warehouse: z.boolean(),
     target: z.enum(['snowflake', 'duckdb']).optional(),
     strict: z.boolean().optional(),
@@ -44,6 +45,7 @@ export function registerConvert(program: Command, bind: Bind): void {
     .option('--target <target>', 'warehouse: snowflake | duckdb (default: snowflake when SNOWFLAKE_ACCOUNT is set)')
     .option('--strict', 'fail a model when the conversion drops or changes anything')
     .option('--on-incompatible <mode>', 'recreate | fail, when relationships or the table set changed (default recreate)')
+    .option('--semantic-view', 'also publish each model as a Snowflake semantic view (semanticView.enabled)')
     .option('--create-tables', 'also create physical tables mirroring each model table (additive only)')
     .option('--concurrency <n>', 'models processed at once with --auto (default 4)')
     .option('--report <file>', 'also write a conversion report: every changed or dropped object and why (.md or .html)')
@@ -76,6 +78,7 @@ Examples:
           fabric: defined({ workspaces: o.workspace }),
           push: defined({ outDir: o.out, strict: o.strict, onIncompatible: o.onIncompatible }),
           warehouse: defined({ target: o.target, createTables: o.createTables }),
+          semanticView: defined({ enabled: o.semanticView ? true : undefined }),
           monitor: defined({ concurrency: o.concurrency }),
         });
         if (o.report) reportFormatOf(o.report);

@@ -11,6 +11,7 @@ const Options = z.object({
   workspace: z.array(z.string().min(1)).optional(),
   prune: z.boolean().optional(),
   push: z.boolean(),
+  semanticView: z.boolean().optional(),
   warehouse: z.boolean(),
 });
 
@@ -25,6 +26,7 @@ export function registerMonitor(program: Command, bind: Bind): void {
     .option('--workspace <id|name...>', 'workspace id(s) or name(s) (default: FABRIC_WORKSPACE_ID)')
     .option('--prune', 'delete the push twin of a model deleted in Fabric')
     .option('--no-push', 'skip push datasets (metadata only)')
+    .option('--semantic-view', 'also publish each model as a Snowflake semantic view (semanticView.enabled)')
     .option('--no-warehouse', 'skip the warehouse step')
     .addHelpText(
       'after',
@@ -54,6 +56,7 @@ signal ended the cycle).`,
         }
         const { config } = await ctx.config({
           fabric: defined({ workspaces: o.workspace }),
+          semanticView: defined({ enabled: o.semanticView ? true : undefined }),
           monitor: defined({ intervalSeconds: o.interval === undefined ? undefined : Math.ceil(o.interval), concurrency: o.concurrency, prune: o.prune }),
         });
         const { executeMonitor } = await import('./monitor-run.js');

@@ -85,7 +85,7 @@ describe.each(['duckdb', ...warehouseTargetNames({ announce: true })] as const)(
     const run = new WarehouseSession({ dialect: s.dialect, ...(s.ns ? { namespace: s.ns } : {}), maxConnections: 1, open: s.open });
     const other = (await loadModel(synthetic.minimal)).model;
     const result = await run.syncModel(other, null, ctx('v2-abc', other, '2026-12-01T09:00:00.000Z'), { dryRun: false, createTables: false, tablesSchema: 'FABRIC_MODELS' });
-    expect(result.notes).toContain('upgraded the warehouse tables from schema version 1 to 2');
+    expect(result.notes).toContain('upgraded the warehouse tables from schema version 1 to 3');
     const db = await s.open();
     // Every v1 row, every v1 column, unchanged.
     expect(await snapshot(db, s.ns, v1Columns)).toEqual(v1Rows);
@@ -94,7 +94,7 @@ describe.each(['duckdb', ...warehouseTargetNames({ announce: true })] as const)(
     expect(tables.length).toBe(v1Rows._SEMANTIC_TABLES!.length);
     expect(tables.every((r) => r.P === null)).toBe(true);
     const version = (await db.execute(`SELECT "SCHEMA_VERSION" AS "V", "FROM_VERSION" AS "F", "TOOL_VERSION" AS "T" FROM ${qualified(s.ns, '_SEMANTIC_SCHEMA_VERSION')}`)).rows.map(normaliseRow);
-    expect(version).toEqual([{ V: 2, F: 1, T: '0.2.0' }]);
+    expect(version).toEqual([{ V: 3, F: 1, T: '0.2.0' }]);
     const history = await listModelVersions(db, 'v1-sales', s.ns);
     expect(history).toEqual([expect.objectContaining({ fingerprint: v1Rows._SEMANTIC_METADATA![0]!.FINGERPRINT, syncedAt: v1Rows._SEMANTIC_METADATA![0]!.LAST_SYNCED_AT, toolVersion: '0.1.0' })]);
     const current = (await db.execute(`SELECT "MODEL_ID" AS "M" FROM ${qualified(s.ns, '_SEMANTIC_CURRENT_MODELS')} ORDER BY 1`)).rows;
@@ -119,6 +119,52 @@ describe.each(['duckdb', ...warehouseTargetNames({ announce: true })] as const)(
     const after = (await db.execute(`SELECT "SYNC_COUNT" AS "N", "FIRST_SYNCED_AT" AS "F" FROM ${qualified(s.ns, '_SEMANTIC_METADATA')} WHERE "MODEL_ID" = 'v1-sales'`)).rows.map(normaliseRow);
     expect(after).toEqual([{ N: 2, F: v1Rows._SEMANTIC_METADATA![0]!.FIRST_SYNCED_AT }]);
     expect((await listModelVersions(db, 'v1-sales', s.ns)).map((v) => v.fingerprint)).toEqual([v1Rows._SEMANTIC_METADATA![0]!.FINGERPRINT, fingerprint(changed)]);
+    await run.close();
+    if (s.dialect === 'snowflake') await db.close();
+  }, 120_000);
+});
+
+// Schema version 2 → 3 (issue 16): a version-2 installation — this release's tables without
+// _SEMANTIC_LINEAGE and the measures' translation columns, version 2 recorded — gains both on the
+// first run; every row is kept, and the run writes the model's lineage and translations.
+describe.each(['duckdb', ...warehouseTargetNames()] as const)('upgrade from schema version 2 (%s)', (name) => {
+  let s: Setup;
+  afterAll(async () => s?.close());
+
+  it('adds _SEMANTIC_LINEAGE and the translation columns; the version-2 rows stay as they were', async () => {
+    s = await setup(name);
+    const sales = (await loadModel(example.tmdl)).model;
+    const first = new WarehouseSession({ dialect: s.dialect, ...(s.ns ? { namespace: s.ns } : {}), maxConnections: 1, open: s.open });
+    await first.syncModel(sales, null, ctx('v2-sales', sales, '2026-12-01T09:00:00.000Z'), { dryRun: false, createTables: false, tablesSchema: 'FABRIC_MODELS' });
+    await first.close();
+    // Take the installation back to what version 2 created.
+    const db = await s.open();
+    const measures = qualified(s.ns, '_SEMANTIC_MEASURES');
+    for (const c of ['SQL_EXPRESSION', 'TRANSLATION_GRADE', 'TRANSLATION_REASON']) await db.execute(`ALTER TABLE ${measures} DROP COLUMN "${c}"`);
+    await db.execute(`DROP TABLE ${qualified(s.ns, '_SEMANTIC_LINEAGE')}`);
+    await db.execute(`DELETE FROM ${qualified(s.ns, '_SEMANTIC_SCHEMA_VERSION')} WHERE "SCHEMA_VERSION" = 3`);
+    await db.execute(`INSERT INTO ${qualified(s.ns, '_SEMANTIC_SCHEMA_VERSION')} ("SCHEMA_VERSION", "FROM_VERSION", "TOOL_VERSION", "INSTALLED_AT") SELECT 2, 0, '0.2.0', "LAST_SYNCED_AT" FROM ${qualified(s.ns, '_SEMANTIC_METADATA')}`);
+    const before = (await db.execute(`SELECT * FROM ${measures} WHERE "MODEL_ID" = 'v2-sales' ORDER BY "MEASURE_NAME"`)).rows.map(normaliseRow);
+    expect(before.length).toBeGreaterThan(0);
+    expect(Object.keys(before[0]!)).not.toContain('SQL_EXPRESSION');
+
+    // The next run: another model, with its semantic-view facts.
+    const other = (await loadModel(synthetic.retailBim)).model;
+    const measure = other.tables.flatMap((t) => t.measures.map((m) => ({ table: t.name, measure: m.name })))[0]!;
+    const semantic = {
+      lineage: [{ model: other.name, table: other.tables[0]!.name, column: null, sourceDatabase: 'DW', sourceSchema: 'MART', sourceObject: 'T', sourceObjectKind: 'table', sourceQuery: null, sourceColumn: null, confidence: 'exact', reason: null, filter: null }],
+      measures: [{ ...measure, sql: 'SUM(T.X)', grade: 'exact', reason: null }],
+    };
+    const run = new WarehouseSession({ dialect: s.dialect, ...(s.ns ? { namespace: s.ns } : {}), maxConnections: 1, open: s.open });
+    const result = await run.syncModel(other, null, { ...ctx('v3-min', other, '2026-12-02T09:00:00.000Z'), semantic }, { dryRun: false, createTables: false, tablesSchema: 'FABRIC_MODELS' });
+    expect(result.notes).toContain('upgraded the warehouse tables from schema version 2 to 3');
+    const after = (await db.execute(`SELECT * FROM ${measures} WHERE "MODEL_ID" = 'v2-sales' ORDER BY "MEASURE_NAME"`)).rows.map(normaliseRow);
+    expect(after.map((r) => Object.fromEntries(Object.keys(before[0]!).map((k) => [k, r[k]])))).toEqual(before);
+    expect(after.every((r) => r.SQL_EXPRESSION === null && r.TRANSLATION_GRADE === null)).toBe(true);
+    const lineage = (await db.execute(`SELECT "MODEL_ID" AS "M", "TABLE_NAME" AS "T", "COLUMN_NAME" AS "C", "SOURCE_OBJECT" AS "O", "CONFIDENCE" AS "K" FROM ${qualified(s.ns, '_SEMANTIC_LINEAGE')}`)).rows.map(normaliseRow);
+    expect(lineage).toEqual([{ M: 'v3-min', T: other.tables[0]!.name, C: '', O: 'T', K: 'exact' }]);
+    const graded = (await db.execute(`SELECT "SQL_EXPRESSION" AS "S", "TRANSLATION_GRADE" AS "G" FROM ${measures} WHERE "MODEL_ID" = 'v3-min' AND "MEASURE_NAME" = ?`, [measure.measure])).rows.map(normaliseRow);
+    expect(graded).toEqual([{ S: 'SUM(T.X)', G: 'exact' }]);
     await run.close();
     if (s.dialect === 'snowflake') await db.close();
   }, 120_000);

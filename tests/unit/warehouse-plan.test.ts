@@ -232,7 +232,8 @@ describe('install and upgrade plan', () => {
 
   it('installs every table with comments and informational RELY constraints on Snowflake, then the view and the version row', () => {
     const fresh = sql(0, [], 'snowflake');
-    expect(fresh.filter((s) => s.startsWith('CREATE TABLE IF NOT EXISTS'))).toHaveLength(8);
+    expect(fresh.filter((s) => s.startsWith('CREATE TABLE IF NOT EXISTS'))).toHaveLength(9);
+    expect(fresh.find((s) => s.includes('"_SEMANTIC_LINEAGE" ('))).toContain('PRIMARY KEY ("MODEL_ID", "TABLE_NAME", "COLUMN_NAME") RELY');
     const metadata = fresh[0]!;
     expect(metadata).toContain(`"MODEL_ID" VARCHAR NOT NULL COMMENT 'Id of the source semantic model`);
     expect(metadata).toContain('CONSTRAINT "PK_SEMANTIC_METADATA" PRIMARY KEY ("MODEL_ID") RELY');
@@ -247,16 +248,28 @@ describe('install and upgrade plan', () => {
 
   it('upgrades a version-1 installation additively: new tables, ADD COLUMN IF NOT EXISTS, constraints, changed comments', () => {
     const up = sql(1, V1, 'snowflake');
-    expect(up.filter((s) => s.startsWith('CREATE TABLE'))).toHaveLength(2); // MODEL_VERSIONS, SCHEMA_VERSION
-    expect(up.filter((s) => s.includes('ADD COLUMN'))).toEqual([
-      `ALTER TABLE ${Q_NS}."_SEMANTIC_TABLES" ADD COLUMN IF NOT EXISTS "PHYSICAL_TABLE" VARCHAR COMMENT 'Fully qualified name of the physical mirror table that --create-tables keeps for this table, NULL when it keeps none.'`,
+    expect(up.filter((s) => s.startsWith('CREATE TABLE'))).toHaveLength(3); // MODEL_VERSIONS, LINEAGE, SCHEMA_VERSION
+    expect(up.filter((s) => s.includes('ADD COLUMN')).map((s) => /^ALTER TABLE .*?\."(_SEMANTIC_\w+)" ADD COLUMN IF NOT EXISTS "(\w+)"/.exec(s)?.slice(1).join('.'))).toEqual([
+      '_SEMANTIC_TABLES.PHYSICAL_TABLE',
+      '_SEMANTIC_MEASURES.SQL_EXPRESSION',
+      '_SEMANTIC_MEASURES.TRANSLATION_GRADE',
+      '_SEMANTIC_MEASURES.TRANSLATION_REASON',
     ]);
     expect(up.filter((s) => s.startsWith('COMMENT ON COLUMN')).map((s) => /"(_SEMANTIC_[A-Z]+)"\."IN_PUSH"/.exec(s)?.[1])).toEqual([
       '_SEMANTIC_TABLES', '_SEMANTIC_COLUMNS', '_SEMANTIC_MEASURES', '_SEMANTIC_RELATIONSHIPS',
     ]);
     expect(up.filter((s) => s.includes('ADD CONSTRAINT'))).toHaveLength(5 + 4);
     expect(up.some((s) => /\bDROP\b|ALTER COLUMN|SET DATA TYPE|RENAME/.test(s))).toBe(false);
-    expect(CURRENT_SCHEMA_VERSION).toBe(2);
+    expect(CURRENT_SCHEMA_VERSION).toBe(3);
+  });
+
+  it('upgrades a version-2 installation to 3: _SEMANTIC_LINEAGE and the measures\' translation columns, nothing else', () => {
+    const V2 = [...V1, '_SEMANTIC_MODEL_VERSIONS', '_SEMANTIC_SCHEMA_VERSION'];
+    const up = sql(2, V2, 'snowflake');
+    expect(up.filter((s) => s.startsWith('CREATE TABLE')).map((s) => /"(_SEMANTIC_\w+)" \(/.exec(s)?.[1])).toEqual(['_SEMANTIC_LINEAGE']);
+    expect(up.filter((s) => s.includes('ADD COLUMN')).map((s) => /ADD COLUMN IF NOT EXISTS "(\w+)"/.exec(s)?.[1])).toEqual(['SQL_EXPRESSION', 'TRANSLATION_GRADE', 'TRANSLATION_REASON']);
+    expect(up.some((s) => s.includes('ADD CONSTRAINT') || s.startsWith('COMMENT ON'))).toBe(false);
+    expect(up.some((s) => /\bDROP\b|ALTER COLUMN|SET DATA TYPE|RENAME/.test(s))).toBe(false);
   });
 
   it('declares no constraints on DuckDB, which would enforce them', () => {

@@ -43,6 +43,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'FABRIC_SYNC_STATE_PATH', path: ['state', 'path'], kind: 'string', description: 'state file (default sync_state.json)' },
   { name: 'FABRIC_SYNC_PUSH_SUFFIX', path: ['push', 'suffix'], kind: 'string', description: 'push dataset name suffix (default _PushSync)' },
   { name: 'FABRIC_SYNC_OUT_DIR', path: ['push', 'outDir'], kind: 'string', description: 'where {Model}.{key}_push_api.json files go (default ./push-definitions)' },
+  { name: 'FABRIC_SYNC_SEMANTIC_VIEW', path: ['semanticView', 'enabled'], kind: 'boolean', description: 'publish each model as a Snowflake semantic view (default false)' },
   { name: 'FABRIC_SYNC_INTERVAL', path: ['monitor', 'intervalSeconds'], kind: 'number', description: 'monitor interval in seconds (default 300)' },
   { name: 'FABRIC_SYNC_CONCURRENCY', path: ['monitor', 'concurrency'], kind: 'number', description: 'models processed at once (default 4)' },
   { name: 'FABRIC_SYNC_RECHECK_BUDGET', path: ['monitor', 'recheckBudget'], kind: 'number', description: 'definitions re-fetched per cycle (default 20)' },

@@ -135,6 +135,25 @@ export const configSchema = z
       })
       .strict()
       .default({ enabled: true, suffix: '_PushSync', onIncompatible: 'recreate', perModel: [], strict: false, outDir: './push-definitions', retention: 'None' }),
+    semanticView: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe('Publish each model as a Snowflake semantic view ({Model}_semantic_view.sql beside the push definition; executed on Snowflake). convert/monitor --semantic-view turn it on.'),
+        database: identifier.optional().describe('Database the view is created in (default: snowflake.database).'),
+        schema: identifier.optional().describe('Schema the view is created in (default: snowflake.schema).'),
+        tables: z
+          .record(nonEmpty, nonEmpty)
+          .default({})
+          .describe('Model table → Snowflake object for tables whose M does not read Snowflake, e.g. {"Targets": "DB.SCHEMA.TARGETS"}.'),
+        includeApproximate: z
+          .boolean()
+          .default(false)
+          .describe('Also publish metrics whose SQL differs from the DAX in a documented case (default: exact metrics only).'),
+      })
+      .strict()
+      .default({ enabled: false, tables: {}, includeApproximate: false }),
     monitor: z
       .object({
         intervalSeconds: seconds(300).describe('Seconds between detection cycles.'),

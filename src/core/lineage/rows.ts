@@ -1,4 +1,4 @@
-// Rows for a future `_SEMANTIC_LINEAGE` table (issue 16): one row per table (COLUMN null) and one per
+// Rows of the `_SEMANTIC_LINEAGE` table (issue 16): one row per table (COLUMN null) and one per
 // column, each with its source object or query, confidence and reason. Row building only: the
 // warehouse planner decides the SQL.
 import type { ModelLineage, TableLineage } from './types.js';

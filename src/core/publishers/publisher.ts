@@ -9,6 +9,7 @@ import type { Config } from '../config/schema.js';
 import type { Clock, Logger } from '../context.js';
 import type { FabricClient } from '../fabric/client.js';
 import type { LoadedModel, SemanticModel } from '../schema/model.js';
+import type { LineageRow } from '../lineage/rows.js';
 import type { StateEntry } from '../state/store.js';
 import type { WarehousePool } from '../warehouse/pool.js';
 import type { ConversionReport } from './report.js';
@@ -45,6 +46,17 @@ export interface RunFacts {
   twin: { datasetId: string; name: string; action: string; replacedDatasetId?: string } | null;
   /** The file a publisher wrote the model's definition to (the push request), when it did. */
   definitionFile: string | null;
+  /**
+   * What the semantic-view publisher traced and translated, for the warehouse publisher to write in
+   * its model transaction (_SEMANTIC_LINEAGE, the translation columns of _SEMANTIC_MEASURES).
+   */
+  semantic?: SemanticFacts | null;
+}
+
+/** The lineage rows and each measure's translation (docs/semantic-view.md). */
+export interface SemanticFacts {
+  lineage: LineageRow[];
+  measures: Array<{ table: string; measure: string; sql: string | null; grade: string; reason: string | null }>;
 }
 
 export interface PlanContext<S> {
@@ -81,6 +93,11 @@ export interface Applied<O> {
   facts?: Partial<RunFacts>;
   /** Things the user must know (human output, --json, NDJSON). */
   warnings?: string[];
+  /**
+   * The publisher failed after reporting its facts: the publishers after it still run (the
+   * warehouse keeps the model's rows), then the model fails with this error.
+   */
+  error?: Error;
 }
 
 export interface DeletedModel {
@@ -99,8 +116,8 @@ export interface Publisher<S = unknown, P = unknown, O extends object = object> 
   enabled(settings: S): boolean;
   /** The outcome when it is not enabled. */
   disabled(settings: S): Skipped;
-  /** Pure: no I/O, no clock, no randomness (all of it is in the context). */
-  plan(model: SemanticModel, context: PlanContext<S>): P;
+  /** Pure: no I/O, no clock, no randomness (all of it is in the context). May be asynchronous (the M parser is). */
+  plan(model: SemanticModel, context: PlanContext<S>): P | Promise<P>;
   apply(plan: P, session: PublishSession, settings: S): Promise<Applied<O>>;
   /** A model gone from its source: record it (and with `prune`, remove what was published). */
   deleted?(model: DeletedModel, session: PublishSession, settings: S): Promise<void>;

@@ -19,6 +19,7 @@ import { createFabricClient, type FabricClient } from '../fabric/index.js';
 import type { ConfiguredPublisher, Publisher, PublishSession, RunFlags } from '../publishers/publisher.js';
 import { pushDefinitionFileName, pushFileKey } from '../publishers/push/files.js';
 import { pushPublisher } from '../publishers/push/publisher.js';
+import { semanticViewPublisher } from '../publishers/semantic-view/publisher.js';
 import type { CreateDatasetRequest } from '../publishers/push/request.js';
 import { warehousePublisher } from '../publishers/warehouse/publisher.js';
 import { createRedactor } from '../redact.js';
@@ -30,7 +31,7 @@ import type { PreviousRequestTarget, RemoteOptions } from '../sync/remote.js';
 import { WarehousePool } from '../warehouse/pool.js';
 
 /** Every publisher, in the order they run for each model (a later one reads the facts of the earlier ones). */
-export const PUBLISHERS: readonly Publisher[] = [pushPublisher, warehousePublisher];
+export const PUBLISHERS: readonly Publisher[] = [pushPublisher, semanticViewPublisher, warehousePublisher];
 
 export interface RunOptions {
   clock: Clock;

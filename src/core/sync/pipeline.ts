@@ -49,18 +49,21 @@ export async function runPipeline(loaded: LoadedModel, target: ModelTarget, deps
   const facts: RunFacts = { publishedName: model.name, report: null, twin: null, definitionFile: null };
   const outcomes: Record<string, object> = {};
   const now = new Date(deps.clock.now());
+  let failure: Error | undefined;
   for (const { publisher, settings } of deps.publishers) {
     if (!publisher.enabled(settings)) {
       outcomes[publisher.name] = publisher.disabled(settings);
       continue;
     }
     const context = { loaded, target, settings, fingerprint: fp, now, runId: deps.session.runId, toolVersion: deps.session.toolVersion, facts: { ...facts } };
-    const plan = publisher.plan(model, context);
+    const plan = await publisher.plan(model, context);
     const applied = await publisher.apply(plan, deps.session, settings);
     outcomes[publisher.name] = applied.outcome;
     Object.assign(facts, applied.facts);
     warnings.push(...(applied.warnings ?? []));
+    failure ??= applied.error;
   }
+  if (failure) throw failure;
   const n = facts.report ? summarizeReport(facts.report) : null;
   const dropped = n?.counts.dropped ?? 0;
   const phrases = deps.publishers.map(({ publisher }) => publisher.describe(outcomes[publisher.name]!, 'cycle'));

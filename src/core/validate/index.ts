@@ -11,6 +11,7 @@ import type { Clock, Logger, Sleep } from '../context.js';
 import { ConfigError } from '../errors.js';
 import { type Check, type ValidationReport, skip, summarise } from './check.js';
 import { checkFabric } from './fabric-checks.js';
+import { checkSemanticView } from './semantic-view-check.js';
 import { checkState } from './state-check.js';
 import { checkDuckDb, checkSnowflake } from './warehouse-checks.js';
 
@@ -77,7 +78,7 @@ export async function runChecks(config: Config, deps: ValidateDeps): Promise<Che
         : Promise.resolve([skip('warehouse', 'warehouse', 'warehouse not checked: warehouse.target is none')]),
     checkState(config.state.path, deps),
   ]);
-  return scrubSecrets([...fabric, ...warehouse, ...state], config);
+  return scrubSecrets([...fabric, ...warehouse, ...checkSemanticView(config), ...state], config);
 }
 
 /**

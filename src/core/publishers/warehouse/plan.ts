@@ -21,7 +21,8 @@ import { type Namespace, qualified } from '../../warehouse/names.js';
 import { type PhysicalTarget, physicalTableName } from './physical-names.js';
 import { type ModelRows, buildModelRows, reportFingerprint } from './rows.js';
 import { type Bind, STAGE_BINDING_THRESHOLD, type Statement } from '../../warehouse/statement.js';
-import { CHILD_TABLES, LOAD, METADATA, MODEL_VERSIONS, type TableSpec } from './tables.js';
+import { CHILD_TABLES, LINEAGE, LOAD, MEASURES, METADATA, MODEL_VERSIONS, type TableSpec } from './tables.js';
+import type { SemanticFacts } from '../publisher.js';
 import { createTableSql } from './ddl.js';
 
 export interface WarehousePlan {
@@ -60,6 +61,12 @@ export interface SyncContext {
   batchId?: string;
   /** Schema of the --create-tables mirror tables, when they are kept (their names go into _SEMANTIC_TABLES). */
   physicalSchema?: PhysicalTarget | null;
+  /**
+   * The semantic view's lineage and translations (semantic-view publisher): _SEMANTIC_LINEAGE is
+   * written and the measures' translation columns set. Without it neither is touched, and the
+   * transaction keeps its statement count.
+   */
+  semantic?: SemanticFacts | null;
 }
 
 /** Rows per array-bound INSERT (issue 5: ≤ 1,000). */
@@ -91,7 +98,9 @@ export function planModelSync(
   const built = buildModelRows(model, report, {
     pushTwin: context.pushDatasetId !== null,
     ...(physical ? { physicalName: (table: Table) => physicalTableName(physical, context.modelId, table) } : {}),
+    ...(context.semantic ? { semantic: context.semantic, syncedAt: timestampBind(context.syncedAt) } : {}),
   });
+  const semantic = Boolean(context.semantic);
   // Each model's rows carry a batch id of their own, so the session load table never needs clearing:
   // a statement saved per model (the rows are rolled back with a failed transaction anyway).
   const batch = `${context.runId}/${context.modelId}/${context.batchId ?? `${context.syncedAt.getTime()}-${context.fingerprint.slice(0, 12)}`}`;
@@ -102,8 +111,10 @@ export function planModelSync(
     mergeMetadata(model, built, report, context, dialect, ns),
     insertVersion(context.modelId, ns),
   ];
-  for (const spec of CHILD_TABLES) {
-    transaction.push(mergeChild(spec, context.modelId, batch, dialect, ns, load), deleteVanished(spec, context.modelId, batch, ns, load));
+  for (const spec of [...CHILD_TABLES, ...(semantic ? [LINEAGE] : [])]) {
+    // Without the semantic view, the measures' translation columns keep what the last run that published it wrote.
+    const keep = spec === MEASURES && !semantic ? TRANSLATION_COLUMNS : undefined;
+    transaction.push(mergeChild(spec, context.modelId, batch, dialect, ns, load, keep), deleteVanished(spec, context.modelId, batch, ns, load));
   }
   transaction.push({ sql: 'COMMIT', purpose: 'commit the model' });
   const warnings = built.duplicates.map((d) => `duplicate ${d} written once`);
@@ -263,7 +274,12 @@ const KIND_OF: Record<string, string> = {
   _SEMANTIC_COLUMNS: 'column',
   _SEMANTIC_MEASURES: 'measure',
   _SEMANTIC_RELATIONSHIPS: 'relationship',
+  _SEMANTIC_LINEAGE: 'lineage',
 };
+
+const TRANSLATION_COLUMNS = new Set(['SQL_EXPRESSION', 'TRANSLATION_GRADE', 'TRANSLATION_REASON']);
+/** Set when a row changes, never a reason to change it. */
+const CHILD_BOOKKEEPING = new Set(['SYNCED_AT']);
 
 /** Target key column → load column: the last key part is the object's NAME, a TABLE_NAME before it is TABLE_NAME. */
 function loadColumnFor(spec: TableSpec, column: string): string | undefined {
@@ -273,7 +289,7 @@ function loadColumnFor(spec: TableSpec, column: string): string | undefined {
   return undefined;
 }
 
-function mergeChild(spec: TableSpec, modelId: string, batch: string, dialect: Dialect, ns: Namespace | undefined, load: string): Statement {
+function mergeChild(spec: TableSpec, modelId: string, batch: string, dialect: Dialect, ns: Namespace | undefined, load: string, keep?: ReadonlySet<string>): Statement {
   const d = DIALECTS[dialect];
   const select = spec.columns.map((c) => {
     if (c.name === 'MODEL_ID') return `${typed('?', 'text', dialect)} AS ${q(c.name)}`;
@@ -282,8 +298,9 @@ function mergeChild(spec: TableSpec, modelId: string, batch: string, dialect: Di
     return `${typed(d.jsonText(`l.${q('DOC')}`, c.name), c.type, dialect)} AS ${q(c.name)}`;
   });
   const source = `SELECT ${select.join(', ')} FROM ${load} l WHERE l.${q('BATCH')} = ? AND l.${q('KIND')} = ${sqlLiteral(KIND_OF[spec.name] ?? '')}`;
-  const compare = spec.columns.map((c) => c.name).filter((n) => !spec.key.includes(n));
-  const set = compare.map((c) => `${q(c)} = s.${q(c)}`);
+  const updated = spec.columns.map((c) => c.name).filter((n) => !spec.key.includes(n) && !keep?.has(n));
+  const compare = updated.filter((n) => !CHILD_BOOKKEEPING.has(n));
+  const set = updated.map((c) => `${q(c)} = s.${q(c)}`);
   return { sql: mergeSql(spec, ns, source, compare, [], set), binds: [modelId, batch], purpose: `merge ${spec.name}` };
 }
 

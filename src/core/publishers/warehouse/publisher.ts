@@ -69,6 +69,7 @@ export const warehousePublisher: Publisher<WarehouseSettings, WarehousePublisher
         syncedAt: ctx.now,
         runId: ctx.runId,
         toolVersion: ctx.toolVersion,
+        semantic: facts.semantic ?? null,
       },
     };
   },

@@ -2,6 +2,7 @@
 // target column name, so the planner can move it from the load table's DOC into that column
 // without a second mapping. Report entries are matched by (kind, table, name).
 import { createHash } from 'node:crypto';
+import type { SemanticFacts } from '../publisher.js';
 import type { ConversionReport, ReportEntry, ReportObjectKind } from '../report.js';
 import { TOM_TO_WAREHOUSE, pushTypeFor } from '../../schema/tom-types.js';
 import type { SemanticModel, Table } from '../../schema/model.js';
@@ -9,7 +10,7 @@ import { allColumns, allHierarchies } from '../../schema/walk.js';
 
 export type Scalar = string | number | boolean | null;
 
-export type ChildKind = 'table' | 'column' | 'measure' | 'relationship';
+export type ChildKind = 'table' | 'column' | 'measure' | 'relationship' | 'lineage';
 
 export interface LoadRow {
   kind: ChildKind;
@@ -61,6 +62,10 @@ export interface RowOptions {
   pushTwin?: boolean;
   /** The physical mirror table of a model table (--create-tables), or null when it gets none. */
   physicalName?: (table: Table) => string | null;
+  /** The semantic view's lineage and measure translations: _SEMANTIC_LINEAGE rows and the measures' SQL. */
+  semantic?: SemanticFacts | null;
+  /** SYNCED_AT of the lineage rows (timestamp text, plan.ts timestampBind). */
+  syncedAt?: string;
 }
 
 export function buildModelRows(model: SemanticModel, report: ConversionReport | null, options: RowOptions = {}): ModelRows {
@@ -81,6 +86,7 @@ export function buildModelRows(model: SemanticModel, report: ConversionReport | 
   };
   let columnOrdinal = 0;
   let measureOrdinal = 0;
+  const translations = new Map((options.semantic?.measures ?? []).map((m) => [JSON.stringify([m.table, m.measure]), m]));
   model.tables.forEach((t, ti) => {
     const entry = find('table', null, t.name);
     const sourceTypes = [...new Set(t.partitions.map((p) => p.sourceType))];
@@ -149,6 +155,7 @@ export function buildModelRows(model: SemanticModel, report: ConversionReport | 
           DESCRIPTION: opt(m.description),
           IS_HIDDEN: m.isHidden,
           ...pushColumns(report, find('measure', t.name, m.name)),
+          ...(options.semantic ? translationColumns(translations.get(JSON.stringify([t.name, m.name]))) : {}),
         },
       });
     }
@@ -175,6 +182,25 @@ export function buildModelRows(model: SemanticModel, report: ConversionReport | 
       },
     });
   });
+  for (const l of options.semantic?.lineage ?? []) {
+    add({
+      kind: 'lineage',
+      table: l.table,
+      name: l.column ?? '',
+      doc: {
+        SOURCE_DATABASE: l.sourceDatabase,
+        SOURCE_SCHEMA: l.sourceSchema,
+        SOURCE_OBJECT: l.sourceObject,
+        SOURCE_OBJECT_KIND: l.sourceObjectKind,
+        SOURCE_QUERY: l.sourceQuery,
+        SOURCE_COLUMN: l.sourceColumn,
+        CONFIDENCE: l.confidence,
+        REASON: l.reason,
+        ROW_FILTER: l.filter,
+        SYNCED_AT: options.syncedAt ?? null,
+      },
+    });
+  }
   const count = (k: ChildKind): number => rows.filter((r) => r.kind === k).length;
   const columns = allColumns(model);
   return {
@@ -192,6 +218,10 @@ export function buildModelRows(model: SemanticModel, report: ConversionReport | 
       ROLE_COUNT: model.roles.length,
     },
   };
+}
+
+function translationColumns(t: SemanticFacts['measures'][number] | undefined): Record<string, Scalar> {
+  return { SQL_EXPRESSION: t?.sql ?? null, TRANSLATION_GRADE: t?.grade ?? null, TRANSLATION_REASON: t?.reason ?? null };
 }
 
 /** SHA-256 of the report JSON, so the MERGE can tell a changed report without comparing VARIANTs. */

@@ -11,6 +11,8 @@
 //   version 2  + _SEMANTIC_MODEL_VERSIONS (backfilled from _SEMANTIC_METADATA), _SCHEMA_VERSION, the
 //              _SEMANTIC_CURRENT_MODELS view, _SEMANTIC_TABLES.PHYSICAL_TABLE, informational
 //              PRIMARY/FOREIGN KEYs (Snowflake), IN_PUSH comments
+//   version 3  + _SEMANTIC_LINEAGE, _SEMANTIC_MEASURES.SQL_EXPRESSION / TRANSLATION_GRADE /
+//              TRANSLATION_REASON (the semantic view's lineage and DAX translation, issue 16)
 //
 // Snowflake: ALTER TABLE … ADD COLUMN IF NOT EXISTS (https://docs.snowflake.com/en/sql-reference/sql/alter-table-column)
 // adds a column only when it is missing, so the step can run twice.
@@ -24,7 +26,7 @@ import { timestampBind, versionsFromMetadata } from './plan.js';
 import { ALL_TABLES, CURRENT_MODELS_VIEW, METADATA, SCHEMA_VERSION, SYNC_LOCK, type TableSpec } from './tables.js';
 
 /** The schema version this release writes. */
-export const CURRENT_SCHEMA_VERSION = 2;
+export const CURRENT_SCHEMA_VERSION = 3;
 
 /** Every permanent table, in creation order (METADATA first: the others reference it). */
 export const PERMANENT_TABLES: readonly TableSpec[] = [...ALL_TABLES, SYNC_LOCK, SCHEMA_VERSION];

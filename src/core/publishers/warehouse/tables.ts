@@ -152,6 +152,18 @@ export const COLUMNS: TableSpec = {
   ],
 };
 
+/** The measure's DAX → SQL translation (docs/dax-to-sql.md), written when the semantic view is published. */
+const TRANSLATION: ColumnSpec[] = [
+  {
+    name: 'SQL_EXPRESSION',
+    type: 'text',
+    comment: 'The measure as a Snowflake SQL metric expression over the semantic view, NULL when untranslated or when the semantic view is not published (kept from the last run that published it).',
+    since: 3,
+  },
+  { name: 'TRANSLATION_GRADE', type: 'text', comment: 'exact, approximate (the SQL differs in the case TRANSLATION_REASON states) or untranslated.', since: 3 },
+  { name: 'TRANSLATION_REASON', type: 'text', comment: 'Why the translation is approximate or untranslated, or why the metric is left out of the view.', since: 3 },
+];
+
 export const MEASURES: TableSpec = {
   name: '_SEMANTIC_MEASURES',
   comment: 'One row per measure of each synced semantic model, with its DAX and whether the push dataset keeps it.',
@@ -169,6 +181,7 @@ export const MEASURES: TableSpec = {
     { name: 'DESCRIPTION', type: 'text', comment: 'Measure description.' },
     { name: 'IS_HIDDEN', type: 'bool', notNull: true, comment: 'Hidden in client tools.' },
     ...push('measure'),
+    ...TRANSLATION,
   ],
 };
 
@@ -199,6 +212,35 @@ export const RELATIONSHIPS: TableSpec = {
 export const CHILD_TABLES = [TABLES, COLUMNS, MEASURES, RELATIONSHIPS] as const;
 
 /**
+ * Where each table's and column's rows come from in Snowflake (docs/lineage.md), written in the
+ * model transaction when the semantic view is published; without it, the rows of the last run that
+ * published it are kept.
+ */
+export const LINEAGE: TableSpec = {
+  name: '_SEMANTIC_LINEAGE',
+  comment: 'Lineage of each synced semantic model: one row per table (COLUMN_NAME empty) and per column, with the Snowflake object or query it reads, written when the semantic view is published.',
+  key: ['MODEL_ID', 'TABLE_NAME', 'COLUMN_NAME'],
+  primaryKey: true,
+  modelOf: '_SEMANTIC_METADATA',
+  since: 3,
+  columns: [
+    MODEL_ID,
+    { name: 'TABLE_NAME', type: 'text', notNull: true, comment: 'Model table name, exact case.' },
+    { name: 'COLUMN_NAME', type: 'text', notNull: true, comment: "Model column name, exact case; '' on the table's own row." },
+    { name: 'SOURCE_DATABASE', type: 'text', comment: 'Snowflake database of the source object (or of the native query).' },
+    { name: 'SOURCE_SCHEMA', type: 'text', comment: 'Snowflake schema of the source object.' },
+    { name: 'SOURCE_OBJECT', type: 'text', comment: 'Snowflake table or view the rows are read from, NULL for a native query or a table without Snowflake source.' },
+    { name: 'SOURCE_OBJECT_KIND', type: 'text', comment: 'table or view when the M says, else NULL.' },
+    { name: 'SOURCE_QUERY', type: 'text', comment: 'The native query (Value.NativeQuery) the table is loaded with.' },
+    { name: 'SOURCE_COLUMN', type: 'text', comment: 'Column of the source object the model column reads (NULL on the table row, or for a column computed in M).' },
+    { name: 'CONFIDENCE', type: 'text', notNull: true, comment: 'exact, approximate (a step not understood), configured (semanticView.tables) or none.' },
+    { name: 'REASON', type: 'text', comment: 'Why the lineage is approximate or missing (the step or connector named).' },
+    { name: 'ROW_FILTER', type: 'text', comment: "The table's M row filters as one SQL condition over the source columns (table row only)." },
+    { name: 'SYNCED_AT', type: 'timestamp', notNull: true, comment: 'UTC time this row last changed.' },
+  ],
+};
+
+/**
  * Append-only history: one row per (MODEL_ID, FINGERPRINT) the first time that definition is
  * written, so a changed model keeps every earlier definition and an unchanged re-run adds nothing.
  */
@@ -223,7 +265,7 @@ export const MODEL_VERSIONS: TableSpec = {
   ],
 };
 
-export const ALL_TABLES = [METADATA, ...CHILD_TABLES, MODEL_VERSIONS] as const;
+export const ALL_TABLES = [METADATA, ...CHILD_TABLES, MODEL_VERSIONS, LINEAGE] as const;
 
 /**
  * The writer lock (see write-lock.ts): every model transaction MERGEs its row here

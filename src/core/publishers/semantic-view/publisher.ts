@@ -1,0 +1,150 @@
+// The semantic-view publisher (docs/semantic-view.md, issue 16): each model as a Snowflake semantic
+// view over the Snowflake objects its tables read. It runs before the warehouse publisher: its plan
+// traces the lineage and translates the measures, and hands both to the warehouse publisher
+// (RunFacts.semantic), which writes them in its one model transaction (_SEMANTIC_LINEAGE, the
+// translation columns of _SEMANTIC_MEASURES). Its apply writes `{Model}.{key}_semantic_view.sql`
+// beside the push definition and, on Snowflake, runs it. A view that fails (a missing grant) fails
+// this publisher's outcome only after the warehouse has written the model's rows.
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../../config/schema.js';
+import { AuthError, FabricSyncError, WarehouseError, storageErrorFrom } from '../../errors.js';
+import { lineageRows, MParseCache, traceModel } from '../../lineage/index.js';
+import { defaultViewName, planFromLineage, type SemanticViewPlan } from '../../semantic-view/plan.js';
+import { quoteIdentifier } from '../../semantic-view/quote.js';
+import { resolveIdentifier } from '../../warehouse/names.js';
+import { outputFileKey, outputFileName } from '../output-files.js';
+import { isSkipped, type Applied, type PlanContext, type Publisher, type RunFlags, type SemanticFacts } from '../publisher.js';
+import { describeOutcome, factsOf, outcomeOf, type SemanticViewOutcome } from './outcome.js';
+
+export interface SemanticViewSettings {
+  enabled: boolean;
+  target: RunFlags['target'];
+  /** Where the view is created (semanticView.database/schema, else the warehouse's), as Snowflake names them. */
+  database: string | null;
+  schema: string | null;
+  tables: Record<string, string>;
+  includeApproximate: boolean;
+  /** push.outDir: the file goes beside the push definition. */
+  outDir: string | null;
+  dryRun: boolean;
+}
+
+export interface SemanticViewPublisherPlan {
+  plan: SemanticViewPlan;
+  facts: SemanticFacts;
+  fileName: string;
+}
+
+export const FILE_SUFFIX = '_semantic_view.sql';
+
+export const semanticViewPublisher: Publisher<SemanticViewSettings, SemanticViewPublisherPlan, SemanticViewOutcome> = {
+  name: 'semanticView',
+
+  settings(config: Config, flags: RunFlags): SemanticViewSettings {
+    const sv = config.semanticView;
+    const database = sv.database ?? config.snowflake.database;
+    const schema = sv.schema ?? config.snowflake.schema;
+    return {
+      enabled: sv.enabled,
+      target: flags.target,
+      database: database ? resolveIdentifier(database) : null,
+      schema: schema ? resolveIdentifier(schema) : null,
+      tables: sv.tables,
+      includeApproximate: sv.includeApproximate,
+      outDir: config.push.outDir,
+      dryRun: flags.dryRun,
+    };
+  },
+
+  enabled: (settings) => settings.enabled,
+  disabled: () => ({ skipped: 'semantic view not enabled (--semantic-view or semanticView.enabled)' }),
+
+  async plan(model, ctx: PlanContext<SemanticViewSettings>): Promise<SemanticViewPublisherPlan> {
+    const { settings, target } = ctx;
+    const lineage = await traceModel(model, { tables: settings.tables }, new MParseCache());
+    const plan = planFromLineage(model, lineage, {
+      database: settings.database ?? '',
+      schema: settings.schema ?? '',
+      tables: settings.tables,
+      includeApproximate: settings.includeApproximate,
+    });
+    const noTarget =
+      settings.database === null || settings.schema === null
+        ? 'no database or schema for the view: set semanticView.database and semanticView.schema (or snowflake.database and snowflake.schema)'
+        : undefined;
+    return {
+      plan: noTarget ? { ...plan, ddl: undefined, ddlReason: noTarget } : plan,
+      facts: factsOf(plan, lineageRows(lineage, model.name)),
+      fileName: outputFileName(model.name, FILE_SUFFIX, outputFileKey(target.workspaceId, target.modelId)),
+    };
+  },
+
+  async apply(planned, session, settings): Promise<Applied<SemanticViewOutcome>> {
+    const { plan } = planned;
+    const base = outcomeOf(plan);
+    const facts = { semantic: planned.facts };
+    const warnings = plan.warnings.map((w) => `semantic view: ${w}`);
+    const ddl = plan.ddl;
+    if (ddl === undefined) {
+      warnings.push(`semantic view ${plan.view.name} not published: ${plan.ddlReason ?? 'nothing to publish'}`);
+      return { outcome: { ...base, file: null, executed: false, note: plan.ddlReason ?? 'nothing to publish' }, facts, warnings };
+    }
+    if (settings.dryRun) return { outcome: { ...base, file: null, executed: false, note: 'dry run: nothing written or executed' }, facts, warnings };
+    const file = settings.outDir ? await writeViewFile(settings.outDir, planned.fileName, ddl) : null;
+    if (settings.target !== 'snowflake' || !session.warehouse || session.warehouse.dialect !== 'snowflake') {
+      const note = settings.target === 'duckdb' ? 'DuckDB has no semantic views: the DDL is in the file only' : 'no Snowflake target: the DDL is in the file only';
+      return { outcome: { ...base, file, executed: false, note }, facts, warnings };
+    }
+    try {
+      await session.warehouse.withConnection((backend) => backend.execute(ddl));
+      return { outcome: { ...base, file, executed: true }, facts, warnings };
+    } catch (e) {
+      const error = viewError(e, plan, base.grants);
+      return { outcome: { ...base, file, executed: false, note: error.message }, facts, warnings, error };
+    }
+  },
+
+  async deleted({ entry, prune, others }, session, settings) {
+    // With monitor.prune, the view of a model deleted in Fabric goes too — unless another live model
+    // of the same name publishes to the same view.
+    const name = entry.source_name ?? entry.name;
+    const shared = others.some((e) => e.id !== entry.id && !e.deleted_at && (e.source_name ?? e.name) === name);
+    if (!prune || shared || settings.dryRun || !settings.database || !settings.schema || session.warehouse?.dialect !== 'snowflake') return;
+    const view = [settings.database, settings.schema, defaultViewName(name)].map(quoteIdentifier).join('.');
+    await session.warehouse.withConnection((backend) => backend.execute(`DROP SEMANTIC VIEW IF EXISTS ${view}`));
+  },
+
+  describe(o, form) {
+    if (isSkipped(o)) return form === 'table' ? 'no semantic view' : 'semantic view skipped';
+    return describeOutcome(o);
+  },
+
+  planLines: (o) => (isSkipped(o) ? [] : o.ddl ? [`semantic view ${o.view}:`, ...o.ddl.split('\n').map((l) => `  ${l}`)] : [`semantic view ${o.view}: ${o.ddlReason ?? o.note ?? 'not published'}`]),
+};
+
+/** Writes the DDL atomically (a temporary file renamed over the previous one). */
+async function writeViewFile(dir: string, name: string, ddl: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, name);
+  const tmp = path.join(dir, `.semantic-view-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, `${ddl};\n`, 'utf8');
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw storageErrorFrom(e, 'write the semantic view', file, 'the previous file is unchanged') ?? e;
+  }
+  return file;
+}
+
+/** The failure of CREATE SEMANTIC VIEW, naming the grants it needs; a missing privilege stays an AuthError (exit 3). */
+function viewError(e: unknown, plan: SemanticViewPlan, grants: string[]): FabricSyncError {
+  const text = e instanceof Error ? e.message : String(e);
+  const message = `Could not create semantic view ${plan.viewName}: ${text}`;
+  const hint = `The model's warehouse rows were written. The role needs ${grants.join(', ')}; then re-run.`;
+  if (e instanceof AuthError) return new AuthError(message, { hint, cause: e });
+  const details = e instanceof WarehouseError ? { ...(e.code ? { code: e.code } : {}), ...(e.sqlState ? { sqlState: e.sqlState } : {}) } : {};
+  return new WarehouseError(message, details, { hint, cause: e });
+}
