@@ -10,8 +10,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config/schema.js';
 import { AuthError, FabricSyncError, WarehouseError, storageErrorFrom } from '../../errors.js';
-import { lineageRows, MParseCache, traceModel } from '../../lineage/index.js';
-import { defaultViewName, planFromLineage, type SemanticViewPlan } from '../../semantic-view/plan.js';
+import type { SemanticViewPlan } from '../../semantic-view/plan.js';
 import { quoteIdentifier } from '../../semantic-view/quote.js';
 import { resolveIdentifier } from '../../warehouse/names.js';
 import { outputFileKey, outputFileName } from '../output-files.js';
@@ -63,6 +62,10 @@ export const semanticViewPublisher: Publisher<SemanticViewSettings, SemanticView
 
   async plan(model, ctx: PlanContext<SemanticViewSettings>): Promise<SemanticViewPublisherPlan> {
     const { settings, target } = ctx;
+    // The M parser and the planner load only when a view is planned: a run without the view does
+    // not pay for loading them.
+    const { lineageRows, MParseCache, traceModel } = await import('../../lineage/index.js');
+    const { planFromLineage } = await import('../../semantic-view/plan.js');
     const lineage = await traceModel(model, { tables: settings.tables }, new MParseCache());
     const plan = planFromLineage(model, lineage, {
       database: settings.database ?? '',
@@ -112,6 +115,7 @@ export const semanticViewPublisher: Publisher<SemanticViewSettings, SemanticView
     const name = entry.source_name ?? entry.name;
     const shared = others.some((e) => e.id !== entry.id && !e.deleted_at && (e.source_name ?? e.name) === name);
     if (!prune || shared || settings.dryRun || !settings.database || !settings.schema || session.warehouse?.dialect !== 'snowflake') return;
+    const { defaultViewName } = await import('../../semantic-view/plan.js');
     const view = [settings.database, settings.schema, defaultViewName(name)].map(quoteIdentifier).join('.');
     await session.warehouse.withConnection((backend) => backend.execute(`DROP SEMANTIC VIEW IF EXISTS ${view}`));
   },
