@@ -77,7 +77,10 @@ export async function main(argv: string[]): Promise<number> {
     .description('Keep Snowflake\'s view of Power BI / Fabric semantic models up to date: detect new and changed models, convert them to Push API datasets ({Model}_PushSync), write their metadata to Snowflake or an embedded DuckDB file.')
     .version(version, '-V, --version', 'print the version')
     .option('-c, --config <file>', 'config file (default: fabric-sync.config.{json,yaml,js,mjs}, .fabric-syncrc*, package.json "fabric-sync")')
-    .option('--env-file <file>', 'read environment variables from this file (default: ./.env when present)')
+    .option('--dotenv <file>', 'read environment variables from this file (default: ./.env when present)')
+    // `--env-file` is Node's own option: Node 20 takes it from anywhere on the command line and exits
+    // before this program starts (exit 9). It still works where Node leaves it alone (22 and later).
+    .addOption(new Option('--env-file <file>').hideHelp())
     .option('--json', 'print exactly one JSON document on stdout (monitor: one JSON object per line)', false)
     .addOption(new Option('-v, --verbose', 'more detail: request ids, timings, stack traces').default(false).conflicts('quiet'))
     .option('-q, --quiet', 'print only errors', false)

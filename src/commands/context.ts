@@ -6,6 +6,7 @@ import type { Ui } from './output.js';
 
 export interface GlobalOptions {
   config?: string;
+  dotenv?: string;
   envFile?: string;
   json: boolean;
   verbose: boolean;
@@ -30,7 +31,7 @@ export type Bind = (action: Action) => (...args: unknown[]) => Promise<void>;
 
 export function makeConfigLoader(globals: GlobalOptions) {
   return (overrides?: Record<string, Record<string, unknown>>) =>
-    loadConfig({ configPath: globals.config, envFile: globals.envFile, overrides });
+    loadConfig({ configPath: globals.config, envFile: globals.dotenv ?? globals.envFile, overrides });
 }
 
 /** Drop undefined values so flags that were not given do not override config. */

@@ -96,3 +96,18 @@ describe('usage', () => {
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
+
+describe('--dotenv', () => {
+  // `--env-file` is Node's own option (Node 20 exits 9 before the program starts), so the file of
+  // environment variables is given with --dotenv.
+  it('reads the variables from the file given, and names a missing file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fs-dotenv-'));
+    writeFileSync(path.join(dir, 'settings.env'), 'FABRIC_SYNC_TARGET=bogus\n');
+    const bad = await runCli(['--dotenv', 'settings.env', 'convert', '--source', example.tmdl, '--dry-run'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/warehouse\.target/);
+    const missing = await runCli(['--dotenv', 'nope.env', 'convert', '--source', example.tmdl, '--dry-run'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.env/);
+  });
+});
