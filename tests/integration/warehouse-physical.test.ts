@@ -14,7 +14,7 @@ import { physicalName } from '../../src/core/publishers/warehouse/physical-names
 import { planPhysicalTables, readExistingColumns } from '../../src/core/publishers/warehouse/physical.js';
 import { planModelSync, type SyncContext } from '../../src/core/publishers/warehouse/plan.js';
 import { probeWarehouse } from '../../src/core/warehouse/probe.js';
-import { PROBED_TABLES } from '../../src/core/publishers/warehouse/schema.js';
+import { CURRENT_SCHEMA_VERSION, PROBED_TABLES } from '../../src/core/publishers/warehouse/schema.js';
 import { readModelRows } from '../../src/core/publishers/warehouse/read.js';
 import { ensureSchema } from '../../src/core/publishers/warehouse/schema.js';
 import { physicalTablesStep } from '../../src/core/publishers/warehouse/physical-tables.js';
@@ -76,12 +76,12 @@ describe.each(['duckdb', 'snowflake'] as Dialect[])('--create-tables (%s)', (dia
   it.runIf(dialect === 'snowflake')('probeWarehouse reports which tables of the configured schema exist, and their schema version', async () => {
     const before = await probeWarehouse(db, ns!, PROBED_TABLES);
     expect(before).toMatchObject({ database: 'FABRIC_DB', schema: 'METADATA', present: [], schemaVersion: 0 });
-    expect(before.missing).toHaveLength(8);
+    expect(before.missing).toHaveLength(PROBED_TABLES.names.length);
     await ensureSchema(db, { dialect, namespace: ns!, toolVersion: '0.1.0', at: new Date() });
     const after = await probeWarehouse(db, ns!, PROBED_TABLES);
     expect(after.missing).toEqual([]);
-    expect(after.schemaVersion).toBe(2);
-    expect(after.present).toEqual(['_SEMANTIC_METADATA', '_SEMANTIC_TABLES', '_SEMANTIC_COLUMNS', '_SEMANTIC_MEASURES', '_SEMANTIC_RELATIONSHIPS', '_SEMANTIC_MODEL_VERSIONS', '_SEMANTIC_SYNC_LOCK', '_SEMANTIC_SCHEMA_VERSION']);
+    expect(after.schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
+    expect(after.present).toEqual(['_SEMANTIC_METADATA', '_SEMANTIC_TABLES', '_SEMANTIC_COLUMNS', '_SEMANTIC_MEASURES', '_SEMANTIC_RELATIONSHIPS', '_SEMANTIC_MODEL_VERSIONS', '_SEMANTIC_LINEAGE', '_SEMANTIC_SYNC_LOCK', '_SEMANTIC_SCHEMA_VERSION']);
   });
 
   it('creates one table per model table with mapped types; a second run plans nothing', async () => {
