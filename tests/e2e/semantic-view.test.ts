@@ -185,6 +185,28 @@ describe('monitor --semantic-view', () => {
     await emu.close();
   });
 
+  it('turning the view on publishes models already synced and unchanged; the next identical run is up to date', async () => {
+    const ws = emu.addWorkspace({ name: 'View turned on' });
+    emu.addModel(ws, { name: 'Settled Sales', path: SV_FIXTURE_MODEL });
+    const cwd = workdir('fs-sv-on-');
+    const env = monitorEnv(emu, [ws], standIn);
+    const name = 'Settled Sales_semantic_view';
+    const without = await runCli(['convert', '--auto', '--json'], { cwd, env });
+    expect(without.code, without.stderr).toBe(0);
+    expect(JSON.parse(without.stdout).synced).toBe(1);
+    expect(standIn.semanticViews.get(VIEW_DB, VIEW_SCHEMA, name)).toBeUndefined();
+
+    const on = await runCli(['convert', '--auto', '--semantic-view', '--json'], { cwd, env });
+    expect(on.code, on.stderr).toBe(0);
+    expect(JSON.parse(on.stdout)).toMatchObject({ synced: 1, unchanged: 0 });
+    expect(standIn.semanticViews.get(VIEW_DB, VIEW_SCHEMA, name)?.ddl).toContain('SUM(SALES.AMOUNT)');
+    expect(viewFiles(cwd).filter((f) => f.startsWith('Settled Sales'))).toHaveLength(1);
+
+    const again = await runCli(['convert', '--auto', '--semantic-view', '--json'], { cwd, env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ synced: 0, unchanged: 1 });
+  });
+
   it('republishes the view when a measure changes', async () => {
     const ws = emu.addWorkspace({ name: 'Semantic view' });
     const id = emu.addModel(ws, { name: 'Monitored Sales', path: SV_FIXTURE_MODEL });

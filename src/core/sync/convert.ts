@@ -94,7 +94,7 @@ async function convertSource(request: Extract<ConvertRequest, { mode: 'source' }
   // The pipeline always runs for a local source (its writes are idempotent: an unchanged model
   // changes no row), but the state counts a sync only when the fingerprint moved.
   const known = deps.store.get(modelId);
-  const unchanged = known?.fingerprint === result.fingerprint && known.name === result.publishedName;
+  const unchanged = known?.fingerprint === result.fingerprint && known.name === result.publishedName && known.settings === (deps.remote.settings ?? null);
   if (unchanged) {
     if (!dryRun) deps.store.recordChecked(modelId, deps.clock.now());
   } else recordSynced(deps, modelId, result, request.workspaceId);
@@ -177,6 +177,7 @@ async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, s
       exclude: request.exclude,
       suffix: deps.remote.suffix,
       ignoreBackoff: true,
+      settings: deps.remote.settings ?? null,
       ...(request.skipSystemModels === undefined ? {} : { skipSystemModels: request.skipSystemModels }),
       signal: deps.signal,
     },
@@ -210,6 +211,7 @@ function recordSynced(deps: ConvertDeps, id: string, result: PipelineResult, wor
     ...(workspaceId ? { workspaceId } : {}),
     pushDatasetId: push?.datasetId ?? null,
     pushName: push?.name ?? null,
+    settings: deps.remote.settings ?? null,
   });
 }
 

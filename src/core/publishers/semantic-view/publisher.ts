@@ -12,6 +12,7 @@ import type { Config } from '../../config/schema.js';
 import { AuthError, FabricSyncError, WarehouseError, storageErrorFrom } from '../../errors.js';
 import type { SemanticViewPlan } from '../../semantic-view/plan.js';
 import { quoteIdentifier } from '../../semantic-view/quote.js';
+import { createHash } from 'node:crypto';
 import { resolveIdentifier } from '../../warehouse/names.js';
 import { outputFileKey, outputFileName } from '../output-files.js';
 import { isSkipped, type Applied, type PlanContext, type Publisher, type RunFlags, type SemanticFacts } from '../publisher.js';
@@ -37,6 +38,20 @@ export interface SemanticViewPublisherPlan {
 }
 
 export const FILE_SUFFIX = '_semantic_view.sql';
+
+/**
+ * Short fingerprint of the settings that shape the view (null when the view is off), recorded in the
+ * state at each sync: turning the view on, or changing where it goes or what it reads, publishes
+ * every model again on the next run, not only the models whose definition changed.
+ */
+export function semanticViewSettingsKey(settings: SemanticViewSettings): string | null {
+  if (!settings.enabled) return null;
+  const tables = Object.keys(settings.tables)
+    .sort()
+    .map((k) => [k, settings.tables[k]]);
+  const shape = JSON.stringify(['semanticView', settings.target, settings.database, settings.schema, tables, settings.includeApproximate]);
+  return createHash('sha256').update(shape).digest('hex').slice(0, 16);
+}
 
 export const semanticViewPublisher: Publisher<SemanticViewSettings, SemanticViewPublisherPlan, SemanticViewOutcome> = {
   name: 'semanticView',
