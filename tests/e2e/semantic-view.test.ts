@@ -133,6 +133,20 @@ describe('convert --semantic-view on Snowflake', () => {
     const lineage = await standIn.query(`SELECT COUNT(*) AS N FROM FABRIC_DB.METADATA._SEMANTIC_LINEAGE WHERE MODEL_ID = '${String(rows[0]!.MODEL_ID)}'`);
     expect(Number(lineage[0]!.N)).toBeGreaterThan(0);
   });
+
+  it('--json of a refused view still shows the view that would have been created, next to the error', async () => {
+    const cwd = workdir('fs-sv-deny-json-');
+    standIn.failAt({ match: /^CREATE OR REPLACE SEMANTIC VIEW/, code: '003001', message: 'SQL access control error:\nInsufficient privileges to operate on schema \'SEMANTIC\'' });
+    const r = await runCli(['convert', '--source', SV_FIXTURE_MODEL, '--semantic-view', '--no-push', '--json'], { cwd, env: snowflakeEnv(standIn) });
+    standIn.clearFaults();
+    expect(r.code).toBe(3);
+    const out = JSON.parse(r.stdout);
+    expect(out.message).toMatch(/Could not create semantic view/);
+    expect(out.semanticView).toMatchObject({ executed: false, ddl: plan.ddl, note: expect.stringMatching(/Could not create semantic view/) });
+    expect(out.semanticView.tables).toHaveLength(plan.tables.length);
+    expect(out.semanticView.metrics).toHaveLength(plan.metrics.length);
+    expect(out.semanticView.grants).toContain(`CREATE SEMANTIC VIEW ON SCHEMA ${VIEW_DB}.${VIEW_SCHEMA}`);
+  });
 });
 
 describe('convert --semantic-view on DuckDB', () => {
@@ -205,6 +219,19 @@ describe('monitor --semantic-view', () => {
     const again = await runCli(['convert', '--auto', '--semantic-view', '--json'], { cwd, env });
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ synced: 0, unchanged: 1 });
+  });
+
+  it('convert --auto --json: a model whose view is refused lists its view next to its error', async () => {
+    const ws = emu.addWorkspace({ name: 'View refused' });
+    emu.addModel(ws, { name: 'Refused Sales', path: SV_FIXTURE_MODEL });
+    const cwd = workdir('fs-sv-auto-deny-');
+    standIn.failAt({ match: /^CREATE OR REPLACE SEMANTIC VIEW/, code: '003001', message: 'SQL access control error:\nInsufficient privileges to operate on schema \'SEMANTIC\'' });
+    const r = await runCli(['convert', '--auto', '--semantic-view', '--json'], { cwd, env: monitorEnv(emu, [ws], standIn) });
+    standIn.clearFaults();
+    const [model] = JSON.parse(r.stdout).models;
+    expect(model).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/Could not create semantic view/) } });
+    expect(model.semanticView).toMatchObject({ executed: false, name: 'Refused Sales_semantic_view', ddl: expect.stringContaining('SUM(SALES.AMOUNT)') });
+    expect(model.semanticView.metrics).toHaveLength(plan.metrics.length);
   });
 
   it('republishes the view when a measure changes', async () => {
