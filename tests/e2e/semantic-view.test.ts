@@ -234,6 +234,22 @@ describe('monitor --semantic-view', () => {
     expect(model.semanticView.metrics).toHaveLength(plan.metrics.length);
   });
 
+  it('two models of one name: the second is failed naming both, the first keeps its view', async () => {
+    const ws1 = emu.addWorkspace({ name: 'Twin names 1' });
+    const ws2 = emu.addWorkspace({ name: 'Twin names 2' });
+    const a = emu.addModel(ws1, { name: 'Same Sales', path: SV_FIXTURE_MODEL });
+    const b = emu.addModel(ws2, { name: 'Same Sales', path: SV_FIXTURE_MODEL });
+    const cwd = workdir('fs-sv-same-');
+    const r = await runCli(['convert', '--auto', '--semantic-view', '--json'], { cwd, env: monitorEnv(emu, [ws1, ws2], standIn) });
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ synced: 1, failed: 1 });
+    const failed = out.models.find((m: { status: string }) => m.status === 'failed');
+    expect(failed.error.message).toContain(a);
+    expect(failed.error.message).toContain(b);
+    expect(failed.error.hint).toMatch(/semanticView\.schema/);
+    expect(standIn.semanticViews.get(VIEW_DB, VIEW_SCHEMA, 'Same Sales_semantic_view')).toBeDefined();
+  });
+
   it('republishes the view when a measure changes', async () => {
     const ws = emu.addWorkspace({ name: 'Semantic view' });
     const id = emu.addModel(ws, { name: 'Monitored Sales', path: SV_FIXTURE_MODEL });
