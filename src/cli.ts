@@ -3,7 +3,7 @@
 // client) are imported lazily inside the actions, so `--help` stays instant.
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, isFabricSyncError, ConfigError, InputError, storageErrorFrom, StopRequest } from './core/errors.js';
+import { ExitCode, isFabricSyncError, ConfigError, InputError, outcomesOfFailure, storageErrorFrom, StopRequest } from './core/errors.js';
 import { makeConfigLoader, type Action, type CommandContext, type GlobalOptions } from './commands/context.js';
 import { Ui } from './commands/output.js';
 import { secretValues } from './core/config/secret.js';
@@ -140,7 +140,8 @@ function reportError(raw: unknown, ui: Ui): number {
   }
   if (isFabricSyncError(e)) {
     if (ui.json) {
-      ui.result(e.toJSON(), () => '');
+      // A model that failed while publishing: what each publisher reported (the view's tables, metrics, DDL) too.
+      ui.result({ ...e.toJSON(), ...(outcomesOfFailure(e) ?? {}) }, () => '');
     } else {
       ui.error(e.message);
       if (e instanceof ConfigError) for (const issue of e.issues) ui.error(`  ${issue}`);

@@ -88,6 +88,7 @@ function toJson(m: ConvertModelResult): Record<string, unknown> {
     name: m.name,
     status: m.status,
     ...(m.error ? { error: m.error } : {}),
+    ...(m.outcomes ?? {}),
     ...(r
       ? {
           publishedName: r.publishedName,

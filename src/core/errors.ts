@@ -244,3 +244,16 @@ function truncate(s: string, n: number): string {
 export function isAuthRefusal(e: unknown): boolean {
   return e instanceof AuthError || (e instanceof ApiError && (e.status === 401 || e.status === 403));
 }
+
+/** What each publisher reported for a model whose publishing failed, by the error it failed with. */
+const failedOutcomes = new WeakMap<object, Record<string, object>>();
+
+/** Remember the publishers' outcomes (one key per publisher) of the model that failed with `error`. */
+export function recordFailedOutcomes(error: object, outcomes: Record<string, object>): void {
+  failedOutcomes.set(error, outcomes);
+}
+
+/** The publishers' outcomes recorded for `error`, when it ended a model's publishing. */
+export function outcomesOfFailure(error: unknown): Record<string, object> | undefined {
+  return typeof error === 'object' && error !== null ? failedOutcomes.get(error) : undefined;
+}

@@ -133,6 +133,20 @@ describe('convert --semantic-view on Snowflake', () => {
     const lineage = await standIn.query(`SELECT COUNT(*) AS N FROM FABRIC_DB.METADATA._SEMANTIC_LINEAGE WHERE MODEL_ID = '${String(rows[0]!.MODEL_ID)}'`);
     expect(Number(lineage[0]!.N)).toBeGreaterThan(0);
   });
+
+  it('--json of a refused view still shows the view that would have been created, next to the error', async () => {
+    const cwd = workdir('fs-sv-deny-json-');
+    standIn.failAt({ match: /^CREATE OR REPLACE SEMANTIC VIEW/, code: '003001', message: 'SQL access control error:\nInsufficient privileges to operate on schema \'SEMANTIC\'' });
+    const r = await runCli(['convert', '--source', SV_FIXTURE_MODEL, '--semantic-view', '--no-push', '--json'], { cwd, env: snowflakeEnv(standIn) });
+    standIn.clearFaults();
+    expect(r.code).toBe(3);
+    const out = JSON.parse(r.stdout);
+    expect(out.message).toMatch(/Could not create semantic view/);
+    expect(out.semanticView).toMatchObject({ executed: false, ddl: plan.ddl, note: expect.stringMatching(/Could not create semantic view/) });
+    expect(out.semanticView.tables).toHaveLength(plan.tables.length);
+    expect(out.semanticView.metrics).toHaveLength(plan.metrics.length);
+    expect(out.semanticView.grants).toContain(`CREATE SEMANTIC VIEW ON SCHEMA ${VIEW_DB}.${VIEW_SCHEMA}`);
+  });
 });
 
 describe('convert --semantic-view on DuckDB', () => {
@@ -183,6 +197,57 @@ describe('monitor --semantic-view', () => {
   afterAll(async () => {
     expect(emu.violations).toEqual([]);
     await emu.close();
+  });
+
+  it('turning the view on publishes models already synced and unchanged; the next identical run is up to date', async () => {
+    const ws = emu.addWorkspace({ name: 'View turned on' });
+    emu.addModel(ws, { name: 'Settled Sales', path: SV_FIXTURE_MODEL });
+    const cwd = workdir('fs-sv-on-');
+    const env = monitorEnv(emu, [ws], standIn);
+    const name = 'Settled Sales_semantic_view';
+    const without = await runCli(['convert', '--auto', '--json'], { cwd, env });
+    expect(without.code, without.stderr).toBe(0);
+    expect(JSON.parse(without.stdout).synced).toBe(1);
+    expect(standIn.semanticViews.get(VIEW_DB, VIEW_SCHEMA, name)).toBeUndefined();
+
+    const on = await runCli(['convert', '--auto', '--semantic-view', '--json'], { cwd, env });
+    expect(on.code, on.stderr).toBe(0);
+    expect(JSON.parse(on.stdout)).toMatchObject({ synced: 1, unchanged: 0 });
+    expect(standIn.semanticViews.get(VIEW_DB, VIEW_SCHEMA, name)?.ddl).toContain('SUM(SALES.AMOUNT)');
+    expect(viewFiles(cwd).filter((f) => f.startsWith('Settled Sales'))).toHaveLength(1);
+
+    const again = await runCli(['convert', '--auto', '--semantic-view', '--json'], { cwd, env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ synced: 0, unchanged: 1 });
+  });
+
+  it('convert --auto --json: a model whose view is refused lists its view next to its error', async () => {
+    const ws = emu.addWorkspace({ name: 'View refused' });
+    emu.addModel(ws, { name: 'Refused Sales', path: SV_FIXTURE_MODEL });
+    const cwd = workdir('fs-sv-auto-deny-');
+    standIn.failAt({ match: /^CREATE OR REPLACE SEMANTIC VIEW/, code: '003001', message: 'SQL access control error:\nInsufficient privileges to operate on schema \'SEMANTIC\'' });
+    const r = await runCli(['convert', '--auto', '--semantic-view', '--json'], { cwd, env: monitorEnv(emu, [ws], standIn) });
+    standIn.clearFaults();
+    const [model] = JSON.parse(r.stdout).models;
+    expect(model).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/Could not create semantic view/) } });
+    expect(model.semanticView).toMatchObject({ executed: false, name: 'Refused Sales_semantic_view', ddl: expect.stringContaining('SUM(SALES.AMOUNT)') });
+    expect(model.semanticView.metrics).toHaveLength(plan.metrics.length);
+  });
+
+  it('two models of one name: the second is failed naming both, the first keeps its view', async () => {
+    const ws1 = emu.addWorkspace({ name: 'Twin names 1' });
+    const ws2 = emu.addWorkspace({ name: 'Twin names 2' });
+    const a = emu.addModel(ws1, { name: 'Same Sales', path: SV_FIXTURE_MODEL });
+    const b = emu.addModel(ws2, { name: 'Same Sales', path: SV_FIXTURE_MODEL });
+    const cwd = workdir('fs-sv-same-');
+    const r = await runCli(['convert', '--auto', '--semantic-view', '--json'], { cwd, env: monitorEnv(emu, [ws1, ws2], standIn) });
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ synced: 1, failed: 1 });
+    const failed = out.models.find((m: { status: string }) => m.status === 'failed');
+    expect(failed.error.message).toContain(a);
+    expect(failed.error.message).toContain(b);
+    expect(failed.error.hint).toMatch(/semanticView\.schema/);
+    expect(standIn.semanticViews.get(VIEW_DB, VIEW_SCHEMA, 'Same Sales_semantic_view')).toBeDefined();
   });
 
   it('republishes the view when a measure changes', async () => {

@@ -82,7 +82,7 @@ describe('state file layout', () => {
         'ds-1': {
           name: 'Sales Analytics_PushSync', last_sync_time: '2026-11-26T10:00:01.000Z', sync_count: 2, fingerprint: 'sha256:def',
           push_dataset_id: 'push-1', push_name: 'Sales Analytics_PushSync', workspace_id: 'ws-1', source_name: 'Sales Analytics',
-          last_checked_at: '2026-11-26T10:00:01.000Z', failures: 0, next_retry_at: null, last_error: null, deleted_at: null,
+          last_checked_at: '2026-11-26T10:00:01.000Z', failures: 0, next_retry_at: null, last_error: null, deleted_at: null, settings: null,
         },
       },
       last_check: '2026-11-26T10:00:02.000Z',
@@ -301,7 +301,7 @@ describe('no secrets on disk', () => {
     expect(entry.last_error.length).toBeLessThanOrEqual(500);
     expect(entry.last_error).toContain('Bearer [redacted]');
     expect(Object.keys(entry).sort()).toEqual(
-      ['deleted_at', 'failures', 'fingerprint', 'last_checked_at', 'last_error', 'last_sync_time', 'name', 'next_retry_at', 'push_dataset_id', 'push_name', 'source_name', 'sync_count', 'workspace_id'].sort(),
+      ['deleted_at', 'failures', 'fingerprint', 'last_checked_at', 'last_error', 'last_sync_time', 'name', 'next_retry_at', 'push_dataset_id', 'push_name', 'settings', 'source_name', 'sync_count', 'workspace_id'].sort(),
     );
   });
 });

@@ -170,6 +170,14 @@ describe('detectChanges', () => {
     expect(ids(detectChanges(state, listings, NOW, { ...base, ...options }))).toEqual({ ...none, ...expected });
   });
 
+  it('models recorded under other publishing settings are re-checked now, beyond the budget and the minimum age; old entries match "none"', () => {
+    const state = snap(known('a', {}, 1 * MIN), known('b', { settings: 'k1' }, 1 * MIN), known('c', { settings: 'k2' }, 1 * MIN));
+    const all = [listing('a'), listing('b'), listing('c')];
+    expect(ids(detectChanges(state, all, NOW, { ...base, budget: 0, settings: 'k2' }))).toMatchObject({ recheck: ['a', 'b'], unchanged: ['c'] });
+    expect(ids(detectChanges(state, all, NOW, { ...base, budget: 0, settings: null }))).toMatchObject({ recheck: ['b', 'c'], unchanged: ['a'] });
+    expect(ids(detectChanges(state, all, NOW, { ...base, budget: 0 }))).toMatchObject({ recheck: [], unchanged: ['a', 'b', 'c'] });
+  });
+
   it('does not modify the state it is given', () => {
     const state = snap(known('a'), known('b'));
     const copy = structuredClone(state);

@@ -19,7 +19,7 @@ import { createFabricClient, type FabricClient } from '../fabric/index.js';
 import type { ConfiguredPublisher, Publisher, PublishSession, RunFlags } from '../publishers/publisher.js';
 import { pushDefinitionFileName, pushFileKey } from '../publishers/push/files.js';
 import { pushPublisher } from '../publishers/push/publisher.js';
-import { semanticViewPublisher } from '../publishers/semantic-view/publisher.js';
+import { semanticViewPublisher, semanticViewSettingsKey, type SemanticViewSettings } from '../publishers/semantic-view/publisher.js';
 import type { CreateDatasetRequest } from '../publishers/push/request.js';
 import { warehousePublisher } from '../publishers/warehouse/publisher.js';
 import { createRedactor } from '../redact.js';
@@ -89,6 +89,7 @@ export function composeRun(config: Config, options: RunOptions): Run {
   const remote: RemoteOptions = {
     suffix: config.push.suffix,
     twins: !disabled.has('push'),
+    settings: semanticViewSettingsKey(publishers.find((p) => p.publisher === semanticViewPublisher)!.settings as SemanticViewSettings),
     previousRequest: (t) => readPreviousRequest(config.push.outDir, t),
   };
   return {

@@ -55,6 +55,7 @@ export async function monitorWithConfig(config: Config, o: MonitorRunOptions): P
         suffix: config.push.suffix,
         prune: config.monitor.prune,
         skipSystemModels: config.monitor.skipSystemModels,
+        settings: run.remote.settings ?? null,
         signal: o.signal,
       },
     );

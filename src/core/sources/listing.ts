@@ -24,6 +24,8 @@ export interface SyncOutcome {
   status: 'synced' | 'unchanged' | 'skipped';
   /** Fingerprint of the definition that was read. */
   fingerprint: string;
+  /** With `synced`: fingerprint of the publishing settings it was published with (state `settings`). */
+  settings?: string | null;
   /** null: the model has (and may have) no twin; the state forgets any it recorded. */
   pushDatasetId?: string | null;
   pushName?: string | null;

@@ -33,6 +33,12 @@ export const stateModelSchema = z.object({
   last_error: z.string().nullable().default(null),
   /** Set when the model disappeared from a successfully listed workspace. */
   deleted_at: isoTime.nullable().default(null),
+  /**
+   * Short fingerprint of the publishing settings that shape the output (the enabled semantic view's
+   * database, schema, tables, includeApproximate) at the last sync; null: none (view off). A model
+   * whose recorded settings differ from the run's is published again even when its definition is not.
+   */
+  settings: z.string().nullable().default(null),
 });
 
 export type StateModel = z.output<typeof stateModelSchema>;
@@ -103,6 +109,7 @@ export function emptyModel(name: string): StateModel {
     next_retry_at: null,
     last_error: null,
     deleted_at: null,
+    settings: null,
   };
 }
 

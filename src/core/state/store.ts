@@ -38,6 +38,8 @@ export interface SyncRecord {
   workspaceId?: string;
   pushDatasetId?: string | null;
   pushName?: string | null;
+  /** Fingerprint of the run's publishing settings (null: none); kept as it was when absent. */
+  settings?: string | null;
   /** Epoch ms; default the store's clock. */
   at?: number;
 }
@@ -218,6 +220,7 @@ class FileStateStore implements StateStore {
     if (r.workspaceId !== undefined) m.workspace_id = r.workspaceId;
     if (r.pushDatasetId !== undefined) m.push_dataset_id = r.pushDatasetId;
     if (r.pushName !== undefined) m.push_name = r.pushName;
+    if (r.settings !== undefined) m.settings = r.settings;
     this.dirty = true;
   }
 

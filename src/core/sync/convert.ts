@@ -2,7 +2,7 @@
 // watched workspaces that lacks an up-to-date copy. `--auto` is one monitor cycle that re-checks
 // every known model (no budget) and ignores failure backoff: a one-shot CI step must try everything.
 import type { Clock, Logger, Sleep } from '../context.js';
-import { FabricSyncError, UsageError } from '../errors.js';
+import { FabricSyncError, UsageError, outcomesOfFailure } from '../errors.js';
 import { LOCAL_ID_PREFIX, isLocalModelId, type ModelListing } from '../sources/listing.js';
 import { localSource } from '../sources/local.js';
 import type { Source } from '../sources/source.js';
@@ -38,6 +38,8 @@ export interface ConvertModelResult {
   status: 'synced' | 'unchanged' | 'failed';
   result?: PipelineResult;
   error?: { message: string; hint?: string; name: string; exitCode?: number };
+  /** With `failed`: what each publisher reported before the failure (the view's tables, metrics, DDL). */
+  outcomes?: Record<string, object>;
 }
 
 export interface ConvertSummary {
@@ -94,7 +96,7 @@ async function convertSource(request: Extract<ConvertRequest, { mode: 'source' }
   // The pipeline always runs for a local source (its writes are idempotent: an unchanged model
   // changes no row), but the state counts a sync only when the fingerprint moved.
   const known = deps.store.get(modelId);
-  const unchanged = known?.fingerprint === result.fingerprint && known.name === result.publishedName;
+  const unchanged = known?.fingerprint === result.fingerprint && known.name === result.publishedName && known.settings === (deps.remote.settings ?? null);
   if (unchanged) {
     if (!dryRun) deps.store.recordChecked(modelId, deps.clock.now());
   } else recordSynced(deps, modelId, result, request.workspaceId);
@@ -177,6 +179,7 @@ async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, s
       exclude: request.exclude,
       suffix: deps.remote.suffix,
       ignoreBackoff: true,
+      settings: deps.remote.settings ?? null,
       ...(request.skipSystemModels === undefined ? {} : { skipSystemModels: request.skipSystemModels }),
       signal: deps.signal,
     },
@@ -191,7 +194,8 @@ async function convertAuto(request: Extract<ConvertRequest, { mode: 'auto' }>, s
   for (const [id, f] of failures) {
     const e = errors.get(id);
     const facts = e instanceof FabricSyncError ? { ...errorFacts(e), exitCode: e.exitCode } : { name: 'Error', message: f.message };
-    models.push({ id, name: f.name, status: 'failed', error: facts });
+    const outcomes = outcomesOfFailure(e);
+    models.push({ id, name: f.name, status: 'failed', error: facts, ...(outcomes ? { outcomes } : {}) });
   }
   const s = summary(models, totals.interrupted);
   s.deleted = totals.deleted;
@@ -210,6 +214,7 @@ function recordSynced(deps: ConvertDeps, id: string, result: PipelineResult, wor
     ...(workspaceId ? { workspaceId } : {}),
     pushDatasetId: push?.datasetId ?? null,
     pushName: push?.name ?? null,
+    settings: deps.remote.settings ?? null,
   });
 }
 

@@ -42,6 +42,12 @@ export interface DetectOptions {
    * than this was written by a clock that has since gone back; it is not waited for.
    */
   maxRetryDelayMs?: number;
+  /**
+   * Fingerprint of the run's publishing settings (null: none). A known model recorded under other
+   * settings (the semantic view turned on, moved, remapped) is re-checked this cycle whatever its
+   * age and the budget: its output must follow the settings.
+   */
+  settings?: string | null;
 }
 
 export type SkipReason = 'own-output' | 'system' | 'excluded' | 'backoff';
@@ -93,6 +99,10 @@ export function detectChanges(state: StateSnapshot, listings: readonly ModelList
     }
     if (inBackoff) {
       out.skipped.push({ listing, reason: 'backoff' });
+      continue;
+    }
+    if (options.settings !== undefined && entry.settings !== options.settings) {
+      out.recheck.push(listing);
       continue;
     }
     const checkedAt = lastChecked(entry, now);

@@ -46,6 +46,8 @@ export interface MonitorOptions {
   maxBackoffMs?: number;
   /** Skip the models the service creates itself (default true). */
   skipSystemModels?: boolean;
+  /** Fingerprint of the run's publishing settings (null: none); models synced under others are re-checked now. */
+  settings?: string | null;
 }
 
 export interface CycleCounts {
@@ -188,6 +190,7 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
     ignoreBackoff: options.ignoreBackoff ?? false,
     skipSystemModels: options.skipSystemModels ?? true,
     maxRetryDelayMs: options.maxBackoffMs ?? DEFAULT_BACKOFF_CAP_MS,
+    ...(options.settings === undefined ? {} : { settings: options.settings }),
     listedWorkspaces: listed.listedWorkspaces,
     failedWorkspaces: listed.failedWorkspaces.map((w) => w.id),
   });
@@ -241,6 +244,7 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
         workspaceId: listing.workspaceId,
         pushDatasetId: outcome.pushDatasetId,
         pushName: outcome.pushName,
+        ...(outcome.settings === undefined ? {} : { settings: outcome.settings }),
         at,
       });
       counts.synced += 1;

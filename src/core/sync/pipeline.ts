@@ -5,6 +5,7 @@
 // when there is one, and never needs it).
 import type { Clock, Logger } from '../context.js';
 import type { ConfiguredPublisher, DeletedModel, ModelTarget, PublishSession, RunFacts } from '../publishers/publisher.js';
+import { recordFailedOutcomes } from '../errors.js';
 import { summarizeReport, type ReportSummary } from '../publishers/report.js';
 import { fingerprint } from '../schema/fingerprint.js';
 import type { LoadedModel } from '../schema/model.js';
@@ -63,7 +64,11 @@ export async function runPipeline(loaded: LoadedModel, target: ModelTarget, deps
     warnings.push(...(applied.warnings ?? []));
     failure ??= applied.error;
   }
-  if (failure) throw failure;
+  if (failure) {
+    // --json shows what each publisher reported (the view's tables, metrics and DDL) next to the error.
+    recordFailedOutcomes(failure, outcomes);
+    throw failure;
+  }
   const n = facts.report ? summarizeReport(facts.report) : null;
   const dropped = n?.counts.dropped ?? 0;
   const phrases = deps.publishers.map(({ publisher }) => publisher.describe(outcomes[publisher.name]!, 'cycle'));

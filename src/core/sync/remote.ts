@@ -17,6 +17,8 @@ export interface RemoteOptions {
   twins: boolean;
   /** Re-sync even when the fingerprint is unchanged (convert --dataset-id). */
   force?: boolean;
+  /** Fingerprint of the run's publishing settings (state `settings`; null: none): a model synced under others is published again. */
+  settings?: string | null;
   /** Reads the last published push request of a model (relationships are compared with it). */
   previousRequest?: (target: PreviousRequestTarget) => Promise<object | undefined>;
 }
@@ -94,7 +96,8 @@ export function createRemoteRunner(source: Source, store: StateStore, deps: Pipe
       const expectedName = pushBlocked ? loaded.model.name : (twinName ?? loaded.model.name);
       // A model that may not have a twin must not keep a twin id (a prune would delete the owner's).
       const noTwin = pushBlocked ? { pushDatasetId: null, pushName: null } : {};
-      if (!options.force && known && known.fingerprint === fp && known.name === expectedName && twinOk && !known.deleted_at) {
+      const settings = options.settings ?? null;
+      if (!options.force && known && known.fingerprint === fp && known.name === expectedName && twinOk && !known.deleted_at && known.settings === settings) {
         const outcome: SyncOutcome = { status: 'unchanged', fingerprint: fp, publishedName: known.name, ...noTwin };
         results.push({ listing, result: null, outcome });
         return outcome;
@@ -112,6 +115,7 @@ export function createRemoteRunner(source: Source, store: StateStore, deps: Pipe
       const outcome: SyncOutcome = {
         status: 'synced',
         fingerprint: fp,
+        settings,
         publishedName: result.publishedName,
         ...(published?.datasetId ? { pushDatasetId: published.datasetId, pushName: published.name } : noTwin),
         ...(published ? { pushAction: published.action } : {}),

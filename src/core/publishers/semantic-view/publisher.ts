@@ -9,9 +9,10 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config/schema.js';
-import { AuthError, FabricSyncError, WarehouseError, storageErrorFrom } from '../../errors.js';
+import { AuthError, ConfigError, FabricSyncError, WarehouseError, storageErrorFrom } from '../../errors.js';
 import type { SemanticViewPlan } from '../../semantic-view/plan.js';
 import { quoteIdentifier } from '../../semantic-view/quote.js';
+import { createHash } from 'node:crypto';
 import { resolveIdentifier } from '../../warehouse/names.js';
 import { outputFileKey, outputFileName } from '../output-files.js';
 import { isSkipped, type Applied, type PlanContext, type Publisher, type RunFlags, type SemanticFacts } from '../publisher.js';
@@ -32,11 +33,27 @@ export interface SemanticViewSettings {
 
 export interface SemanticViewPublisherPlan {
   plan: SemanticViewPlan;
+  /** The model the view is of (a view name is claimed by one model per run; see claimView). */
+  model: { id: string; name: string };
   facts: SemanticFacts;
   fileName: string;
 }
 
 export const FILE_SUFFIX = '_semantic_view.sql';
+
+/**
+ * Short fingerprint of the settings that shape the view (null when the view is off), recorded in the
+ * state at each sync: turning the view on, or changing where it goes or what it reads, publishes
+ * every model again on the next run, not only the models whose definition changed.
+ */
+export function semanticViewSettingsKey(settings: SemanticViewSettings): string | null {
+  if (!settings.enabled) return null;
+  const tables = Object.keys(settings.tables)
+    .sort()
+    .map((k) => [k, settings.tables[k]]);
+  const shape = JSON.stringify(['semanticView', settings.target, settings.database, settings.schema, tables, settings.includeApproximate]);
+  return createHash('sha256').update(shape).digest('hex').slice(0, 16);
+}
 
 export const semanticViewPublisher: Publisher<SemanticViewSettings, SemanticViewPublisherPlan, SemanticViewOutcome> = {
   name: 'semanticView',
@@ -79,6 +96,7 @@ export const semanticViewPublisher: Publisher<SemanticViewSettings, SemanticView
         : undefined;
     return {
       plan: noTarget ? { ...plan, ddl: undefined, ddlReason: noTarget } : plan,
+      model: { id: target.modelId, name: model.name },
       facts: factsOf(plan, lineageRows(lineage, model.name)),
       fileName: outputFileName(model.name, FILE_SUFFIX, outputFileKey(target.workspaceId, target.modelId)),
     };
@@ -94,6 +112,8 @@ export const semanticViewPublisher: Publisher<SemanticViewSettings, SemanticView
       warnings.push(`semantic view ${plan.view.name} not published: ${plan.ddlReason ?? 'nothing to publish'}`);
       return { outcome: { ...base, file: null, executed: false, note: plan.ddlReason ?? 'nothing to publish' }, facts, warnings };
     }
+    const taken = claimView(session, plan.viewName, planned.model);
+    if (taken) return { outcome: { ...base, file: null, executed: false, note: taken.message }, facts, warnings, error: taken };
     if (settings.dryRun) return { outcome: { ...base, file: null, executed: false, note: 'dry run: nothing written or executed' }, facts, warnings };
     const file = settings.outDir ? await writeViewFile(settings.outDir, planned.fileName, ddl) : null;
     if (settings.target !== 'snowflake' || !session.warehouse || session.warehouse.dialect !== 'snowflake') {
@@ -110,6 +130,7 @@ export const semanticViewPublisher: Publisher<SemanticViewSettings, SemanticView
   },
 
   async deleted({ entry, prune, others }, session, settings) {
+    releaseViews(session, entry.id);
     // With monitor.prune, the view of a model deleted in Fabric goes too — unless another live model
     // of the same name publishes to the same view.
     const name = entry.source_name ?? entry.name;
@@ -144,6 +165,33 @@ async function writeViewFile(dir: string, name: string, ddl: string): Promise<st
 }
 
 /** The failure of CREATE SEMANTIC VIEW, naming the grants it needs; a missing privilege stays an AuthError (exit 3). */
+/**
+ * The views published in one run (one monitor process), by fully qualified name: the first model to
+ * publish a view owns it. The view is named after the model, so two models of one name (in two
+ * workspaces, or a local file and a Fabric model) would replace each other's view on every change;
+ * the second is failed with both names instead. A model renamed or deleted gives its name back.
+ */
+const viewOwners = new WeakMap<object, Map<string, { id: string; name: string }>>();
+
+function claimView(session: object, view: string, model: { id: string; name: string }): ConfigError | undefined {
+  let owners = viewOwners.get(session);
+  if (!owners) viewOwners.set(session, (owners = new Map()));
+  const owner = owners.get(view);
+  if (owner && owner.id !== model.id) {
+    return new ConfigError(`Semantic view ${view} is already published by model "${owner.name}" (${owner.id}) in this run: model "${model.name}" (${model.id}) would replace it, so its view was not published.`, [], {
+      hint: 'A view is named after its model: rename one of the models (convert --dataset-name for a one-off), or publish one of them with its own configuration file and another semanticView.schema.',
+    });
+  }
+  releaseViews(session, model.id);
+  owners.set(view, model);
+  return undefined;
+}
+
+function releaseViews(session: object, modelId: string): void {
+  const owners = viewOwners.get(session);
+  for (const [view, owner] of owners ?? []) if (owner.id === modelId) owners!.delete(view);
+}
+
 function viewError(e: unknown, plan: SemanticViewPlan, grants: string[]): FabricSyncError {
   const text = e instanceof Error ? e.message : String(e);
   const message = `Could not create semantic view ${plan.viewName}: ${text}`;
