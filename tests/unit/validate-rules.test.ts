@@ -1,6 +1,6 @@
 // The pure rule of validate (exit code from a checklist) and the local-file checks (state lock,
 // state directory, DuckDB file) on real temporary files.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -128,8 +128,27 @@ async function checkStateAsNobody(statePath: string, root: string): Promise<Chec
   chmodSync(root, 0o755); // nobody must reach the folder to judge it
   const module = pathToFileURL(path.join(repoRoot, 'dist/core/validate/state-check.js')).href;
   const script = `const { checkState } = await import(${JSON.stringify(module)}); process.stdout.write(JSON.stringify(await checkState(${JSON.stringify(statePath)}, { clock: { now: () => Date.now() } })));`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+  const out = execFileSync(nodeForOthers(), ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
   return JSON.parse(out) as Check[];
+}
+
+/**
+ * A Node binary that `nobody` may run: this process's own when every folder above it lets others
+ * through (a Node fetched by npx lives under /root/.npm, which does not), else the system's.
+ */
+function nodeForOthers(): string {
+  const reachable = (file: string): boolean => {
+    try {
+      if ((statSync(file).mode & 0o001) === 0) return false;
+      for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+        if ((statSync(dir).mode & 0o001) === 0) return false;
+        if (path.dirname(dir) === dir) return true;
+      }
+    } catch {
+      return false;
+    }
+  };
+  return [process.execPath, '/usr/bin/node', '/usr/local/bin/node'].find(reachable) ?? process.execPath;
 }
 
 describe('DuckDB file check', () => {
