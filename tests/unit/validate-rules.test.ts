@@ -1,6 +1,6 @@
 // The pure rule of validate (exit code from a checklist) and the local-file checks (state lock,
 // state directory, DuckDB file) on real temporary files.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -126,10 +126,37 @@ async function checkStateAsNobody(statePath: string, root: string): Promise<Chec
   const { pathToFileURL } = await import('node:url');
   const { repoRoot } = await import('../support/paths.js');
   chmodSync(root, 0o755); // nobody must reach the folder to judge it
-  const module = pathToFileURL(path.join(repoRoot, 'dist/core/validate/state-check.js')).href;
-  const script = `const { checkState } = await import(${JSON.stringify(module)}); process.stdout.write(JSON.stringify(await checkState(${JSON.stringify(statePath)}, { clock: { now: () => Date.now() } })));`;
-  const out = execFileSync(nodeForOthers(), ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
-  return JSON.parse(out) as Check[];
+  // A fresh clone may sit below a folder only root can enter (mktemp -d makes 0700 folders), so the
+  // built modules are read from a copy nobody can reach when the checkout is not.
+  let dist = path.join(repoRoot, 'dist');
+  let copy: string | undefined;
+  if (!reachableByOthers(path.join(dist, 'core/validate/state-check.js'))) {
+    copy = mkdtempSync(path.join(tmpdir(), 'fs-vdist-'));
+    cpSync(dist, path.join(copy, 'dist'), { recursive: true });
+    chmodSync(copy, 0o755);
+    dist = path.join(copy, 'dist');
+  }
+  try {
+    const module = pathToFileURL(path.join(dist, 'core/validate/state-check.js')).href;
+    const script = `const { checkState } = await import(${JSON.stringify(module)}); process.stdout.write(JSON.stringify(await checkState(${JSON.stringify(statePath)}, { clock: { now: () => Date.now() } })));`;
+    const out = execFileSync(nodeForOthers(), ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    return JSON.parse(out) as Check[];
+  } finally {
+    if (copy) rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+/** Whether others may use the file with the given permission bit (4 read, 1 execute): the file grants it and every folder above it lets others through. */
+function reachableByOthers(file: string, bit = 0o004): boolean {
+  try {
+    if ((statSync(file).mode & bit) === 0) return false;
+    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+      if ((statSync(dir).mode & 0o001) === 0) return false;
+      if (path.dirname(dir) === dir) return true;
+    }
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -137,18 +164,7 @@ async function checkStateAsNobody(statePath: string, root: string): Promise<Chec
  * through (a Node fetched by npx lives under /root/.npm, which does not), else the system's.
  */
 function nodeForOthers(): string {
-  const reachable = (file: string): boolean => {
-    try {
-      if ((statSync(file).mode & 0o001) === 0) return false;
-      for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-        if ((statSync(dir).mode & 0o001) === 0) return false;
-        if (path.dirname(dir) === dir) return true;
-      }
-    } catch {
-      return false;
-    }
-  };
-  return [process.execPath, '/usr/bin/node', '/usr/local/bin/node'].find(reachable) ?? process.execPath;
+  return [process.execPath, '/usr/bin/node', '/usr/local/bin/node'].find((file) => reachableByOthers(file, 0o001)) ?? process.execPath;
 }
 
 describe('DuckDB file check', () => {
