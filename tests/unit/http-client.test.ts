@@ -173,15 +173,22 @@ describe('429 and Retry-After', () => {
     const time = fakeTime();
     const s = await serve(time.clock, (q, res) => (q.url === '/v1/hot' && s.seen.length === 1 ? json(res, 429, {}, { 'Retry-After': '30' }) : json(res, 200, {})));
     const pauses = new HostPauses();
-    const a = client(s.url, time, { pauses });
+    // a's Retry-After sleep is held until b is done, so only b's own wait can move the clock past the pause.
+    const held: Array<() => void> = [];
+    const aSleeps: number[] = [];
+    const a = client(s.url, { ...time, sleep: (ms: number) => (aSleeps.push(ms), new Promise<void>((r) => held.push(r))) }, { pauses });
     const b = client(s.url, time, { pauses });
     const hot = a.request({ path: '/v1/hot' });
     // Let the 429 arrive (a fixed 50 ms was too short on a loaded machine): a starts its Retry-After sleep.
-    for (let i = 0; time.sleeps.length === 0 && i < 1000; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; aSleeps.length === 0 && i < 1000; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(aSleeps).toEqual([30_000]);
     await b.request({ path: '/v1/cold' });
-    await hot;
+    expect(time.sleeps).toEqual([30_000]); // b slept out a's pause
     const cold = s.seen.find((r) => r.url === '/v1/cold')!;
     expect(cold.at - s.seen[0]!.at).toBeGreaterThanOrEqual(30_000);
+    held.splice(0).forEach((release) => release());
+    await hot;
+    expect(s.seen.map((r) => r.url)).toEqual(['/v1/hot', '/v1/cold', '/v1/hot']);
   });
 
   it('a Retry-After past the time budget fails at once with ThrottledError "until HH:MM", and so does the next call', async () => {
