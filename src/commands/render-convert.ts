@@ -24,7 +24,7 @@ export function renderConvert(ctx: CommandContext, s: ConvertSummary, dryRun: bo
   }
   const listFailures = s.listFailures ?? 0;
   ui.result({ dryRun, synced: s.synced, unchanged: s.unchanged, failed: s.failed, deleted: s.deleted, interrupted: s.interrupted, ...(listFailures ? { workspacesFailed: listFailures, failedWorkspaces: s.failedWorkspaces ?? [] } : {}), models: s.models.map(toJson), ...(extras.locations ? { locations: locationsJson(extras.locations, dryRun) } : {}), ...(extras.reportFile ? { reportFile: extras.reportFile } : {}) }, () => {
-    const rows = s.models.map((m) => [m.name, statusText(ctx, m, dryRun), m.result?.publishedName ?? '', detail(m)]);
+    const rows = s.models.map((m) => [m.name, statusText(ctx, m, dryRun), m.result ? publishedAs(m.result) : '', detail(m)]);
     const head = dryRun ? ui.c.bold('Dry run: nothing was sent or written.') : '';
     const plan = dryRun ? s.models.flatMap((m) => planLines(m)) : [];
     const totals = `${s.synced} ${dryRun ? 'planned' : 'synced'} · ${s.unchanged} up to date · ${s.failed} failed${s.deleted ? ` · ${s.deleted} deleted` : ''}${listFailures ? ` · ${listFailures} workspace(s) not listed` : ''}`;
@@ -41,6 +41,15 @@ export function renderConvert(ctx: CommandContext, s: ConvertSummary, dryRun: bo
   if (failed.length > 0 && failed.every((m) => m.error?.exitCode === ExitCode.auth)) return ExitCode.auth;
   // A workspace that could not be listed is work not done, even when no model failed.
   return s.failed > 0 || listFailures > 0 ? ExitCode.failed : ExitCode.ok;
+}
+
+/**
+ * The name the model goes by where it was published: its push twin's, or — with no twin (a local
+ * source, --no-push, a twin it may not have) — its own, as the warehouse's MODEL_NAME then says.
+ */
+function publishedAs(r: NonNullable<ConvertModelResult['result']>): string {
+  const push = r.outcomes.push;
+  return r.twin?.name ?? (push && 'skipped' in push ? r.sourceName : r.publishedName);
 }
 
 function statusText(ctx: CommandContext, m: ConvertModelResult, dryRun: boolean): string {
@@ -91,7 +100,7 @@ function toJson(m: ConvertModelResult): Record<string, unknown> {
     ...(m.outcomes ?? {}),
     ...(r
       ? {
-          publishedName: r.publishedName,
+          publishedName: publishedAs(r),
           fingerprint: r.fingerprint,
           format: r.format,
           definitionFile: r.definitionFile,

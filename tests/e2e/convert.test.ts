@@ -156,10 +156,13 @@ describe('convert --source', () => {
     const r = await runCli(['convert', '--source', synthetic.retailBim, '--json'], { cwd, env: { FABRIC_SYNC_TARGET: 'duckdb' } });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.models[0]).toMatchObject({ status: 'synced', publishedName: 'Retail_PushSync' });
+    // No push twin for a local source: the model is published under its own name (the warehouse's
+    // MODEL_NAME); the push definition file carries the twin's name for whoever uploads it.
+    expect(doc.models[0]).toMatchObject({ status: 'synced', publishedName: 'Retail' });
     expect(existsSync(path.join(cwd, '.fabric-sync', 'metadata.duckdb'))).toBe(true);
     expect(path.basename(doc.models[0].definitionFile)).toMatch(/^Retail\.[0-9a-f]{12}_push_api\.json$/);
-    expect(existsSync(path.join(cwd, 'push-definitions', path.basename(doc.models[0].definitionFile)))).toBe(true);
+    const file = path.join(cwd, 'push-definitions', path.basename(doc.models[0].definitionFile));
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ name: 'Retail_PushSync' });
   });
 
   it('--strict fails a lossy conversion with exit code 1', async () => {
