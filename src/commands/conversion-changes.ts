@@ -1,6 +1,7 @@
 // What a conversion changed or dropped, object by object (issue 14 item 5): grouped by action, kind
 // and reason for people, one flat list for --json and the report file. Pure: no I/O, no colour.
 import type { ReportEntry, ReportSummary } from '../core/publishers/report.js';
+import type { ConvertModelResult } from '../core/sync/convert.js';
 
 /** The three piles people read apart: a real loss, a change, and what push datasets never hold. */
 export type ChangeBucket = 'dropped' | 'changed' | 'notApplicable';
@@ -101,3 +102,12 @@ export function changeLines(summary: Pick<ReportSummary, 'entries'>, all: boolea
 
 /** Objects listed per group when a model has more than HUMAN_LIST_LIMIT. */
 const PER_GROUP_WHEN_LONG = 2;
+
+/**
+ * The name the model goes by where it was published: its push twin's, or — with no twin (a local
+ * source, --no-push, a twin it may not have) — its own, as the warehouse's MODEL_NAME then says.
+ */
+export function publishedAs(r: NonNullable<ConvertModelResult['result']>): string {
+  const push = r.outcomes.push;
+  return r.twin?.name ?? (push && 'skipped' in push ? r.sourceName : r.publishedName);
+}

@@ -3,7 +3,7 @@
 import { ExitCode } from '../core/errors.js';
 import type { ConvertModelResult, ConvertSummary } from '../core/sync/convert.js';
 import type { CommandContext } from './context.js';
-import { changeJson, changeLines } from './conversion-changes.js';
+import { changeJson, changeLines, publishedAs } from './conversion-changes.js';
 import { locationLines, type RunLocations } from './locations.js';
 
 export interface RenderConvertExtras {
@@ -41,15 +41,6 @@ export function renderConvert(ctx: CommandContext, s: ConvertSummary, dryRun: bo
   if (failed.length > 0 && failed.every((m) => m.error?.exitCode === ExitCode.auth)) return ExitCode.auth;
   // A workspace that could not be listed is work not done, even when no model failed.
   return s.failed > 0 || listFailures > 0 ? ExitCode.failed : ExitCode.ok;
-}
-
-/**
- * The name the model goes by where it was published: its push twin's, or — with no twin (a local
- * source, --no-push, a twin it may not have) — its own, as the warehouse's MODEL_NAME then says.
- */
-function publishedAs(r: NonNullable<ConvertModelResult['result']>): string {
-  const push = r.outcomes.push;
-  return r.twin?.name ?? (push && 'skipped' in push ? r.sourceName : r.publishedName);
 }
 
 function statusText(ctx: CommandContext, m: ConvertModelResult, dryRun: boolean): string {

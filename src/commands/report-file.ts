@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { ConvertModelResult } from '../core/sync/convert.js';
-import { BUCKET_TITLES, chainText, groupChanges, objectLabel } from './conversion-changes.js';
+import { BUCKET_TITLES, chainText, groupChanges, objectLabel, publishedAs } from './conversion-changes.js';
 
 export type ReportFormat = 'markdown' | 'html';
 
@@ -42,7 +42,7 @@ function sections(models: readonly ConvertModelResult[]): ModelSection[] {
     const r = m.result;
     const facts: Array<[string, string]> = [['status', m.status], ['id', m.id]];
     if (r) {
-      facts.push(['published as', r.publishedName], ['source format', r.format], ['fingerprint', r.fingerprint]);
+      facts.push(['published as', publishedAs(r)], ['source format', r.format], ['fingerprint', r.fingerprint]);
       if (r.definitionFile) facts.push(['push definition', r.definitionFile]);
     }
     if (m.error) facts.push(['error', m.error.message]);
