@@ -7,6 +7,7 @@
 // forever was polled 17,441 times in 24 s (issue 13 item 12). The whole operation ends at the
 // operation deadline (the client's time budget) with OperationTimedOut.
 import type { Clock, Sleep } from '../context.js';
+import type { HttpResponse } from './client.js';
 import { ApiError } from '../errors.js';
 import { hintFor, readErrorBody } from './error-mapping.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -31,14 +32,8 @@ interface OperationState {
   error?: unknown;
 }
 
-interface Polled<T> {
-  status: number;
-  headers: Record<string, string>;
-  body: T;
-  method: string;
-  url: string;
-  requestId: string | undefined;
-}
+/** A poll's answer: the HTTP client's response (a type-only import; lro.ts is below client.ts). */
+type Polled<T> = HttpResponse<T>;
 
 interface LroDeps {
   request<T>(o: { url: string; deadline: number }): Promise<Polled<T>>;

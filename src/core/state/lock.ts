@@ -173,7 +173,8 @@ async function judge(path: string, holder: LockInfo | 'unreadable', me: LockInfo
   return isAlive(holder.pid) ? 'live' : 'stale';
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of that pid exists on this machine (kill with signal 0 probes without signalling). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -6,7 +6,7 @@ import { access, readFile, stat } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import path from 'node:path';
 import type { Clock } from '../context.js';
-import { lockPathFor } from '../state/lock.js';
+import { isAlive, lockPathFor } from '../state/lock.js';
 import { type Check, type Outcome, probe } from './check.js';
 
 export interface StateCheckOptions {
@@ -92,16 +92,6 @@ async function lockFree(statePath: string, options: StateCheckOptions): Promise<
     message: `state file ${statePath} is locked by another fabric-sync (pid ${holder.pid}${since})`,
     hint: `A monitor or another run is using it; runs on this state file wait or exit 2. ${removeHint}`,
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to another user.
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
 }
 
 /** The directory itself, or its nearest existing ancestor (where a run would create it). */
