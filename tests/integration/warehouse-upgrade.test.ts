@@ -124,29 +124,49 @@ describe.each(['duckdb', ...warehouseTargetNames({ announce: true })] as const)(
   }, 120_000);
 });
 
-// Schema version 2 → 3 (issue 16): a version-2 installation — this release's tables without
-// _SEMANTIC_LINEAGE and the measures' translation columns, version 2 recorded — gains both on the
-// first run; every row is kept, and the run writes the model's lineage and translations.
-describe.each(['duckdb', ...warehouseTargetNames()] as const)('upgrade from schema version 2 (%s)', (name) => {
+// Schema version 2 → 3 (issue 16): tables installed and filled by release 6a43a52 — replayed from a
+// frozen copy of exactly what that release sent (tests/fixtures/warehouse-v2/6a43a52.json) — gain
+// _SEMANTIC_LINEAGE and the measures' translation columns on the first run of this release; every
+// version-2 row is kept, and the run writes the next model's lineage and translations.
+interface V2 { install: V1Write[]; session: string[]; write: V1Write[] }
+const fixtureV2 = JSON.parse(readFileSync(path.join(repoRoot, 'tests/fixtures/warehouse-v2/6a43a52.json'), 'utf8')) as Record<Dialect, V2>;
+const V2_TABLES = [...V1_TABLES, '_SEMANTIC_MODEL_VERSIONS', '_SEMANTIC_SCHEMA_VERSION'];
+
+/** The frozen statements name "FABRIC_DB"."METADATA": the target's own database and schema take their place. */
+function inNamespace(sql: string, ns: Namespace | undefined): string {
+  if (!ns) return sql;
+  const prefix = qualified(ns, 'X').slice(0, -'"X"'.length);
+  return sql.split('"FABRIC_DB"."METADATA".').join(prefix);
+}
+
+async function snapshotV2(db: WarehouseBackend, ns: Namespace | undefined, columnsOf?: Record<string, string[]>): Promise<Record<string, Record<string, unknown>[]>> {
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const t of V2_TABLES) {
+    const where = t === '_SEMANTIC_SCHEMA_VERSION' ? '' : ` WHERE "MODEL_ID" = 'v2-sales'`;
+    const r = await db.execute(`SELECT * FROM ${qualified(ns, t)}${where}`);
+    const rows = r.rows.map(normaliseRow).map((row) => (columnsOf ? Object.fromEntries(columnsOf[t]!.map((c) => [c, row[c]])) : row));
+    out[t] = rows.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  }
+  return out;
+}
+
+describe.each(['duckdb', ...warehouseTargetNames()] as const)('upgrade from release 6a43a52, schema version 2 (%s)', (name) => {
   let s: Setup;
   afterAll(async () => s?.close());
 
   it('adds _SEMANTIC_LINEAGE and the translation columns; the version-2 rows stay as they were', async () => {
     s = await setup(name);
-    const sales = (await loadModel(example.tmdl)).model;
-    const first = new WarehouseSession({ dialect: s.dialect, ...(s.ns ? { namespace: s.ns } : {}), maxConnections: 1, open: s.open });
-    await first.syncModel(sales, null, ctx('v2-sales', sales, '2026-12-01T09:00:00.000Z'), { dryRun: false, createTables: false, tablesSchema: 'FABRIC_MODELS' });
-    await first.close();
-    // Take the installation back to what version 2 created.
-    const db = await s.open();
-    const measures = qualified(s.ns, '_SEMANTIC_MEASURES');
-    for (const c of ['SQL_EXPRESSION', 'TRANSLATION_GRADE', 'TRANSLATION_REASON']) await db.execute(`ALTER TABLE ${measures} DROP COLUMN "${c}"`);
-    await db.execute(`DROP TABLE ${qualified(s.ns, '_SEMANTIC_LINEAGE')}`);
-    await db.execute(`DELETE FROM ${qualified(s.ns, '_SEMANTIC_SCHEMA_VERSION')} WHERE "SCHEMA_VERSION" = 3`);
-    await db.execute(`INSERT INTO ${qualified(s.ns, '_SEMANTIC_SCHEMA_VERSION')} ("SCHEMA_VERSION", "FROM_VERSION", "TOOL_VERSION", "INSTALLED_AT") SELECT 2, 0, '0.2.0', "LAST_SYNCED_AT" FROM ${qualified(s.ns, '_SEMANTIC_METADATA')}`);
-    const before = (await db.execute(`SELECT * FROM ${measures} WHERE "MODEL_ID" = 'v2-sales' ORDER BY "MEASURE_NAME"`)).rows.map(normaliseRow);
-    expect(before.length).toBeGreaterThan(0);
-    expect(Object.keys(before[0]!)).not.toContain('SQL_EXPRESSION');
+    const v2 = fixtureV2[s.dialect];
+    const old = await s.open();
+    for (const st of [...v2.install, ...v2.session.map((sql) => ({ sql })), ...v2.write]) await old.execute(inNamespace(st.sql, s.ns), st.binds);
+    const before = await snapshotV2(old, s.ns);
+    const v2Columns = Object.fromEntries(Object.entries(before).map(([t, rows]) => [t, Object.keys(rows[0] ?? {})]));
+    if (s.dialect === 'snowflake') await old.close();
+    expect(before._SEMANTIC_METADATA).toHaveLength(1);
+    expect(before._SEMANTIC_MEASURES!.length).toBeGreaterThan(3);
+    expect(before._SEMANTIC_MODEL_VERSIONS).toHaveLength(1);
+    expect(before._SEMANTIC_SCHEMA_VERSION).toEqual([expect.objectContaining({ SCHEMA_VERSION: 2, FROM_VERSION: 0 })]);
+    expect(Object.keys(before._SEMANTIC_MEASURES![0]!)).not.toContain('SQL_EXPRESSION');
 
     // The next run: another model, with its semantic-view facts.
     const other = (await loadModel(synthetic.retailBim)).model;
@@ -158,13 +178,23 @@ describe.each(['duckdb', ...warehouseTargetNames()] as const)('upgrade from sche
     const run = new WarehouseSession({ dialect: s.dialect, ...(s.ns ? { namespace: s.ns } : {}), maxConnections: 1, open: s.open });
     const result = await run.syncModel(other, null, { ...ctx('v3-min', other, '2026-12-02T09:00:00.000Z'), semantic }, { dryRun: false, createTables: false, tablesSchema: 'FABRIC_MODELS' });
     expect(result.notes).toContain('upgraded the warehouse tables from schema version 2 to 3');
-    const after = (await db.execute(`SELECT * FROM ${measures} WHERE "MODEL_ID" = 'v2-sales' ORDER BY "MEASURE_NAME"`)).rows.map(normaliseRow);
-    expect(after.map((r) => Object.fromEntries(Object.keys(before[0]!).map((k) => [k, r[k]])))).toEqual(before);
-    expect(after.every((r) => r.SQL_EXPRESSION === null && r.TRANSLATION_GRADE === null)).toBe(true);
+    const db = await s.open();
+    // Every version-2 row, every version-2 column, unchanged (the version table gains a row of its own).
+    const after = await snapshotV2(db, s.ns, v2Columns);
+    expect({ ...after, _SEMANTIC_SCHEMA_VERSION: after._SEMANTIC_SCHEMA_VERSION!.filter((r) => r.SCHEMA_VERSION === 2) }).toEqual(before);
+    const versions = (await db.execute(`SELECT "SCHEMA_VERSION" AS "V", "FROM_VERSION" AS "F" FROM ${qualified(s.ns, '_SEMANTIC_SCHEMA_VERSION')} ORDER BY 1`)).rows.map(normaliseRow);
+    expect(versions).toEqual([{ V: 2, F: 0 }, { V: 3, F: 2 }]);
+    const measures = qualified(s.ns, '_SEMANTIC_MEASURES');
+    const kept = (await db.execute(`SELECT "SQL_EXPRESSION" AS "S", "TRANSLATION_GRADE" AS "G" FROM ${measures} WHERE "MODEL_ID" = 'v2-sales'`)).rows.map(normaliseRow);
+    expect(kept.length).toBe(before._SEMANTIC_MEASURES!.length);
+    expect(kept.every((r) => r.S === null && r.G === null)).toBe(true);
     const lineage = (await db.execute(`SELECT "MODEL_ID" AS "M", "TABLE_NAME" AS "T", "COLUMN_NAME" AS "C", "SOURCE_OBJECT" AS "O", "CONFIDENCE" AS "K" FROM ${qualified(s.ns, '_SEMANTIC_LINEAGE')}`)).rows.map(normaliseRow);
     expect(lineage).toEqual([{ M: 'v3-min', T: other.tables[0]!.name, C: '', O: 'T', K: 'exact' }]);
     const graded = (await db.execute(`SELECT "SQL_EXPRESSION" AS "S", "TRANSLATION_GRADE" AS "G" FROM ${measures} WHERE "MODEL_ID" = 'v3-min' AND "MEASURE_NAME" = ?`, [measure.measure])).rows.map(normaliseRow);
     expect(graded).toEqual([{ S: 'SUM(T.X)', G: 'exact' }]);
+    const current = (await db.execute(`SELECT "MODEL_ID" AS "M" FROM ${qualified(s.ns, '_SEMANTIC_CURRENT_MODELS')} ORDER BY 1`)).rows;
+    expect(current.map((r) => r.M)).toEqual(['v2-sales', 'v3-min']);
+    if (name === 'stand-in') expect(s.target!.standIn!.statements.filter((x) => x.parseError)).toEqual([]);
     await run.close();
     if (s.dialect === 'snowflake') await db.close();
   }, 120_000);
