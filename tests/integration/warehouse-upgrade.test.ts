@@ -158,7 +158,7 @@ describe.each(['duckdb', ...warehouseTargetNames()] as const)('upgrade from rele
     s = await setup(name);
     const v2 = fixtureV2[s.dialect];
     const old = await s.open();
-    for (const st of [...v2.install, ...v2.session.map((sql) => ({ sql })), ...v2.write]) await old.execute(inNamespace(st.sql, s.ns), st.binds);
+    for (const st of [...v2.install, ...v2.session.map((sql): V1Write => ({ sql })), ...v2.write]) await old.execute(inNamespace(st.sql, s.ns), st.binds);
     const before = await snapshotV2(old, s.ns);
     const v2Columns = Object.fromEntries(Object.entries(before).map(([t, rows]) => [t, Object.keys(rows[0] ?? {})]));
     if (s.dialect === 'snowflake') await old.close();
