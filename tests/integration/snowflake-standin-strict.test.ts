@@ -17,7 +17,9 @@ import { bimParts } from '../e2e/monitor-harness.js';
 
 let standIn: SnowflakeStandIn;
 beforeAll(async () => {
-  standIn = await startSnowflakeStandIn({ idleBlockerAbortMs: 300 });
+  // Snowflake aborts an idle blocker after 5 minutes; 2 s here is long enough that a busy transaction
+  // on a loaded machine (100 ms between its statements) is never taken for an idle one.
+  standIn = await startSnowflakeStandIn({ idleBlockerAbortMs: 2_000 });
 });
 afterAll(async () => standIn?.close());
 
