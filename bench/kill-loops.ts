@@ -2,7 +2,7 @@
 // - `tests/reliability/crash.test.ts` with many more kills of `convert --auto` / `monitor --once`
 //   over 30 models (npm test: 3 kills over 15), each followed by the state, warehouse and push-twin
 //   invariants;
-// - `build/bench/crash-monitor.js`: a running `monitor` killed at seeded points (npm test: 4 kills in
+// - `build/bench/crash-monitor.js`: a running `monitor` killed at seeded points (npm test: 3 kills in
 //   tests/e2e/monitor-crash.test.ts).
 // A fresh seed each run, printed in the notes, so a failure can be replayed. Skipped by --quick
 // (the CI smoke run), whose budget is a minute.
