@@ -31,6 +31,7 @@ for (let round = 1; round <= rounds; round++) {
       ...process.env,
       FABRIC_SYNC_CRASH_SEED: String(seed),
       FABRIC_SYNC_CRASH_KILLS: String(kills),
+      FABRIC_SYNC_CRASH_MODELS: '30',
       FABRIC_SYNC_RACE_ROUNDS: String(Math.max(3, Math.round(kills / 20))),
       FABRIC_SYNC_FUZZ_SEED: String(seed),
       FABRIC_SYNC_FUZZ_RUNS: String(fuzz),

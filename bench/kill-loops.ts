@@ -1,7 +1,8 @@
 // Benchmark 7: the long kill -9 loops that `npm test` runs only a few rounds of (docs/testing.md#speed).
 // - `tests/reliability/crash.test.ts` with many more kills of `convert --auto` / `monitor --once`
-//   (npm test: 6), each followed by the state, warehouse and push-twin invariants;
-// - `build/bench/crash-monitor.js`: a running `monitor` killed at seeded points (npm test: 4 kills in
+//   over 30 models (npm test: 3 kills over 15), each followed by the state, warehouse and push-twin
+//   invariants;
+// - `build/bench/crash-monitor.js`: a running `monitor` killed at seeded points (npm test: 3 kills in
 //   tests/e2e/monitor-crash.test.ts).
 // A fresh seed each run, printed in the notes, so a failure can be replayed. Skipped by --quick
 // (the CI smoke run), whose budget is a minute.
@@ -11,6 +12,7 @@ import { repoRoot } from '../tests/support/paths.js';
 import { figure, type BenchOptions, type Figure } from './common.js';
 
 const CRASH_KILLS = 40;
+const CRASH_MODELS = 30;
 const MONITOR_KILLS = 30;
 
 export async function benchKillLoops(o: BenchOptions): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
@@ -25,7 +27,7 @@ export async function benchKillLoops(o: BenchOptions): Promise<{ figures: Figure
   const crash = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/vitest/vitest.mjs'), 'run', 'tests/reliability/crash.test.ts', '--testTimeout', String(CRASH_KILLS * 10_000)], {
     cwd: repoRoot,
     encoding: 'utf8',
-    env: { ...process.env, FABRIC_SYNC_CRASH_SEED: String(seed), FABRIC_SYNC_CRASH_KILLS: String(CRASH_KILLS) },
+    env: { ...process.env, FABRIC_SYNC_CRASH_SEED: String(seed), FABRIC_SYNC_CRASH_KILLS: String(CRASH_KILLS), FABRIC_SYNC_CRASH_MODELS: String(CRASH_MODELS) },
     maxBuffer: 64 * 1024 * 1024,
   });
   const survived = /crash points survived (\d+)\/(\d+)/.exec(crash.stdout + crash.stderr);

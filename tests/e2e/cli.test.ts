@@ -4,21 +4,34 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
-import { example, modelEntries } from '../support/paths.js';
+import { inspectModel } from '../../src/core/schema/inspect.js';
+import { example, modelEntries, syntheticEntries } from '../support/paths.js';
 
 const COUNTS = ['format', 'tables', 'columns', 'calculatedColumns', 'measures', 'relationships', 'calculatedTables', 'calculationGroups', 'roles', 'hierarchies'] as const;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;
 
 describe('inspect --json matches EXPECTED.json for every model (synthetic, and the corpus when present)', () => {
+  // Every model through the core call behind the command (src/core/schema/inspect.ts); the richest
+  // synthetic model of each format through the spawned CLI, whose JSON must be that same result.
   for (const entry of modelEntries()) {
     it(`${entry.tier}: ${entry.id}`, async () => {
+      const result = await inspectModel(entry.dir);
+      for (const k of COUNTS) expect(result.summary[k], `${entry.id}.${k}`).toBe(entry.expected[k]);
+      expect(result.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    });
+  }
+  const representatives = syntheticEntries().filter((e) => e.id === 'syn-retail-bim' || e.id === 'syn-retail-tmdl');
+  it('has a spawned representative of each format', () => expect(representatives.map((e) => e.expected.format).sort()).toEqual(['BIM', 'TMDL']));
+  for (const entry of representatives) {
+    it(`spawned: ${entry.id}`, async () => {
       const r = await runCli(['inspect', entry.dir, '--json']);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const doc = JSON.parse(r.stdout);
       for (const k of COUNTS) expect(doc[k], `${entry.id}.${k}`).toBe(entry.expected[k]);
-      expect(doc.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+      const core = await inspectModel(entry.dir);
+      expect(doc).toEqual(JSON.parse(JSON.stringify({ ...core.summary, fingerprint: core.fingerprint, location: core.location, warnings: core.warnings })));
       expect(r.stdout).not.toMatch(ANSI);
     });
   }

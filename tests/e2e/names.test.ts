@@ -37,7 +37,9 @@ const convert = async (args: string[], extra?: Record<string, string>) => {
 
 describe('names instead of GUIDs', () => {
   it('takes Workspace/Model as fab writes it, with or without the type suffixes', async () => {
-    for (const ref of ['Finance/Sales Analytics', '/Finance.Workspace/Sales Analytics.SemanticModel', 'finance/sales analytics']) {
+    // The plain `Finance/Sales Analytics` is the suffixed form once the suffixes are dropped
+    // (tests/unit/query-diff.test.ts, "fab paths"): the suffixed and the lower-case forms go end to end.
+    for (const ref of ['/Finance.Workspace/Sales Analytics.SemanticModel', 'finance/sales analytics']) {
       const r = await convert(['--dataset-id', ref]);
       expect(r.code, `${ref}: ${r.stderr}`).toBe(0);
       expect(JSON.parse(r.stdout).models[0]).toMatchObject({ id: ids.financeSales, status: 'synced' });

@@ -13,13 +13,19 @@ describe('Snowflake stand-in with the real snowflake-sdk', () => {
   let standIn: SnowflakeStandIn;
   let conn: Connection;
 
+  // Other files quiet the driver's connection telemetry in this process (vitest.config.ts runs many
+  // files per process); this one checks that it arrives, so it turns it back on while it runs.
+  const quietTelemetry = process.env.SF_TELEMETRY_DISABLE_CONNECTION_SHAPE;
+
   beforeAll(async () => {
+    delete process.env.SF_TELEMETRY_DISABLE_CONNECTION_SHAPE;
     standIn = await startSnowflakeStandIn();
     conn = await connectTo(standIn, { queryTag: 'fabric-sync/test/run-1' });
   });
   afterAll(async () => {
     await destroy(conn).catch(() => undefined);
     await standIn.close();
+    if (quietTelemetry !== undefined) process.env.SF_TELEMETRY_DISABLE_CONNECTION_SHAPE = quietTelemetry;
   });
 
   it('logs in with a password and refuses a wrong one with 390100', async () => {

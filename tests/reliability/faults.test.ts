@@ -101,20 +101,19 @@ describe.concurrent('faults', () => {
       figures.push(`ok ${s.name}: exit ${r.code} in ${took} ms, ${doc.synced} synced/${doc.failed} failed`);
       if (doc.synced === 3) return; // nothing left for a second run
 
+      // This world's LROs never finish, so no run can do what is left; the retry is proven by the
+      // other scenarios.
+      if (s.lroPolls) return;
+
       // The fault is gone: the next run does what is left, and only that.
       emu.clearFaults();
       standIn.clearFaults();
       const again = await runCli(['convert', '--auto', '--json'], { cwd, env: cliEnv(world, [ws]), timeoutMs: 60_000 });
-      if (s.lroPolls) {
-        // This world's LROs never finish; the retry is proven by the other scenarios.
-        expect(again.code).toBe(1);
-      } else {
-        expect(again.code, `${s.name} (second run)\n${again.stderr}`).toBe(0);
-        const second = JSON.parse(again.stdout);
-        expect(second.synced, `${s.name}: second run`).toBe(3 - doc.synced);
-        expect(await warehouseProblems(standIn, models), s.name).toEqual([]);
-        expect(twinProblems(emu, ws, models), s.name).toEqual([]);
-      }
+      expect(again.code, `${s.name} (second run)\n${again.stderr}`).toBe(0);
+      const second = JSON.parse(again.stdout);
+      expect(second.synced, `${s.name}: second run`).toBe(3 - doc.synced);
+      expect(await warehouseProblems(standIn, models), s.name).toEqual([]);
+      expect(twinProblems(emu, ws, models), s.name).toEqual([]);
     }, 90_000);
   }
 });

@@ -29,7 +29,7 @@ beforeAll(async () => {
   ws = world.emu.addWorkspace({ name: 'inject' });
   for (const name of [...HOSTILE, 'Plain Model']) world.emu.addModel(ws, { name, parts: modelParts({ name }) });
   const failing = world.emu.addModel(ws, { name: FAILING, parts: modelParts({ name: FAILING }) });
-  world.emu.fault({ path: `/semanticModels/${failing}/getDefinition`, kind: '500' });
+  world.emu.fault({ path: `/semanticModels/${failing}/getDefinition`, kind: 'lroFailed' });
 });
 afterAll(async () => {
   await world?.close();
