@@ -67,7 +67,7 @@ function renderEvent(ctx: CommandContext, e: MonitorEvent, nextAt: Date | null):
       ui.info(`Changed: ${e.name}`);
       break;
     case 'model-synced':
-      ui.print(`${ui.c.green('✔')} ${e.name} → ${e.publishedName} synced (${e.reason}, sync #${e.syncCount})${e.detail ? `: ${e.detail}` : ''}`);
+      ui.print(`${ui.c.green('✔')} ${e.name}${e.publishedName === e.name ? '' : ` → ${e.publishedName}`} synced (${e.reason}, sync #${e.syncCount})${e.detail ? `: ${e.detail}` : ''}`);
       // A recreated twin has a new id (bound reports break): said where it happens, and in CI logs.
       for (const w of e.warnings ?? []) {
         ui.warn(`${e.name}: ${w}`);

@@ -249,13 +249,16 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
       });
       counts.synced += 1;
       totals.synced += 1;
+      const pushDatasetId = outcome.pushDatasetId !== undefined ? outcome.pushDatasetId : (before?.push_dataset_id ?? null);
       emit({
         type: 'model-synced',
         ...ref(listing),
         reason: changed ? 'changed' : 'new',
-        publishedName,
+        // With no push twin (--no-push, a twin the model may not have) the model is published under its
+        // own name, as the warehouse's MODEL_NAME says; the state keeps the twin's name it compares with.
+        publishedName: pushDatasetId ? publishedName : listing.name,
         fingerprint: outcome.fingerprint,
-        pushDatasetId: outcome.pushDatasetId !== undefined ? outcome.pushDatasetId : (before?.push_dataset_id ?? null),
+        pushDatasetId,
         syncCount: store.get(listing.id)?.sync_count ?? 1,
         durationMs: at - t0,
         ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
