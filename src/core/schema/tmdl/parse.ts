@@ -4,7 +4,7 @@
 // `column x` or `measure y =` can never become objects. No recursion: an explicit stack per depth.
 import { InputError } from '../../errors.js';
 import { LineSyntaxError, isWhitespaceLine, normalizeText, readWord, skipSpaces, tabDepth, trimEndAt, trimStartAt } from './lines.js';
-import { EXPRESSION_OBJECTS, EXPRESSION_PROPERTIES, NO_CHILDREN, SCRIPT_COMMANDS, SpellingCache, TmdlNode, TmdlStrings } from './node.js';
+import { EXPRESSION_OBJECTS, EXPRESSION_PROPERTIES, MAX_CACHED_LINE, MAX_CACHED_LINES, NO_CHILDREN, PropertyLine, SCRIPT_COMMANDS, SpellingCache, TmdlNode, TmdlStrings } from './node.js';
 import type { ParsedDocument, SourceDocument, TmdlRef } from './node.js';
 
 const HINT =
@@ -37,6 +37,7 @@ class DocumentParser {
 
   private readonly keywords: SpellingCache;
   private readonly values: SpellingCache;
+  private readonly lines: Map<string, PropertyLine | null>;
 
   constructor(
     private readonly file: string,
@@ -48,6 +49,7 @@ class DocumentParser {
     this.doc = { file, text: t };
     this.keywords = strings.keywords;
     this.values = strings.values;
+    this.lines = strings.lines;
   }
 
   private fail(message: string, line: number, text: string): never {
@@ -173,14 +175,31 @@ class DocumentParser {
   /** One line → a node, or undefined when it is a `key: value` line kept in `parent` (TmdlNode.props). */
   private parseLine(cs: number, ce: number, depth: number, lineNo: number, parent: TmdlNode | undefined): TmdlNode | undefined {
     const { t } = this;
+    // A short nested line is first looked up whole: seen before as `key: value`, its keyword and
+    // value are known without reading it again (see TmdlStrings.lines).
+    let line: string | undefined;
+    if (parent !== undefined && ce - cs <= MAX_CACHED_LINE) {
+      line = t.slice(cs, ce);
+      const known = this.lines.get(line);
+      if (known !== undefined) {
+        if (known !== null) {
+          parent.addProperty(known.kw, known.value, lineNo, cs);
+          return undefined;
+        }
+        line = undefined; // known not to be a property: read it below, nothing to remember
+      }
+    }
     const kwEnd = readWord(t, cs, ce);
     if (kwEnd === cs) this.fail('expected a keyword at the start of the line', lineNo, t.slice(cs, ce));
     const kw = this.keywords.get(t, cs, kwEnd);
     const vs = skipSpaces(t, kwEnd, ce);
     if (parent !== undefined && vs < ce && t.charCodeAt(vs) === 58 /* : */ && kw !== 'ref') {
-      parent.addProperty(kw, this.propertyValueAt(vs + 1, ce), lineNo, cs);
+      const value = this.propertyValueAt(vs + 1, ce);
+      if (line !== undefined && this.lines.size < MAX_CACHED_LINES) this.lines.set(line, new PropertyLine(kw, value));
+      parent.addProperty(kw, value, lineNo, cs);
       return undefined;
     }
+    if (line !== undefined && this.lines.size < MAX_CACHED_LINES) this.lines.set(line, null);
     const node = new TmdlNode(kw, this.doc, lineNo, cs);
     try {
       let i = vs;
