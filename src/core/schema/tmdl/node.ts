@@ -161,26 +161,7 @@ export class SpellingCache {
 export class TmdlStrings {
   readonly keywords = new SpellingCache(256, 40, true);
   readonly values = new SpellingCache(1024, 24, false);
-  /**
-   * Short nested lines, whole (indentation and trailing space left out) → their keyword and value
-   * when the line is `key: value`, null when it is not. Most property lines of a model recur
-   * verbatim (`dataType: int64`, `summarizeBy: none`): one lookup replaces reading a keyword and a
-   * value, each a slice and a compare.
-   */
-  readonly lines = new Map<string, PropertyLine | null>();
 }
-
-/** A `key: value` line as read once (TmdlStrings.lines). */
-export class PropertyLine {
-  constructor(
-    readonly kw: string,
-    readonly value: string,
-  ) {}
-}
-
-/** Longest line remembered in TmdlStrings.lines, and how many: a line of unique text (a GUID) is never looked up again. */
-export const MAX_CACHED_LINE = 40;
-export const MAX_CACHED_LINES = 4096;
 
 // Objects whose `=` value is a DAX or M expression, and expression properties: when one of them ends
 // in `=` and what follows is not indented deep enough, the expression was misplaced, not left empty.

@@ -5,7 +5,7 @@
 import { InputError } from '../../errors.js';
 import { LineSyntaxError, backtickBody, isWhitespaceLine, nextContentLine, normalizeText, readWord, skipSpaces, tabDepth, trimEndAt, trimStartAt } from './lines.js';
 import type { ContentLine } from './lines.js';
-import { EXPRESSION_OBJECTS, EXPRESSION_PROPERTIES, MAX_CACHED_LINE, MAX_CACHED_LINES, NO_CHILDREN, PropertyLine, SCRIPT_COMMANDS, SpellingCache, TmdlNode, TmdlStrings } from './node.js';
+import { EXPRESSION_OBJECTS, EXPRESSION_PROPERTIES, NO_CHILDREN, SCRIPT_COMMANDS, SpellingCache, TmdlNode, TmdlStrings } from './node.js';
 import type { ParsedDocument, SourceDocument, TmdlRef } from './node.js';
 
 const HINT =
@@ -39,7 +39,6 @@ class DocumentParser {
 
   private readonly keywords: SpellingCache;
   private readonly values: SpellingCache;
-  private readonly lines: Map<string, PropertyLine | null>;
 
   constructor(
     private readonly file: string,
@@ -51,7 +50,6 @@ class DocumentParser {
     this.doc = { file, text: t };
     this.keywords = strings.keywords;
     this.values = strings.values;
-    this.lines = strings.lines;
   }
 
   private fail(message: string, line: number, text: string): never {
@@ -188,31 +186,14 @@ class DocumentParser {
   /** One line → a node, or undefined when it is a `key: value` line kept in `parent` (TmdlNode.props). */
   private parseLine(cs: number, ce: number, depth: number, lineNo: number, parent: TmdlNode | undefined): TmdlNode | undefined {
     const { t } = this;
-    // A short nested line is first looked up whole: seen before as `key: value`, its keyword and
-    // value are known without reading it again (see TmdlStrings.lines).
-    let line: string | undefined;
-    if (parent !== undefined && ce - cs <= MAX_CACHED_LINE) {
-      line = t.slice(cs, ce);
-      const known = this.lines.get(line);
-      if (known !== undefined) {
-        if (known !== null) {
-          parent.addProperty(known.kw, known.value, lineNo, cs);
-          return undefined;
-        }
-        line = undefined; // known not to be a property: read it below, nothing to remember
-      }
-    }
     const kwEnd = readWord(t, cs, ce);
     if (kwEnd === cs) this.fail('expected a keyword at the start of the line', lineNo, t.slice(cs, ce));
     const kw = this.keywords.get(t, cs, kwEnd);
     const vs = skipSpaces(t, kwEnd, ce);
     if (parent !== undefined && vs < ce && t.charCodeAt(vs) === 58 /* : */ && kw !== 'ref') {
-      const value = this.propertyValueAt(vs + 1, ce);
-      if (line !== undefined && this.lines.size < MAX_CACHED_LINES) this.lines.set(line, new PropertyLine(kw, value));
-      parent.addProperty(kw, value, lineNo, cs);
+      parent.addProperty(kw, this.propertyValueAt(vs + 1, ce), lineNo, cs);
       return undefined;
     }
-    if (line !== undefined && this.lines.size < MAX_CACHED_LINES) this.lines.set(line, null);
     const node = new TmdlNode(kw, this.doc, lineNo, cs);
     try {
       let i = vs;
