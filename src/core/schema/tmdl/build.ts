@@ -51,7 +51,7 @@ export class TableStream {
   add(root: TmdlNode): boolean {
     if (root.kw !== 'table') return false;
     if (root.name === undefined) throw new StreamRefused('a table without a name');
-    const key = root.key;
+    const key = root.name.toLowerCase();
     if (this.names.has(key)) throw new StreamRefused(`table '${root.name}' is declared in parts`);
     this.names.add(key);
     // The storage mode depends on the model's default mode, which may come later; buildModel sets it.

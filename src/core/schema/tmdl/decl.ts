@@ -9,7 +9,6 @@ import { PROP_SLOTS, type TmdlNode } from './node.js';
 const IGNORED = new Set(['changedproperty', 'annotation', 'extendedproperty']);
 
 const NO_PROPS: unknown[] = [];
-const NO_OBJECTS: readonly TmdlNode[] = [];
 const PROP_ENTRY = 3;
 const MAX_SCANNED_PROPS = 16;
 
@@ -40,12 +39,8 @@ export class Decl {
   private stride = PROP_ENTRY;
   /** Keyword → index in props, built once an object has more than MAX_SCANNED_PROPS (generated or hostile input). */
   private propIndex: Map<string, number> | undefined = undefined;
-  /**
-   * Child objects (not properties) in file order, grouped by keyword and name only when asked for
-   * (children, child): a table's columns and measures are each asked for once, and a Map per
-   * keyword built for every table cost more than the scans (issue 15).
-   */
-  private objects: TmdlNode[] | undefined = undefined;
+  /** Child objects by keyword, then by lower-cased name, in order of first appearance; created on the first one. */
+  private objects: Map<string, Map<string, TmdlNode[]>> | undefined = undefined;
 
   constructor(nodes: readonly TmdlNode[]) {
     const first = nodes[0];
@@ -104,8 +99,13 @@ export class Decl {
       this.addProp(c.kw, c, -1);
       return;
     }
-    if (this.objects === undefined) this.objects = [c];
-    else this.objects.push(c);
+    const objects = (this.objects ??= new Map());
+    let byName = objects.get(c.kw);
+    if (!byName) objects.set(c.kw, (byName = new Map()));
+    const key = (c.name ?? '').toLowerCase();
+    const list = byName.get(key);
+    if (list) list.push(c);
+    else byName.set(key, [c]);
   }
 
   private addProp(kw: string, holder: TmdlNode, slot: number): void {
@@ -188,11 +188,11 @@ export class Decl {
 
   /** Named child objects of one keyword, each merged from its partial declarations. */
   children(kw: string): Decl[] {
-    const groups = this.groups(kw);
+    const byName = this.objects?.get(kw);
+    if (!byName) return [];
     const out: Decl[] = [];
-    for (const nodes of groups) {
-      const first = nodes[0] as TmdlNode;
-      if ((first.name ?? '') === '') tmdlError(`${kw} needs a name`, first);
+    for (const [key, nodes] of byName) {
+      if (key === '') tmdlError(`${kw} needs a name`, nodes[0] as TmdlNode);
       out.push(new Decl(nodes));
     }
     return out;
@@ -200,36 +200,12 @@ export class Decl {
 
   /** A nameless child object (`calculationGroup`, a partition's `source` block). */
   child(kw: string): Decl | undefined {
-    let nodes: TmdlNode[] | undefined;
-    for (const c of this.objects ?? NO_OBJECTS) {
-      if (c.kw !== kw || (c.name ?? '') !== '') continue;
-      if (nodes === undefined) nodes = [c];
-      else nodes.push(c);
-    }
+    const nodes = this.objects?.get(kw)?.get('');
     return nodes ? new Decl(nodes) : undefined;
   }
 
   has(kw: string): boolean {
-    if (this.find(kw) >= 0) return true;
-    for (const c of this.objects ?? NO_OBJECTS) if (c.kw === kw) return true;
-    return false;
-  }
-
-  /** Child objects of one keyword, the partial declarations of a name (any case) together, in order of first appearance. */
-  private groups(kw: string): TmdlNode[][] {
-    const groups: TmdlNode[][] = [];
-    let byName: Map<string, number> | undefined;
-    for (const c of this.objects ?? NO_OBJECTS) {
-      if (c.kw !== kw) continue;
-      const key = c.key;
-      byName ??= new Map();
-      const g = byName.get(key);
-      if (g === undefined) {
-        byName.set(key, groups.length);
-        groups.push([c]);
-      } else (groups[g] as TmdlNode[]).push(c);
-    }
-    return groups;
+    return this.find(kw) >= 0 || this.objects?.has(kw) === true;
   }
 }
 
@@ -254,7 +230,7 @@ export function groupTopLevel(roots: readonly TmdlNode[]): Map<string, Map<strin
     const kw = r.kw === 'culture' ? 'cultureinfo' : r.kw;
     let byName = out.get(kw);
     if (!byName) out.set(kw, (byName = new Map()));
-    const key = r.key;
+    const key = (r.name ?? '').toLowerCase();
     const list = byName.get(key);
     if (list) list.push(r);
     else byName.set(key, [r]);

@@ -141,38 +141,3 @@ export function isWhitespaceLine(text: string, start: number, end: number): bool
   for (let i = start; i < end; i++) if (!isBlankOrSpace(text.charCodeAt(i))) return false;
   return true;
 }
-
-export interface ContentLine {
-  depth: number;
-  line: number;
-}
-
-/** The first line from offset `pos` that is not blank: its tab depth and line number (`lineNo` is the line before `pos`). */
-export function nextContentLine(text: string, pos: number, lineNo: number): ContentLine | undefined {
-  let p = pos;
-  let line = lineNo;
-  while (p <= text.length) {
-    let e = text.indexOf('\n', p);
-    if (e === -1) e = text.length;
-    line++;
-    const d = tabDepth(text, p, e);
-    if (!isWhitespaceLine(text, p + d, e)) return { depth: d, line };
-    p = e + 1;
-  }
-  return undefined;
-}
-
-/** The text of a ``` block from `from` to `to`, each line without the closing line's indentation `margin`. */
-export function backtickBody(text: string, sameLine: string, from: number, to: number, margin: string): string {
-  const parts: string[] = sameLine.length > 0 ? [sameLine] : [];
-  let p = from;
-  while (p < to) {
-    let e = text.indexOf('\n', p);
-    if (e === -1 || e > to) e = to;
-    let k = 0;
-    while (k < margin.length && p + k < e && text.charCodeAt(p + k) === margin.charCodeAt(k)) k++;
-    parts.push(text.slice(p + k, e));
-    p = e + 1;
-  }
-  return parts.join('\n');
-}

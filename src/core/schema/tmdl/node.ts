@@ -20,8 +20,6 @@ export class TmdlNode {
   /** Keyword lower-cased: the reader is case-insensitive (docs/tmdl.md#lines-and-indentation). */
   declare kw: string;
   declare name: string | undefined;
-  /** The name lower-cased ('' without one): objects are told apart case-insensitively, like TOM. */
-  declare key: string;
   /** `:` property, `=` default property / expression, or '' (bare keyword or named object). */
   declare sep: '' | ':' | '=';
   declare value: string | undefined;
@@ -39,7 +37,6 @@ export class TmdlNode {
   constructor(kw: string, doc: SourceDocument, line: number, start: number) {
     this.kw = kw;
     this.name = undefined;
-    this.key = '';
     this.sep = '';
     this.value = undefined;
     this.description = undefined;
@@ -104,10 +101,6 @@ export interface ParsedDocument {
 export class SpellingCache {
   private readonly raw: string[];
   private readonly out: string[];
-  /** out[slot] lower-cased, made when first asked for (lowerOfLast). */
-  private readonly low: (string | undefined)[];
-  /** Slot of the string the last get returned, -1 when it was not cached. */
-  private lastSlot = -1;
 
   constructor(
     private readonly slots: number,
@@ -116,41 +109,23 @@ export class SpellingCache {
   ) {
     this.raw = new Array<string>(slots).fill('');
     this.out = new Array<string>(slots).fill('');
-    this.low = new Array<string | undefined>(slots).fill(undefined);
   }
 
   /** t[from, to), lower-cased when the cache is, from the cache when it was seen before. */
   get(t: string, from: number, to: number): string {
     const len = to - from;
-    if (len > this.maxLength || len === 0) {
-      this.lastSlot = -1;
-      return this.lower ? t.slice(from, to).toLowerCase() : t.slice(from, to);
-    }
+    if (len > this.maxLength || len === 0) return this.lower ? t.slice(from, to).toLowerCase() : t.slice(from, to);
     const h = len * 31 + t.charCodeAt(from) * 7 + t.charCodeAt(to - 1) * 3 + t.charCodeAt(from + (len >> 1)) + t.charCodeAt(from + ((len * 3) >> 2)) * 5;
     const slot = h & (this.slots - 1);
     // The slice is garbage when the spelling is known, and young garbage costs the collector
     // nothing; comparing it with === is a native compare, faster than charCodeAt in a loop and
     // than startsWith (which leaves its fast path on a two-byte document).
     const spelled = t.slice(from, to);
-    this.lastSlot = slot;
     if (this.raw[slot] === spelled) return this.out[slot] as string;
     const value = this.lower ? spelled.toLowerCase() : spelled;
     this.raw[slot] = spelled;
     this.out[slot] = value;
-    this.low[slot] = undefined;
     return value;
-  }
-
-  /**
-   * `value` (what the last get returned) lower-cased, shared like the value itself: a name such as
-   * `Key` recurs in every table, and each table asks for it lower-cased.
-   */
-  lowerOfLast(value: string): string {
-    const slot = this.lastSlot;
-    if (slot < 0) return value.toLowerCase();
-    let l = this.low[slot];
-    if (l === undefined) this.low[slot] = l = value.toLowerCase();
-    return l;
   }
 }
 

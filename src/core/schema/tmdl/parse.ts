@@ -3,8 +3,7 @@
 // ``` blocks) are consumed as opaque text before any keyword is looked at, so DAX/M lines such as
 // `column x` or `measure y =` can never become objects. No recursion: an explicit stack per depth.
 import { InputError } from '../../errors.js';
-import { LineSyntaxError, backtickBody, isWhitespaceLine, nextContentLine, normalizeText, readWord, skipSpaces, tabDepth, trimEndAt, trimStartAt } from './lines.js';
-import type { ContentLine } from './lines.js';
+import { LineSyntaxError, isWhitespaceLine, normalizeText, readWord, skipSpaces, tabDepth, trimEndAt, trimStartAt } from './lines.js';
 import { EXPRESSION_OBJECTS, EXPRESSION_PROPERTIES, NO_CHILDREN, SCRIPT_COMMANDS, SpellingCache, TmdlNode, TmdlStrings } from './node.js';
 import type { ParsedDocument, SourceDocument, TmdlRef } from './node.js';
 
@@ -33,9 +32,8 @@ class DocumentParser {
   /** The declaration line being read ([start, end) of `t`), for errors raised while reading its expression. */
   private currentStart = 0;
   private currentEnd = 0;
-  /** End of the last name read by readNameAt, and that name lower-cased. */
+  /** End of the last name read by readNameAt. */
   private nameEnd = 0;
-  private nameKey = '';
 
   private readonly keywords: SpellingCache;
   private readonly values: SpellingCache;
@@ -146,12 +144,7 @@ class DocumentParser {
           continue;
         }
         this.nameEnd = q + 1;
-        if (escaped) {
-          const name = t.slice(from + 1, q).replaceAll("''", "'");
-          this.nameKey = name.toLowerCase();
-          return name;
-        }
-        return this.cachedName(from + 1, q);
+        return escaped ? t.slice(from + 1, q).replaceAll("''", "'") : this.values.get(t, from + 1, q);
       }
     }
     let i = from;
@@ -162,13 +155,7 @@ class DocumentParser {
     }
     if (i === from) throw new LineSyntaxError('expected a name');
     this.nameEnd = i;
-    return this.cachedName(from, i);
-  }
-
-  private cachedName(from: number, to: number): string {
-    const name = this.values.get(this.t, from, to);
-    this.nameKey = this.values.lowerOfLast(name);
-    return name;
+    return this.values.get(t, from, i);
   }
 
   /** propertyValue (lines.ts) of t[from, end), slicing once. */
@@ -202,10 +189,7 @@ class DocumentParser {
         if (typeEnd === i) throw new LineSyntaxError('expected `ref <objectType> <name>`');
         node.value = t.slice(i, typeEnd).toLowerCase();
         i = skipSpaces(t, typeEnd, ce);
-        if (i < ce) {
-          node.name = this.readNameAt(i, ce);
-          node.key = this.nameKey;
-        }
+        if (i < ce) node.name = this.readNameAt(i, ce);
         return node;
       }
       if (i >= ce) return node;
@@ -217,7 +201,6 @@ class DocumentParser {
       }
       if (c !== 61 /* = */) {
         node.name = this.readNameAt(i, ce);
-        node.key = this.nameKey;
         i = skipSpaces(t, this.nameEnd, ce);
         if (i >= ce) return node;
         if (t.charCodeAt(i) !== 61) {
@@ -253,13 +236,29 @@ class DocumentParser {
       return this.readBacktickBlock(t.slice(ss, trimEndAt(t, ss, re)), lineNo, skip);
     }
     if (re > rs) return t.slice(rs, re);
-    const minDepth = isProperty && this.peekContent()?.depth === depth + 1 ? depth + 1 : depth + 2;
+    const minDepth = isProperty && this.nextContentDepth() === depth + 1 ? depth + 1 : depth + 2;
     return this.readIndentedBody(minDepth, skip);
   }
 
+  /** Tab depth of the next line that is not blank, without consuming anything (-1 at the end). */
+  private nextContentDepth(): number {
+    return this.peekContent()?.depth ?? -1;
+  }
+
   /** The next line that is not blank — depth and line number — without consuming anything. */
-  private peekContent(): ContentLine | undefined {
-    return nextContentLine(this.t, this.pos, this.lineNo);
+  private peekContent(): { depth: number; line: number } | undefined {
+    const { t } = this;
+    let p = this.pos;
+    let line = this.lineNo;
+    while (p <= this.n) {
+      let e = t.indexOf('\n', p);
+      if (e === -1) e = this.n;
+      line++;
+      const d = tabDepth(t, p, e);
+      if (!isWhitespaceLine(t, p + d, e)) return { depth: d, line };
+      p = e + 1;
+    }
+    return undefined;
   }
 
   /**
@@ -369,10 +368,24 @@ class DocumentParser {
       while (f < e && (t.charCodeAt(f) === 9 || t.charCodeAt(f) === 32)) f++;
       if (t.startsWith('```', f)) {
         if (!isWhitespaceLine(t, f + 3, e)) this.fail('nothing may follow the closing ```', this.lineNo, t.slice(ls, e));
-        return skip ? '' : backtickBody(t, sameLine, bodyStart, ls, t.slice(ls, f));
+        return skip ? '' : this.backtickBody(sameLine, bodyStart, ls, t.slice(ls, f));
       }
     }
     return this.fail('the ``` block opened on this line is never closed', openLine, t.slice(this.currentStart, this.currentEnd));
   }
 
+  private backtickBody(sameLine: string, from: number, to: number, margin: string): string {
+    const { t } = this;
+    const parts: string[] = sameLine.length > 0 ? [sameLine] : [];
+    let p = from;
+    while (p < to) {
+      let e = t.indexOf('\n', p);
+      if (e === -1 || e > to) e = to;
+      let k = 0;
+      while (k < margin.length && p + k < e && t.charCodeAt(p + k) === margin.charCodeAt(k)) k++;
+      parts.push(t.slice(p + k, e));
+      p = e + 1;
+    }
+    return parts.join('\n');
+  }
 }
