@@ -27,6 +27,7 @@ import {
   canonical,
 } from './enums.js';
 import { LineSyntaxError, nameRef, qualifiedRef } from './lines.js';
+import { readPlainColumn, readPlainMeasure } from './plain.js';
 import type { TmdlNode, TmdlRef } from './node.js';
 
 // Objects that may be declared inside `model` (or `database`) instead of at depth 0.
@@ -228,6 +229,8 @@ function readPartition(p: Decl): Partition {
 }
 
 function readColumn(c: Decl, inCalculatedTable: boolean): Column {
+  const plain = c.plainNode && readPlainColumn(c.plainNode, inCalculatedTable);
+  if (plain) return plain;
   const calculated = c.hasEquals;
   // TMDL omits properties at their TOM default; an absent dataType is the default `automatic`
   // (seen only on calculated and calculated-table columns, whose type the engine infers).
@@ -253,6 +256,8 @@ function readColumn(c: Decl, inCalculatedTable: boolean): Column {
 }
 
 function readMeasure(m: Decl): Measure {
+  const plain = m.plainNode && readPlainMeasure(m.plainNode);
+  if (plain) return plain;
   const measure: Measure = { name: m.name, expression: m.value ?? '', isHidden: m.bool('ishidden') ?? false };
   put(measure, 'formatString', m.str('formatstring'));
   put(measure, 'displayFolder', m.str('displayfolder'));

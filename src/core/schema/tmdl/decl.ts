@@ -87,6 +87,11 @@ export class Decl {
     this.description = description;
   }
 
+  /** The declaration when it is one line holding only `key: value` lines, each once (plain.ts reads those directly). */
+  get plainNode(): TmdlNode | undefined {
+    return this.stride === PROP_SLOTS ? this.first : undefined;
+  }
+
   label(): string {
     return this.name ? `${this.kw} '${this.name}'` : this.kw;
   }
