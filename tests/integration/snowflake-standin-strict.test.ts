@@ -146,3 +146,21 @@ describe('the run that lost models against a strict server (issue 12)', () => {
     }
   }, 150_000);
 });
+
+describe('constraint names', () => {
+  it('are unique per table within one stand-in, and two stand-ins in one process do not share them', async () => {
+    const other = await startSnowflakeStandIn();
+    try {
+      for (const sf of [standIn, other]) {
+        const c = await connectTo(sf);
+        await exec(c, 'CREATE TABLE "FABRIC_DB"."METADATA"."PK_T" ("K" VARCHAR NOT NULL)');
+        await exec(c, 'ALTER TABLE "FABRIC_DB"."METADATA"."PK_T" ADD CONSTRAINT "PK_T_KEY" PRIMARY KEY ("K") RELY');
+        await expect(exec(c, 'ALTER TABLE "FABRIC_DB"."METADATA"."PK_T" ADD CONSTRAINT "PK_T_KEY" PRIMARY KEY ("K") RELY')).rejects.toThrow(/already exists/);
+        expect(sf.constraints().filter((x) => x.includes('"PK_T_KEY"'))).toHaveLength(1);
+        await destroy(c);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+});

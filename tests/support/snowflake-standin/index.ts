@@ -150,6 +150,8 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
   const semanticViews = new SemanticViewCatalog();
 
   const allSessions = new Map<string, Session>();
+  // Per stand-in, not per process: test files that share a worker process each start their own.
+  const constraintNames = new Set<string>();
   const standIn: SnowflakeStandIn = {
     url: '', account, statements: [], logins: 0, telemetry: [], tokenRenewals: 0, semanticViews,
     lockWaits: locks.waits, abortedTransactions: locks.aborted,
@@ -193,7 +195,7 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
     // The login's names follow Snowflake's identifier rules (unquoted → upper-case, "quoted" kept).
     const db = identifierValue(url.searchParams.get('databaseName') ?? database);
     const sc = identifierValue(url.searchParams.get('schemaName') ?? schema);
-    const session = await Session.open(id, token, conn, user, db, sc, locks);
+    const session = await Session.open(id, token, conn, user, db, sc, locks, constraintNames);
     allSessions.set(id, session);
     const tag = data.SESSION_PARAMETERS?.QUERY_TAG;
     if (typeof tag === 'string') session.params.QUERY_TAG = tag;

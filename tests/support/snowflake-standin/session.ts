@@ -90,16 +90,18 @@ export class Session implements LockHolder {
     public database: string,
     public schema: string,
     private readonly locks: LockManager,
+    /** Constraint names per table, shared by the sessions of one stand-in (its tables are its own). */
+    private readonly constraintNames: Set<string>,
   ) {}
 
   /**
    * A session in the login's database and schema. Snowflake logs in even when they do not exist
    * (the session then has no current schema, and unqualified names fail); so does the stand-in.
    */
-  static async open(id: string, token: string, conn: DuckDBConnection, user: string, database: string, schema: string, locks: LockManager): Promise<Session> {
+  static async open(id: string, token: string, conn: DuckDBConnection, user: string, database: string, schema: string, locks: LockManager, constraintNames: Set<string>): Promise<Session> {
     await conn.run("SET TimeZone = 'UTC'");
     for (const m of MACROS) await conn.run(m);
-    const s = new Session(id, token, conn, user, database, schema, locks);
+    const s = new Session(id, token, conn, user, database, schema, locks, constraintNames);
     try {
       await conn.run(`USE ${quoteIdent(database)}.${quoteIdent(schema)}`);
     } catch {
@@ -318,15 +320,12 @@ export class Session implements LockHolder {
     const text = tokens.filter(isSignificant).map((t) => t.text).join(' ');
     const name = /ADD\s+CONSTRAINT\s+("(?:[^"]|"")+"|\w+)/i.exec(text)?.[1];
     const table = /ALTER\s+TABLE\s+(\S+)/i.exec(text)?.[1] ?? '';
-    if (name && Session.constraintNames.has(`${table} ${name}`)) {
+    if (name && this.constraintNames.has(`${table} ${name}`)) {
       throw new SfError('002002', '42710', `SQL compilation error:\nObject '${name}' already exists.`);
     }
-    if (name) Session.constraintNames.add(`${table} ${name}`);
+    if (name) this.constraintNames.add(`${table} ${name}`);
     this.constraintsDeclared.push(text);
   }
-
-  /** Constraint names per table, across sessions of this process (a stand-in's tables are in-memory and per test file). */
-  static readonly constraintNames = new Set<string>();
 
   /**
    * A COMMIT (or a DDL's implicit commit) after a failed statement: Snowflake would commit the other
