@@ -31,7 +31,8 @@ const ANYWHERE = process.argv.includes('--anywhere');
  */
 function transactionOpen(standIn: SnowflakeStandIn, from: number): boolean {
   const open = new Map<string, boolean>();
-  for (const st of standIn.statements.slice(from)) {
+  for (let i = from; i < standIn.statements.length; i++) {
+    const st = standIn.statements[i]!;
     if (/^\s*BEGIN\b/i.test(st.sqlText)) open.set(st.sessionId, true);
     else if (/^\s*(COMMIT|ROLLBACK|CREATE)\b/i.test(st.sqlText)) open.set(st.sessionId, false);
   }

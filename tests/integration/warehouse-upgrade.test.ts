@@ -36,11 +36,15 @@ function ctx(id: string, m: SemanticModel, at: string): SyncContext {
   };
 }
 
-/** The v1 model's rows of every v1 table, each with exactly the columns it had in v1 (read with SELECT *, normalised). */
-async function snapshot(db: WarehouseBackend, ns: Namespace | undefined, columnsOf?: Record<string, string[]>): Promise<Record<string, Record<string, unknown>[]>> {
+/**
+ * One model's rows of each of `tables` (all rows of the version table, which has no model id), each
+ * with exactly the columns of `columnsOf` when given (read with SELECT *, normalised, sorted).
+ */
+async function snapshot(db: WarehouseBackend, ns: Namespace | undefined, tables: readonly string[], modelId: string, columnsOf?: Record<string, string[]>): Promise<Record<string, Record<string, unknown>[]>> {
   const out: Record<string, Record<string, unknown>[]> = {};
-  for (const t of V1_TABLES) {
-    const r = await db.execute(`SELECT * FROM ${qualified(ns, t)} WHERE "MODEL_ID" = 'v1-sales'`);
+  for (const t of tables) {
+    const where = t === '_SEMANTIC_SCHEMA_VERSION' ? '' : ` WHERE "MODEL_ID" = '${modelId}'`;
+    const r = await db.execute(`SELECT * FROM ${qualified(ns, t)}${where}`);
     const rows = r.rows.map(normaliseRow).map((row) => (columnsOf ? Object.fromEntries(columnsOf[t]!.map((c) => [c, row[c]])) : row));
     out[t] = rows.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   }
@@ -71,7 +75,7 @@ describe.each(['duckdb', ...warehouseTargetNames({ announce: true })] as const)(
     const old = await s.open();
     for (const sql of [...v1.ddl, ...v1.session]) await old.execute(sql);
     for (const st of v1.write) await old.execute(st.sql, st.binds);
-    v1Rows = await snapshot(old, s.ns);
+    v1Rows = await snapshot(old, s.ns, V1_TABLES, 'v1-sales');
     v1Columns = Object.fromEntries(Object.entries(v1Rows).map(([t, rows]) => [t, Object.keys(rows[0] ?? {})]));
     if (s.dialect === 'snowflake') await old.close();
   }, 120_000);
@@ -88,7 +92,7 @@ describe.each(['duckdb', ...warehouseTargetNames({ announce: true })] as const)(
     expect(result.notes).toContain('upgraded the warehouse tables from schema version 1 to 3');
     const db = await s.open();
     // Every v1 row, every v1 column, unchanged.
-    expect(await snapshot(db, s.ns, v1Columns)).toEqual(v1Rows);
+    expect(await snapshot(db, s.ns, V1_TABLES, 'v1-sales', v1Columns)).toEqual(v1Rows);
     // The new column exists (NULL on v1 rows), the version is recorded, the v1 model has its version row.
     const tables = (await db.execute(`SELECT "PHYSICAL_TABLE" AS "P" FROM ${qualified(s.ns, '_SEMANTIC_TABLES')} WHERE "MODEL_ID" = 'v1-sales'`)).rows;
     expect(tables.length).toBe(v1Rows._SEMANTIC_TABLES!.length);
@@ -139,17 +143,6 @@ function inNamespace(sql: string, ns: Namespace | undefined): string {
   return sql.split('"FABRIC_DB"."METADATA".').join(prefix);
 }
 
-async function snapshotV2(db: WarehouseBackend, ns: Namespace | undefined, columnsOf?: Record<string, string[]>): Promise<Record<string, Record<string, unknown>[]>> {
-  const out: Record<string, Record<string, unknown>[]> = {};
-  for (const t of V2_TABLES) {
-    const where = t === '_SEMANTIC_SCHEMA_VERSION' ? '' : ` WHERE "MODEL_ID" = 'v2-sales'`;
-    const r = await db.execute(`SELECT * FROM ${qualified(ns, t)}${where}`);
-    const rows = r.rows.map(normaliseRow).map((row) => (columnsOf ? Object.fromEntries(columnsOf[t]!.map((c) => [c, row[c]])) : row));
-    out[t] = rows.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-  }
-  return out;
-}
-
 describe.each(['duckdb', ...warehouseTargetNames()] as const)('upgrade from release 6a43a52, schema version 2 (%s)', (name) => {
   let s: Setup;
   afterAll(async () => s?.close());
@@ -159,7 +152,7 @@ describe.each(['duckdb', ...warehouseTargetNames()] as const)('upgrade from rele
     const v2 = fixtureV2[s.dialect];
     const old = await s.open();
     for (const st of [...v2.install, ...v2.session.map((sql): V1Write => ({ sql })), ...v2.write]) await old.execute(inNamespace(st.sql, s.ns), st.binds);
-    const before = await snapshotV2(old, s.ns);
+    const before = await snapshot(old, s.ns, V2_TABLES, 'v2-sales');
     const v2Columns = Object.fromEntries(Object.entries(before).map(([t, rows]) => [t, Object.keys(rows[0] ?? {})]));
     if (s.dialect === 'snowflake') await old.close();
     expect(before._SEMANTIC_METADATA).toHaveLength(1);
@@ -180,7 +173,7 @@ describe.each(['duckdb', ...warehouseTargetNames()] as const)('upgrade from rele
     expect(result.notes).toContain('upgraded the warehouse tables from schema version 2 to 3');
     const db = await s.open();
     // Every version-2 row, every version-2 column, unchanged (the version table gains a row of its own).
-    const after = await snapshotV2(db, s.ns, v2Columns);
+    const after = await snapshot(db, s.ns, V2_TABLES, 'v2-sales', v2Columns);
     expect({ ...after, _SEMANTIC_SCHEMA_VERSION: after._SEMANTIC_SCHEMA_VERSION!.filter((r) => r.SCHEMA_VERSION === 2) }).toEqual(before);
     const versions = (await db.execute(`SELECT "SCHEMA_VERSION" AS "V", "FROM_VERSION" AS "F" FROM ${qualified(s.ns, '_SEMANTIC_SCHEMA_VERSION')} ORDER BY 1`)).rows.map(normaliseRow);
     expect(versions).toEqual([{ V: 2, F: 0 }, { V: 3, F: 2 }]);

@@ -12,7 +12,7 @@ const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')
 const lock = JSON.parse(readFileSync(path.join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
 
 /** The lowest Node release of each major line the package promises, and the lines it is tested on. */
-const promised = ['20', '22', '24'].map((major) => semver.minVersion(semver.intersects(pkg.engines.node, `^${major}`) ? `${pkg.engines.node} ^${major}` : `^${major}`)!.version);
+const promised = ['20', '22', '24'].map((major) => semver.minVersion(`${pkg.engines.node} ^${major}`)?.version);
 
 describe('engines', () => {
   it('promises Node 20, 22 and 24', () => {
@@ -25,11 +25,11 @@ describe('engines', () => {
     for (const [where, entry] of Object.entries(lock.packages)) {
       const range = !Array.isArray(entry.engines) ? entry.engines?.node : undefined;
       if (!where || entry.dev || !range) continue;
-      for (const v of promised) {
+      for (const v of promised as string[]) {
         if (!semver.satisfies(v, range)) refusals.push(`${where.replace(/^.*node_modules\//, '')}@${entry.version} wants node ${range}, refuses ${v}`);
       }
     }
-    expect(promised).toHaveLength(3);
+    expect(promised).toEqual([expect.any(String), expect.any(String), expect.any(String)]);
     expect(refusals).toEqual([]);
   });
 });

@@ -32,11 +32,8 @@ interface OperationState {
   error?: unknown;
 }
 
-/** A poll's answer: the HTTP client's response (a type-only import; lro.ts is below client.ts). */
-type Polled<T> = HttpResponse<T>;
-
 interface LroDeps {
-  request<T>(o: { url: string; deadline: number }): Promise<Polled<T>>;
+  request<T>(o: { url: string; deadline: number }): Promise<HttpResponse<T>>;
   clock: Clock;
   sleep: Sleep;
   baseUrl: string;
@@ -84,7 +81,7 @@ export async function runLongRunningOperation<T>(started: Started, options: LroO
       );
     }
     await sleep(waitMs);
-    const polled: Polled<OperationState | undefined> = await deps.request<OperationState | undefined>({ url: stateUrl, deadline });
+    const polled: HttpResponse<OperationState | undefined> = await deps.request<OperationState | undefined>({ url: stateUrl, deadline });
     polls += 1;
     const state = polled.body ?? {};
     if (state.status === 'Succeeded') {
