@@ -1,6 +1,7 @@
 // One pause per host (docs/architecture.md#reading-models-from-fabric "pauses the whole host, not just one request"): when any request
-// gets a 429, every request to that host — from any client in this process — waits until the
-// Retry-After has passed, instead of each one hammering the API and collecting its own 429.
+// gets a 429, every request to that host — from any client sharing the registry (a run's Fabric and
+// Power BI clients; a monitor's every cycle) — waits until the Retry-After has passed, instead of each
+// one hammering the API and collecting its own 429.
 
 export interface HostPause {
   /** Epoch ms when requests may resume. */
@@ -30,5 +31,5 @@ export class HostPauses {
   }
 }
 
-/** Shared by every HTTP client of the process unless a caller passes its own registry. */
+/** Shared by every HTTP client created without its own registry (src/core/run/compose.ts gives each run one). */
 export const sharedHostPauses = new HostPauses();

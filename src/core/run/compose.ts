@@ -16,6 +16,7 @@ import { secretValues } from '../config/secret.js';
 import { snowflakeNamespace, snowflakeOptions } from '../config/warehouse-options.js';
 import type { Clock, Logger, Sleep } from '../context.js';
 import { createFabricClient, type FabricClient } from '../fabric/index.js';
+import { HostPauses } from '../http/index.js';
 import type { ConfiguredPublisher, Publisher, PublishSession, RunFlags } from '../publishers/publisher.js';
 import { pushDefinitionFileName, pushFileKey } from '../publishers/push/files.js';
 import { pushPublisher } from '../publishers/push/publisher.js';
@@ -78,6 +79,9 @@ export function composeRun(config: Config, options: RunOptions): Run {
         userAgent: `fabric-sync/${options.version}`,
         signal: options.signal,
         redact: createRedactor(secretValues(config)),
+        // One pause table per run: a monitor keeps a host's Retry-After across its cycles; a run
+        // started after this one ended (in the same process) asks the host afresh.
+        http: { pauses: new HostPauses() },
       })
     : null;
   const disabled = new Set(options.disabled);
