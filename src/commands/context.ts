@@ -1,5 +1,5 @@
-// What a command receives from src/cli.ts: the UI, the global options, a config loader bound to
-// them, and an abort signal fired by SIGINT/SIGTERM.
+// What a command receives from src/main.ts: the UI, the global options, a config loader bound to
+// them, the input stream, and an abort signal fired by SIGINT/SIGTERM.
 import type { Command } from 'commander';
 import { loadConfig, type LoadedConfig } from '../core/config/load.js';
 import type { Ui } from './output.js';
@@ -19,6 +19,8 @@ export interface CommandContext {
   globals: GlobalOptions;
   version: string;
   signal: AbortSignal;
+  /** Where a question's answer is read from (`state reset` without --yes). */
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Loads the configuration (file → .env → env → these flag overrides) or throws ConfigError. */
   config(overrides?: Record<string, Record<string, unknown>>): Promise<LoadedConfig>;
 }
@@ -26,7 +28,7 @@ export interface CommandContext {
 /** A command action: returns the exit code. */
 export type Action = (ctx: CommandContext, ...args: unknown[]) => Promise<number>;
 
-/** Wraps an Action into a commander action handler; provided by src/cli.ts. */
+/** Wraps an Action into a commander action handler; provided by src/main.ts. */
 export type Bind = (action: Action) => (...args: unknown[]) => Promise<void>;
 
 export function makeConfigLoader(globals: GlobalOptions) {

@@ -38,7 +38,7 @@ export interface UiOptions {
   githubActions: boolean;
   azureDevOps: boolean;
   stdout?: NodeJS.WritableStream;
-  stderr?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 export interface Spinner {
@@ -56,7 +56,7 @@ export class Ui {
   readonly c: Colours = COLOURS;
   readonly interactive: boolean;
   private readonly out: NodeJS.WritableStream;
-  private readonly err: NodeJS.WritableStream;
+  private readonly err: NodeJS.WritableStream & { isTTY?: boolean };
   private readonly options: UiOptions;
   private readonly redactor = createRedactor();
   private readonly colour: boolean;
@@ -71,6 +71,16 @@ export class Ui {
     this.colour = options.color && !options.json;
     this.out = options.stdout ?? process.stdout;
     this.err = options.stderr ?? process.stderr;
+  }
+
+  /** Where questions are asked (stderr, so that stdout stays the result). */
+  get errorStream(): NodeJS.WritableStream {
+    return this.err;
+  }
+
+  /** Whether stderr is a terminal (someone can be asked). */
+  get onTerminal(): boolean {
+    return Boolean(this.err.isTTY);
   }
 
   /** Secret values (from the loaded configuration) scrubbed from everything printed from now on. */

@@ -43,13 +43,13 @@ Examples:
     .action(
       bind(async (ctx, options) => {
         const yes = Boolean((options as { yes?: boolean }).yes);
-        if (!yes && !(process.stdin.isTTY && process.stderr.isTTY)) {
+        if (!yes && !(ctx.stdin.isTTY && ctx.ui.onTerminal)) {
           throw new UsageError('state reset needs --yes when not run from a terminal.', { hint: 'Run `fabric-sync state reset --yes`.' });
         }
         const store = await open(ctx, true);
         try {
           const count = store.list().length;
-          if (!yes && !(await confirm(`Forget all ${count} models in ${store.path}? [y/N] `))) {
+          if (!yes && !(await confirm(ctx, `Forget all ${count} models in ${store.path}? [y/N] `))) {
             ctx.ui.info('Nothing changed.');
             return 0;
           }
@@ -100,8 +100,8 @@ function toJson(m: StateEntry): Record<string, unknown> {
   return { ...m };
 }
 
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+async function confirm(ctx: CommandContext, question: string): Promise<boolean> {
+  const rl = createInterface({ input: ctx.stdin, output: ctx.ui.errorStream });
   try {
     return /^y(es)?$/i.test((await rl.question(question)).trim());
   } finally {
