@@ -18,5 +18,8 @@ export default defineConfig({
     // changes process.env restores it or sets only what every file wants; docs/testing.md#speed.
     isolate: false,
     reporters: ['default'],
+    // The built CLI (dist/), which tests run in-process (tests/support/run-cli.ts), is loaded by Node
+    // itself as bin/fabric-sync.js would, not transformed.
+    server: { deps: { external: [/\/dist\//] } },
   },
 });

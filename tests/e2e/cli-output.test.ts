@@ -1,6 +1,7 @@
 // Small things of the command line, each as a user hits it (issue 14 item 10).
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+// Spawned: the subject is the process's output (tests/support/run-cli.ts).
+import { runSpawnedCli as runCli } from '../support/run-cli.js';
 
 describe('command-line output', () => {
   it('--version --json is one JSON document', async () => {

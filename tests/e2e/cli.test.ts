@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+// Spawned: the subject is the process's exit codes, stdout and stderr (tests/support/run-cli.ts).
+import { runSpawnedCli as runCli } from '../support/run-cli.js';
 import { inspectModel } from '../../src/core/schema/inspect.js';
 import { example, modelEntries, syntheticEntries } from '../support/paths.js';
 

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStateText } from '../../src/core/state/schema.js';
-import { runCli, type CliResult } from '../support/run-cli.js';
+// Spawned: the subject is two processes at once (their locks, their pids).
+import { runSpawnedCli as runCli, type CliResult } from '../support/run-cli.js';
 import { cliEnv, seedWorkspace, startWorld, twinProblems, warehouseProblems, withMeasure, workdir, type World } from './harness.js';
 
 let world: World;

@@ -6,7 +6,8 @@
 // states its exact exit code and counts, and stdout is always the one JSON document.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../support/fabric-emulator/index.js';
-import { runCli } from '../support/run-cli.js';
+// Spawned: the scenarios run at once, one process each, while this worker serves all their stand-ins.
+import { runSpawnedCli as runCli } from '../support/run-cli.js';
 import type { FailRule } from '../support/snowflake-standin/index.js';
 import { FAST_CONFIG, cliEnv, seedWorkspace, startWorld, twinProblems, warehouseProblems, workdir, type World } from './harness.js';
 

@@ -13,7 +13,8 @@ import { SCOPES } from '../../src/core/auth/index.js';
 import { loadConfig } from '../../src/core/config/load.js';
 import { startEntraStandIn, type EntraStandIn } from '../support/entra/index.js';
 import { startFabricEmulator, type FabricEmulator } from '../support/fabric-emulator/index.js';
-import { runCli, type CliResult } from '../support/run-cli.js';
+// Spawned: the subject is everything the process prints, libraries' writes included (tests/support/run-cli.ts).
+import { runSpawnedCli as runCli, type CliResult } from '../support/run-cli.js';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../support/snowflake-standin/index.js';
 import { modelParts, workdir } from './harness.js';
 

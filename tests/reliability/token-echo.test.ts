@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+// Spawned: the subject is everything the process prints, libraries' writes included (tests/support/run-cli.ts).
+import { runSpawnedCli as runCli } from '../support/run-cli.js';
 import { FAST_CONFIG, SF_PASSWORD, cliEnv, seedWorkspace, startWorld, workdir, type World } from './harness.js';
 import { startHostileProxy, type HostileProxy } from './hostile-proxy.js';
 

@@ -1,10 +1,10 @@
 // A local Entra ID token endpoint over HTTPS (docs/architecture.md#stand-ins, docs/fabric-rest.md#authentication-and-tenant-settings), so the real
 // @azure/identity client-credential flow runs end to end: the OpenID metadata document and
 // /oauth2/v2.0/token, checking tenant, client id, secret and scope, answering errors in Entra's
-// own shape (AADSTS codes). The certificate is thrown away with the server; a process that talks to
-// it must trust `caCertPath` (NODE_EXTRA_CA_CERTS at process start, or an explicit CA).
+// own shape (AADSTS codes). A process that talks to it must trust `caCertPath` (NODE_EXTRA_CA_CERTS at
+// process start, or an explicit CA); under vitest every worker already does (global-setup.ts).
 import { constants, createHash, randomBytes, randomUUID, verify, X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -47,19 +47,7 @@ export interface EntraStandIn {
 export const DEFAULT_SCOPES = ['https://api.fabric.microsoft.com/.default', 'https://analysis.windows.net/powerbi/api/.default'];
 
 export async function startEntraStandIn(options: EntraStandInOptions): Promise<EntraStandIn> {
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keySize: 2048,
-    notAfterDate: new Date(Date.now() + 24 * 3600_000),
-    extensions: [
-      { name: 'basicConstraints', cA: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
-    ],
-  });
-  const dir = mkdtempSync(path.join(tmpdir(), 'entra-stand-in-'));
-  const caCertPath = path.join(dir, 'ca.pem');
-  writeFileSync(caCertPath, pems.cert);
+  const { pems, caCertPath, dispose } = await serverCertificate();
 
   const ttl = options.tokenTtlSeconds ?? 3600;
   const scopes = new Set(options.scopes ?? DEFAULT_SCOPES);
@@ -140,9 +128,45 @@ export async function startEntraStandIn(options: EntraStandInOptions): Promise<E
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(dir, { recursive: true, force: true });
+      dispose();
     },
   };
+}
+
+// Read once: an in-process CLI run swaps process.env for its own while it runs.
+const sharedTlsDir = process.env.FABRIC_SYNC_TEST_TLS;
+
+/**
+ * The test run's certificate when tests/support/global-setup.ts made one (FABRIC_SYNC_TEST_TLS: every
+ * test worker, and every CLI it starts, trusts it from process start); else a throw-away one.
+ */
+async function serverCertificate(): Promise<{ pems: { private: string; cert: string }; caCertPath: string; dispose: () => void }> {
+  const shared = sharedTlsDir;
+  if (shared) {
+    const caCertPath = path.join(shared, 'cert.pem');
+    return { pems: { private: readFileSync(path.join(shared, 'key.pem'), 'utf8'), cert: readFileSync(caCertPath, 'utf8') }, caCertPath, dispose: () => undefined };
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'entra-stand-in-'));
+  const { pems, caCertPath } = await writeLocalCertificate(dir);
+  return { pems, caCertPath, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A self-signed certificate for 127.0.0.1 and localhost (its own CA), written to `dir` as key.pem and cert.pem. */
+export async function writeLocalCertificate(dir: string): Promise<{ pems: { private: string; cert: string }; caCertPath: string }> {
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keySize: 2048,
+    notAfterDate: new Date(Date.now() + 24 * 3600_000),
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+    ],
+  });
+  const caCertPath = path.join(dir, 'cert.pem');
+  writeFileSync(path.join(dir, 'key.pem'), pems.private, { mode: 0o600 });
+  writeFileSync(caCertPath, pems.cert);
+  return { pems, caCertPath };
 }
 
 /** RFC 7523 client assertion: RS256 or PS256 signed by the registered certificate's key, iss = sub = client, aud = token endpoint. */
