@@ -68,7 +68,7 @@ function readDocuments(docs: { rel: string; text: string }[], options: ReadTmdlO
     const onRoot = tables ? (r: TmdlNode) => void (tables.add(r) || roots.push(r)) : undefined;
     for (const d of docs) {
       current = joinPath(options.location, d.rel);
-      const parsed = parseTmdlDocument(current, d.text, strings, onRoot);
+      const parsed = parseTmdlDocument(current, d.text, strings, onRoot, stream);
       if (parsed.scriptCommand !== undefined) {
         warnings.push(`TMDL: ignored ${d.rel}: it is a TMDL script ('${parsed.scriptCommand.slice(0, 40)}'), not a model file`);
         continue;

@@ -4,7 +4,9 @@
 // `column x` or `measure y =` can never become objects. No recursion: an explicit stack per depth.
 import { InputError } from '../../errors.js';
 import { LineSyntaxError, isWhitespaceLine, normalizeText, readWord, skipSpaces, tabDepth, trimEndAt, trimStartAt } from './lines.js';
-import { EXPRESSION_OBJECTS, EXPRESSION_PROPERTIES, NO_CHILDREN, SCRIPT_COMMANDS, SpellingCache, TmdlNode, TmdlStrings } from './node.js';
+import { BlockScanner } from './scan.js';
+import { EXPRESSION_OBJECTS, EXPRESSION_PROPERTIES, NO_CHILDREN, SCRIPT_COMMANDS, ScannedObjects, SpellingCache, TmdlNode, TmdlStrings } from './node.js';
+import type { Column, Measure } from '../model.js';
 import type { ParsedDocument, SourceDocument, TmdlRef } from './node.js';
 
 const HINT =
@@ -15,13 +17,18 @@ const HINT =
  * and `roots` stays empty, so a reader can build the object and drop its lines while the rest of
  * the document is read (a model's lines never all exist at once).
  */
+/**
+ * With `scan`, the nested lines of a table's columns and measures are read into the model object
+ * where scan.ts can (TmdlNode.scanned); the caller must then handle ScanRefused (node.ts).
+ */
 export function parseTmdlDocument(
   file: string,
   input: string,
   strings: TmdlStrings = new TmdlStrings(),
   onRoot?: (root: TmdlNode) => void,
+  scan = false,
 ): ParsedDocument {
-  return new DocumentParser(file, normalizeText(input), strings, onRoot).run();
+  return new DocumentParser(file, normalizeText(input), strings, onRoot, scan).run();
 }
 
 class DocumentParser {
@@ -37,17 +44,20 @@ class DocumentParser {
 
   private readonly keywords: SpellingCache;
   private readonly values: SpellingCache;
+  private readonly scanner: BlockScanner | undefined;
 
   constructor(
     private readonly file: string,
     private readonly t: string,
     strings: TmdlStrings,
     private readonly onRoot: ((root: TmdlNode) => void) | undefined,
+    scan: boolean,
   ) {
     this.n = t.length;
     this.doc = { file, text: t };
     this.keywords = strings.keywords;
     this.values = strings.values;
+    this.scanner = scan ? new BlockScanner(t) : undefined;
   }
 
   private fail(message: string, line: number, text: string): never {
@@ -117,6 +127,10 @@ class DocumentParser {
       if (depth === 0 && lastRoot === undefined && SCRIPT_COMMANDS.has(node.kw) && node.name === undefined && node.sep === '') {
         return { roots: [], refs: [], scriptCommand: t.slice(cs, ce) };
       }
+      if (parent && this.scanned(node, parent, depth)) {
+        stack[depth] = null;
+        continue;
+      }
       if (!parent) {
         if (this.onRoot === undefined) roots.push(node);
         else if (lastRoot !== undefined) this.onRoot(lastRoot);
@@ -127,6 +141,28 @@ class DocumentParser {
     }
     if (this.onRoot !== undefined && lastRoot !== undefined) this.onRoot(lastRoot);
     return { roots, refs };
+  }
+
+  /**
+   * A column or measure of a table read with its nested lines by scan.ts, kept in the table's
+   * `scanned` lists instead of as a node; false when the general reader must read it.
+   */
+  private scanned(node: TmdlNode, parent: TmdlNode, depth: number): boolean {
+    const { scanner } = this;
+    if (scanner === undefined || parent.kw !== 'table' || node.name === undefined || (node.kw !== 'column' && node.kw !== 'measure')) return false;
+    const obj = scanner.scan(node.kw, node.name, node.sep, node.value, node.description, depth + 1, this.pos, this.lineNo);
+    if (obj === undefined) return false;
+    const into = (parent.scanned ??= new ScannedObjects());
+    if (node.kw === 'column') {
+      into.columns.push(obj as Column);
+      into.columnLines.push(node.line);
+    } else {
+      into.measures.push(obj as Measure);
+      into.measureLines.push(node.line);
+    }
+    this.pos = scanner.pos;
+    this.lineNo = scanner.line;
+    return true;
   }
 
   /** readName (lines.ts) on t[from, end) without a result object: returns the name, sets nameEnd. */
