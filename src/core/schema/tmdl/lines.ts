@@ -141,3 +141,21 @@ export function isWhitespaceLine(text: string, start: number, end: number): bool
   for (let i = start; i < end; i++) if (!isBlankOrSpace(text.charCodeAt(i))) return false;
   return true;
 }
+
+/**
+ * The lines t[from, to) of a ``` block, each without the closing line's indentation `margin` (as
+ * far as it matches), after the text on the opening line (docs/tmdl.md#expressions).
+ */
+export function backtickBody(t: string, sameLine: string, from: number, to: number, margin: string): string {
+  const parts: string[] = sameLine.length > 0 ? [sameLine] : [];
+  let p = from;
+  while (p < to) {
+    let e = t.indexOf('\n', p);
+    if (e === -1 || e > to) e = to;
+    let k = 0;
+    while (k < margin.length && p + k < e && t.charCodeAt(p + k) === margin.charCodeAt(k)) k++;
+    parts.push(t.slice(p + k, e));
+    p = e + 1;
+  }
+  return parts.join('\n');
+}

@@ -3,10 +3,9 @@
 // ``` blocks) are consumed as opaque text before any keyword is looked at, so DAX/M lines such as
 // `column x` or `measure y =` can never become objects. No recursion: an explicit stack per depth.
 import { InputError } from '../../errors.js';
-import { LineSyntaxError, isWhitespaceLine, normalizeText, readWord, skipSpaces, tabDepth, trimEndAt, trimStartAt } from './lines.js';
+import { LineSyntaxError, backtickBody, isWhitespaceLine, normalizeText, readWord, skipSpaces, tabDepth, trimEndAt, trimStartAt } from './lines.js';
 import { BlockScanner } from './scan.js';
-import { EXPRESSION_OBJECTS, EXPRESSION_PROPERTIES, NO_CHILDREN, SCRIPT_COMMANDS, ScannedObjects, SpellingCache, TmdlNode, TmdlStrings } from './node.js';
-import type { Column, Measure } from '../model.js';
+import { EXPRESSION_OBJECTS, EXPRESSION_PROPERTIES, NO_CHILDREN, SCRIPT_COMMANDS, SpellingCache, TmdlNode, TmdlStrings } from './node.js';
 import type { ParsedDocument, SourceDocument, TmdlRef } from './node.js';
 
 const HINT =
@@ -111,6 +110,17 @@ class DocumentParser {
         stack[depth] = null;
         continue;
       }
+      const { scanner } = this;
+      if (scanner !== undefined && parent?.kw === 'table') {
+        const description = desc !== null && descDepth === depth ? desc.join('\n') : undefined;
+        if (scanner.declaration(parent, cs, ce, depth + 1, this.pos, lineNo, description)) {
+          this.pos = scanner.pos;
+          this.lineNo = scanner.line;
+          desc = null;
+          stack[depth] = null;
+          continue;
+        }
+      }
       const node = this.parseLine(cs, ce, depth, lineNo, parent ?? undefined);
       if (node === undefined) {
         desc = null; // /// above a property: TOM keeps no description there
@@ -127,10 +137,6 @@ class DocumentParser {
       if (depth === 0 && lastRoot === undefined && SCRIPT_COMMANDS.has(node.kw) && node.name === undefined && node.sep === '') {
         return { roots: [], refs: [], scriptCommand: t.slice(cs, ce) };
       }
-      if (parent && this.scanned(node, parent, depth)) {
-        stack[depth] = null;
-        continue;
-      }
       if (!parent) {
         if (this.onRoot === undefined) roots.push(node);
         else if (lastRoot !== undefined) this.onRoot(lastRoot);
@@ -141,28 +147,6 @@ class DocumentParser {
     }
     if (this.onRoot !== undefined && lastRoot !== undefined) this.onRoot(lastRoot);
     return { roots, refs };
-  }
-
-  /**
-   * A column or measure of a table read with its nested lines by scan.ts, kept in the table's
-   * `scanned` lists instead of as a node; false when the general reader must read it.
-   */
-  private scanned(node: TmdlNode, parent: TmdlNode, depth: number): boolean {
-    const { scanner } = this;
-    if (scanner === undefined || parent.kw !== 'table' || node.name === undefined || (node.kw !== 'column' && node.kw !== 'measure')) return false;
-    const obj = scanner.scan(node.kw, node.name, node.sep, node.value, node.description, depth + 1, this.pos, this.lineNo);
-    if (obj === undefined) return false;
-    const into = (parent.scanned ??= new ScannedObjects());
-    if (node.kw === 'column') {
-      into.columns.push(obj as Column);
-      into.columnLines.push(node.line);
-    } else {
-      into.measures.push(obj as Measure);
-      into.measureLines.push(node.line);
-    }
-    this.pos = scanner.pos;
-    this.lineNo = scanner.line;
-    return true;
   }
 
   /** readName (lines.ts) on t[from, end) without a result object: returns the name, sets nameEnd. */
@@ -404,24 +388,9 @@ class DocumentParser {
       while (f < e && (t.charCodeAt(f) === 9 || t.charCodeAt(f) === 32)) f++;
       if (t.startsWith('```', f)) {
         if (!isWhitespaceLine(t, f + 3, e)) this.fail('nothing may follow the closing ```', this.lineNo, t.slice(ls, e));
-        return skip ? '' : this.backtickBody(sameLine, bodyStart, ls, t.slice(ls, f));
+        return skip ? '' : backtickBody(t, sameLine, bodyStart, ls, t.slice(ls, f));
       }
     }
     return this.fail('the ``` block opened on this line is never closed', openLine, t.slice(this.currentStart, this.currentEnd));
-  }
-
-  private backtickBody(sameLine: string, from: number, to: number, margin: string): string {
-    const { t } = this;
-    const parts: string[] = sameLine.length > 0 ? [sameLine] : [];
-    let p = from;
-    while (p < to) {
-      let e = t.indexOf('\n', p);
-      if (e === -1 || e > to) e = to;
-      let k = 0;
-      while (k < margin.length && p + k < e && t.charCodeAt(p + k) === margin.charCodeAt(k)) k++;
-      parts.push(t.slice(p + k, e));
-      p = e + 1;
-    }
-    return parts.join('\n');
   }
 }

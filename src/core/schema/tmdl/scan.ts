@@ -11,6 +11,7 @@
 import type { Column, Measure, TomDataType } from '../model.js';
 import { DATA_TYPES, SUMMARIZE_BY } from './enums.js';
 import { trimEndAt, trimStartAt } from './lines.js';
+import { ScannedObjects, type TmdlNode } from './node.js';
 
 // Property keys, one bit each: the ones a column or a measure keeps, then ones the model ignores
 // (Power BI Desktop writes them on every column), which are only checked for repeats.
@@ -75,10 +76,71 @@ export class BlockScanner {
   constructor(private readonly t: string) {}
 
   /**
+   * A `column` or `measure` line t[cs, ce) of `table` (number `line`, its nested lines at `depth`
+   * from `pos`) read with those lines into `table.scanned`; false, with nothing consumed, when the
+   * general reader must read it. Only one-line declarations are taken: `column Name`, `measure Name = expression`.
+   */
+  declaration(table: TmdlNode, cs: number, ce: number, depth: number, pos: number, line: number, description: string | undefined): boolean {
+    const { t } = this;
+    const isColumn = ce - cs > 6 && sameKeyword(t, cs, 'column');
+    if (!isColumn && !(ce - cs > 7 && sameKeyword(t, cs, 'measure'))) return false;
+    let i = cs + (isColumn ? 6 : 7);
+    if (t.charCodeAt(i) !== 32 && t.charCodeAt(i) !== 9) return false;
+    while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++;
+    // The name as parse.ts readNameAt reads it.
+    let name: string;
+    if (t.charCodeAt(i) === 39 /* ' */) {
+      let escaped = false;
+      let q = i + 1;
+      for (;;) {
+        q = t.indexOf("'", q);
+        if (q === -1 || q >= ce) return false;
+        if (q + 1 < ce && t.charCodeAt(q + 1) === 39) {
+          escaped = true;
+          q += 2;
+          continue;
+        }
+        break;
+      }
+      name = escaped ? t.slice(i + 1, q).replaceAll("''", "'") : t.slice(i + 1, q);
+      i = q + 1;
+    } else {
+      const from = i;
+      while (i < ce) {
+        const c = t.charCodeAt(i);
+        if (c === 32 || c === 9 || c === 61 || c === 58) break;
+        i++;
+      }
+      if (i === from) return false;
+      name = t.slice(from, i);
+    }
+    while (i < ce && (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9)) i++;
+    let value: string | undefined;
+    if (i < ce) {
+      if (t.charCodeAt(i) !== 61 /* = */) return false;
+      // A one-line expression only: nothing after `=` opens a multi-line body, ``` a block.
+      const rs = trimStartAt(t, i + 1, ce);
+      if (rs === ce || (ce - rs >= 3 && t.startsWith('```', rs))) return false;
+      value = t.slice(rs, ce);
+    }
+    const obj = this.scan(isColumn ? 'column' : 'measure', name, value === undefined ? '' : '=', value, description, depth, pos, line);
+    if (obj === undefined) return false;
+    const into = (table.scanned ??= new ScannedObjects());
+    if (isColumn) {
+      into.columns.push(obj as Column);
+      into.columnLines.push(line);
+    } else {
+      into.measures.push(obj as Measure);
+      into.measureLines.push(line);
+    }
+    return true;
+  }
+
+  /**
    * The object declared by a `column` or `measure` line (already read, with its `=` value and ///
    * description), whose nested lines at `depth` start at `pos`; or undefined when the general reader must read them.
    */
-  scan(kw: 'column' | 'measure', name: string, sep: string, value: string | undefined, description: string | undefined, depth: number, pos: number, line: number): Column | Measure | undefined {
+  private scan(kw: 'column' | 'measure', name: string, sep: string, value: string | undefined, description: string | undefined, depth: number, pos: number, line: number): Column | Measure | undefined {
     if (!this.scanBlock(depth, pos, line, kw === 'column' ? COLUMN_KEEPS : MEASURE_KEEPS)) return undefined;
     const { seen } = this;
     if ((seen & DESCRIPTION) !== 0 && description !== undefined) return undefined; // two descriptions: an error
