@@ -96,6 +96,7 @@ const GENERAL: Record<string, string[]> = {
   'a column without a name': ['\tcolumn', '\t\tdataType: string'],
   'a column declared twice': ['\tcolumn C', '\t\tdataType: string', '\tcolumn C', '\t\tformatString: 0'],
   'a column declared twice, in other case': ['\tcolumn C', '\t\tdataType: string', '\tcolumn c', '\t\tdataType: int64'],
+  'a column declared twice, in other non-ASCII case': ['\tcolumn Ärger', '\t\tdataType: string', '\tmeasure M = 1', '\tcolumn äRGER', '\t\tformatString: 0'],
   'scanned and general columns interleaved': ['\tcolumn A', '\t\tdataType: string', '\tcolumn B =', '\t\t\t1', '\tcolumn C', '\t\tdataType: string', '\tmeasure M = 1', '\t\tisHidden: x'],
   'a column of a calculated table': ['\tcolumn C', '\t\tdataType: string', '\tpartition T = calculated', '\t\tsource = ROW("a", 1)'],
 };

@@ -40,9 +40,14 @@ const BOOLEAN_KEYS = IS_HIDDEN | IS_KEY | INFERRED;
 const MEASURE_KEEPS = IS_HIDDEN | FORMAT_STRING | DISPLAY_FOLDER | DESCRIPTION;
 const COLUMN_KEEPS = (1 << 11) - 1;
 
-/** KEYS grouped by length, so a keyword is compared with a few candidates at most. */
-const BY_LENGTH: (readonly [string, number])[][] = [];
-for (const k of KEYS) (BY_LENGTH[k[0].length] ??= []).push(k);
+/** KEYS by length and first letter (any case), so a keyword is compared with one candidate, rarely two. */
+const slotOf = (length: number, first: number) => (length << 5) | (first & 31);
+const NO_KEYS: (readonly [string, number])[] = [];
+const BY_SLOT = new Array<(readonly [string, number])[]>(32 << 5).fill(NO_KEYS);
+for (const k of KEYS) {
+  const slot = slotOf(k[0].length, k[0].charCodeAt(0));
+  BY_SLOT[slot] = [...(BY_SLOT[slot] as (readonly [string, number])[]), k];
+}
 
 // Nested lines that decl.ts skips (designer metadata), with `=` and a one-line value.
 const IGNORED_LINES = ['annotation', 'changedproperty', 'extendedproperty'];
@@ -334,8 +339,8 @@ export class BlockScanner {
 
 /** The bit of the property key t[from, to) (ASCII case ignored), 0 when it is not one of KEYS. */
 function keyBit(t: string, from: number, to: number): number {
-  const candidates = BY_LENGTH[to - from];
-  if (candidates === undefined) return 0;
+  if (to - from >= 32) return 0;
+  const candidates = BY_SLOT[slotOf(to - from, t.charCodeAt(from))] as (readonly [string, number])[];
   for (let i = 0; i < candidates.length; i++) {
     const k = candidates[i] as readonly [string, number];
     if (sameKeyword(t, from, k[0])) return k[1];
