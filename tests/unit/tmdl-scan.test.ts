@@ -119,6 +119,16 @@ describe('scanned columns and measures', () => {
     }
   });
 
+  it('a table of 600 columns (more than the scratch table of name hashes holds), with and without a repeat', () => {
+    const columns = Array.from({ length: 600 }, (_, i) => [`\tcolumn 'C ${i}'`, '\t\tdataType: string']).flat();
+    for (const lines of [columns, [...columns, "\tcolumn 'c 599'", '\t\tformatString: 0']]) {
+      const files = table(lines);
+      const scanned = outcome(files, true);
+      expect(scanned).toBe(outcome(files, false));
+      expect(JSON.parse(scanned).model.tables[0].columns).toHaveLength(601);
+    }
+  });
+
   it('a table whose scanned column is declared in parts is read as a whole', () => {
     const files: TmdlFile[] = [
       { path: 'tables/T.tmdl', text: 'table T\n\tcolumn C\n\t\tdataType: string\n' },

@@ -26,7 +26,7 @@ import {
   SUMMARIZE_BY,
   canonical,
 } from './enums.js';
-import { LineSyntaxError, nameRef, qualifiedRef } from './lines.js';
+import { DistinctHashes, LineSyntaxError, nameHash, nameRef, qualifiedRef } from './lines.js';
 import { ScanRefused, type TmdlNode, type TmdlRef } from './node.js';
 
 // Objects that may be declared inside `model` (or `database`) instead of at depth 0.
@@ -209,27 +209,14 @@ function readTable(t: Decl, defaultMode: string | undefined): Table {
  * The `kw` objects of table `t`: those scan.ts read (declared on `lines`) and the others, in the
  * order they are declared. One declared twice would have to be merged: ScanRefused.
  */
-/** A hash of `name.toLowerCase()`, without making that string for an ASCII name. */
-function nameHash(name: string, lowered = false): number {
-  let h = 0;
-  for (let i = 0; i < name.length; i++) {
-    let c = name.charCodeAt(i);
-    if (c >= 128 && !lowered) return nameHash(name.toLowerCase(), true);
-    if (c >= 65 && c <= 90) c += 32;
-    h = (Math.imul(h, 31) + c) | 0;
-  }
-  return h;
-}
-
 function withScanned<T extends { name: string }>(t: Decl, kw: string, scanned: T[] | undefined, lines: number[] | undefined, read: (d: Decl) => T): T[] {
   const general = t.children(kw);
   if (scanned === undefined || lines === undefined || scanned.length === 0) return general.map(read);
   // Names compared as the general path's index does (lower-cased), by hash: equal hashes of two
   // different names only cost a second read.
-  const names = new Set<number>();
-  for (const o of scanned) names.add(nameHash(o.name));
-  for (const d of general) names.add(nameHash(d.name));
-  if (names.size !== scanned.length + general.length) throw new ScanRefused(`a ${kw} of ${t.label()} may be declared twice`);
+  const hashes = new DistinctHashes(scanned.length + general.length);
+  for (const o of scanned) if (!hashes.add(nameHash(o.name))) throw new ScanRefused(`a ${kw} of ${t.label()} may be declared twice`);
+  for (const d of general) if (!hashes.add(nameHash(d.name))) throw new ScanRefused(`a ${kw} of ${t.label()} may be declared twice`);
   if (general.length === 0) return scanned;
   const out: T[] = [];
   let i = 0;
