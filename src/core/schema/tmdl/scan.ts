@@ -40,17 +40,14 @@ const BOOLEAN_KEYS = IS_HIDDEN | IS_KEY | INFERRED;
 const MEASURE_KEEPS = IS_HIDDEN | FORMAT_STRING | DISPLAY_FOLDER | DESCRIPTION;
 const COLUMN_KEEPS = (1 << 11) - 1;
 
-/** KEYS by length and first letter (any case), so a keyword is compared with one candidate, rarely two. */
-const slotOf = (length: number, first: number) => (length << 5) | (first & 31);
-const NO_KEYS: (readonly [string, number])[] = [];
-const BY_SLOT = new Array<(readonly [string, number])[]>(32 << 5).fill(NO_KEYS);
-for (const k of KEYS) {
-  const slot = slotOf(k[0].length, k[0].charCodeAt(0));
-  BY_SLOT[slot] = [...(BY_SLOT[slot] as (readonly [string, number])[]), k];
-}
-
-// Nested lines that decl.ts skips (designer metadata), with `=` and a one-line value.
-const IGNORED_LINES = ['annotation', 'changedproperty', 'extendedproperty'];
+// Nested lines that decl.ts skips (designer metadata), taken with `=` and a one-line value.
+const IGNORED = -1;
+const WORDS: ReadonlyArray<readonly [string, number]> = [
+  ...KEYS, ['annotation', IGNORED], ['changedproperty', IGNORED], ['extendedproperty', IGNORED],
+];
+/** Indexes in WORDS by first letter (any case): a line's keyword is found without finding its end first. */
+const BY_FIRST: number[][] = Array.from({ length: 32 }, () => []);
+WORDS.forEach((w, i) => (BY_FIRST[w[0].charCodeAt(0) & 31] as number[]).push(i));
 
 /** A map of enums.ts as parallel arrays of lower-cased spellings and canonical values. */
 function spellings(map: ReadonlyMap<string, string>): { lower: string[]; canonical: string[] } {
@@ -211,18 +208,16 @@ export class BlockScanner {
   /** One nested line t[cs, ce): a `key: value` property with a known key seen once, or an ignored `=` line. */
   private property(cs: number, ce: number, keeps: number): boolean {
     const { t } = this;
-    let ke = cs;
-    while (ke < ce) {
-      const c = t.charCodeAt(ke);
-      if (c === 32 || c === 9 || c === 58 || c === 61) break;
-      ke++;
-    }
-    let vs = ke;
+    const w = wordAt(t, cs, ce);
+    if (w < 0) return false; // unknown (it might repeat, or be anything): the general reader's
+    const [spelling, bit] = WORDS[w] as readonly [string, number];
+    let vs = cs + spelling.length;
     while (vs < ce && (t.charCodeAt(vs) === 32 || t.charCodeAt(vs) === 9)) vs++;
     const bare = vs === ce;
-    if (!bare && t.charCodeAt(vs) !== 58 /* : */) return this.ignoredLine(cs, ke, vs, ce);
-    const bit = keyBit(t, cs, ke);
-    if (bit === 0 || (this.seen & bit) !== 0) return false; // unknown (it might repeat), or a property twice: an error
+    const colon = !bare && t.charCodeAt(vs) === 58; /* : */
+    if (bit === IGNORED) return !bare && !colon && this.ignoredLine(vs, ce);
+    if (!bare && !colon) return false; // `key = …`, `key name`
+    if ((this.seen & bit) !== 0) return false; // a property twice: an error
     this.seen |= bit;
     if ((keeps & bit) === 0) return true;
     // A bare keyword is a boolean set to true (docs/tmdl.md#properties); any other kept property needs a value.
@@ -273,9 +268,8 @@ export class BlockScanner {
   }
 
   /** `annotation Name = value`, `changedProperty = X`: checked as parse.ts reads them, then dropped. */
-  private ignoredLine(cs: number, ke: number, vs: number, ce: number): boolean {
+  private ignoredLine(vs: number, ce: number): boolean {
     const { t } = this;
-    if (!IGNORED_LINES.some((w) => w.length === ke - cs && sameKeyword(t, cs, w))) return false;
     let i = vs;
     if (i < ce && t.charCodeAt(i) !== 61 /* = */) {
       if (t.charCodeAt(i) === 39 /* ' */) {
@@ -337,15 +331,21 @@ export class BlockScanner {
   }
 }
 
-/** The bit of the property key t[from, to) (ASCII case ignored), 0 when it is not one of KEYS. */
-function keyBit(t: string, from: number, to: number): number {
-  if (to - from >= 32) return 0;
-  const candidates = BY_SLOT[slotOf(to - from, t.charCodeAt(from))] as (readonly [string, number])[];
+/**
+ * Index in WORDS of the keyword the line t[cs, ce) starts with — a whole word, ended by the line,
+ * whitespace, `:` or `=` as parse.ts readWord ends it — or -1.
+ */
+function wordAt(t: string, cs: number, ce: number): number {
+  const candidates = BY_FIRST[t.charCodeAt(cs) & 31] as number[];
   for (let i = 0; i < candidates.length; i++) {
-    const k = candidates[i] as readonly [string, number];
-    if (sameKeyword(t, from, k[0])) return k[1];
+    const w = candidates[i] as number;
+    const spelling = (WORDS[w] as readonly [string, number])[0];
+    const end = cs + spelling.length;
+    if (end > ce || !sameKeyword(t, cs, spelling)) continue;
+    const c = t.charCodeAt(end);
+    if (end === ce || c === 32 || c === 9 || c === 58 || c === 61) return w;
   }
-  return 0;
+  return -1;
 }
 
 /**
