@@ -70,6 +70,9 @@ const SCANNED: Record<string, string[]> = {
 const GENERAL: Record<string, string[]> = {
   'calculated column with an indented expression': ['\tcolumn C =', '\t\t\t[Other] * 2', '\t\tdataType: double'],
   'measure with a ``` expression': ['\tmeasure M = ```', '\t\t\tSUM ( T[Other] )', '\t\t\t```', '\t\tformatString: 0'],
+  'measure with a ``` expression indented no deeper than the measure': ['\tmeasure M = ```', '\tSUM ( T[Other] )', '\t```'],
+  'a word that starts like annotation, twice': ['\tcolumn C', '\t\tannotationX = 1', '\t\tannotationX = 2'],
+  'a key with more letters': ['\tcolumn C', '\t\tdataTypes: string'],
   'quoted sortByColumn': ['\tcolumn C', '\t\tdataType: string', "\t\tsortByColumn: 'Other'"],
   'sortByColumn with text after the quotes': ['\tcolumn C', '\t\tdataType: string', "\t\tsortByColumn: 'Other' x"],
   'unknown dataType': ['\tcolumn C', '\t\tdataType: int65'],
