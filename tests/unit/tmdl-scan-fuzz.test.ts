@@ -29,7 +29,7 @@ function outcome(input: TmdlFile[], scan: boolean): string {
 type Edit =
   | { kind: 'drop' | 'repeat' | 'upper'; line: number }
   | { kind: 'indent'; line: number; tabs: number }
-  | { kind: 'replace'; line: number; text: string };
+  | { kind: 'replace'; line: number; text: string }; // inserts `text` before the line
 
 const LINES = [
   '\t\tisHidden', '\t\tisHidden: false', '\t\tisKey: 1', '\t\tdataType: int65', '\t\tdataType: "Double"', '\t\tformatString',
@@ -45,11 +45,13 @@ function apply(text: string, edits: Edit[]): string {
   for (const e of edits) {
     const i = e.line % lines.length;
     const line = lines[i] ?? '';
-    if (e.kind === 'drop') lines.splice(i, 1);
-    else if (e.kind === 'repeat') lines.splice(i, 0, line);
-    else if (e.kind === 'upper') lines[i] = line.toUpperCase();
-    else if (e.kind === 'indent') lines[i] = '\t'.repeat(e.tabs) + line.replace(/^\t*/, '');
-    else lines.splice(i, 0, e.text);
+    switch (e.kind) {
+      case 'drop': lines.splice(i, 1); break;
+      case 'repeat': lines.splice(i, 0, line); break;
+      case 'upper': lines[i] = line.toUpperCase(); break;
+      case 'indent': lines[i] = '\t'.repeat(e.tabs) + line.replace(/^\t*/, ''); break;
+      case 'replace': lines.splice(i, 0, e.text); break;
+    }
   }
   return lines.join('\n');
 }
