@@ -1,5 +1,5 @@
 // The scanned read (scan.ts) against the general path on mangled models: lines of the example model's
-// tables dropped, repeated, re-indented, re-cased or replaced by lines the scanner must refuse. Both
+// tables dropped, repeated, re-indented, re-cased, or joined by lines the scanner must refuse. Both
 // reads must end in the same model (key order included) or the same error (message, file, line, text).
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -29,7 +29,7 @@ function outcome(input: TmdlFile[], scan: boolean): string {
 type Edit =
   | { kind: 'drop' | 'repeat' | 'upper'; line: number }
   | { kind: 'indent'; line: number; tabs: number }
-  | { kind: 'replace'; line: number; text: string }; // inserts `text` before the line
+  | { kind: 'insert'; line: number; text: string }; // `text` as a new line before it
 
 const LINES = [
   '\t\tisHidden', '\t\tisHidden: false', '\t\tisKey: 1', '\t\tdataType: int65', '\t\tdataType: "Double"', '\t\tformatString',
@@ -50,7 +50,7 @@ function apply(text: string, edits: Edit[]): string {
       case 'repeat': lines.splice(i, 0, line); break;
       case 'upper': lines[i] = line.toUpperCase(); break;
       case 'indent': lines[i] = '\t'.repeat(e.tabs) + line.replace(/^\t*/, ''); break;
-      case 'replace': lines.splice(i, 0, e.text); break;
+      case 'insert': lines.splice(i, 0, e.text); break;
     }
   }
   return lines.join('\n');
@@ -61,7 +61,7 @@ const unit = fc.nat({ max: 10_000 });
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constantFrom('drop' as const, 'repeat' as const, 'upper' as const), line: unit }),
   fc.record({ kind: fc.constant('indent' as const), line: unit, tabs: fc.integer({ min: 0, max: 3 }) }),
-  fc.record({ kind: fc.constant('replace' as const), line: unit, text: fc.constantFrom(...LINES) }),
+  fc.record({ kind: fc.constant('insert' as const), line: unit, text: fc.constantFrom(...LINES) }),
 );
 
 describe('scanned read against the general path on mangled tables', () => {
