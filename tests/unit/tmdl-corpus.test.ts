@@ -65,5 +65,13 @@ describe('readTmdl on every TMDL model', () => {
       expect(model.relationships.filter((r) => r.crossFilteringBehavior === 'bothDirections').length).toBe(extra.bothDirections);
       expect(s.columns).toBe(model.tables.reduce((n, t) => n + t.columns.length, 0));
     });
+
+    it(`${entry.tier} ${entry.id}: the scanned read gives the model of the general path, key order included`, () => {
+      const def = findDefinition(entry.dir)!;
+      const files = readFolder(def);
+      const scanned = readTmdl(files, { modelName: entry.id, location: def });
+      const general = readTmdl(files, { modelName: entry.id, location: def, scan: false });
+      expect(JSON.stringify(scanned)).toBe(JSON.stringify(general));
+    });
   }
 });

@@ -26,9 +26,8 @@ import {
   SUMMARIZE_BY,
   canonical,
 } from './enums.js';
-import { LineSyntaxError, nameRef, qualifiedRef } from './lines.js';
-import { readPlainColumn, readPlainMeasure } from './plain.js';
-import type { TmdlNode, TmdlRef } from './node.js';
+import { DistinctHashes, LineSyntaxError, nameHash, nameRef, qualifiedRef } from './lines.js';
+import { ScanRefused, type TmdlNode, type TmdlRef } from './node.js';
 
 // Objects that may be declared inside `model` (or `database`) instead of at depth 0.
 const LIFTED = new Set(['model', 'table', 'relationship', 'role', 'perspective', 'culture', 'cultureinfo', 'expression', 'function', 'datasource']);
@@ -195,12 +194,39 @@ function readTable(t: Decl, defaultMode: string | undefined): Table {
     kind,
     storageMode: storageMode(partitions, defaultMode),
     partitions,
-    columns: t.children('column').map((c) => readColumn(c, kind === 'calculatedTable')),
-    measures: t.children('measure').map(readMeasure),
+    columns: withScanned(t, 'column', t.scanned?.columns, t.scanned?.columnLines, (c) => readColumn(c, kind === 'calculatedTable')),
+    measures: withScanned(t, 'measure', t.scanned?.measures, t.scanned?.measureLines, readMeasure),
     hierarchies: t.children('hierarchy').map(readHierarchy),
   };
   if (cg) table.calculationGroup = readCalculationGroup(cg);
+  if (kind === 'calculatedTable') {
+    for (const c of table.columns) if (c.kind === 'data') c.kind = 'calculatedTableColumn';
+  }
   return table;
+}
+
+/**
+ * The `kw` objects of table `t`: those scan.ts read (declared on `lines`) and the others, in the
+ * order they are declared. One declared twice would have to be merged: ScanRefused.
+ */
+function withScanned<T extends { name: string }>(t: Decl, kw: string, scanned: T[] | undefined, lines: number[] | undefined, read: (d: Decl) => T): T[] {
+  const general = t.children(kw);
+  if (scanned === undefined || lines === undefined || scanned.length === 0) return general.map(read);
+  // Names compared as the general path's index does (lower-cased), by hash: equal hashes of two
+  // different names only cost a second read.
+  const hashes = new DistinctHashes(scanned.length + general.length);
+  for (const o of scanned) if (!hashes.add(nameHash(o.name))) throw new ScanRefused(`a ${kw} of ${t.label()} may be declared twice`);
+  for (const d of general) if (!hashes.add(nameHash(d.name))) throw new ScanRefused(`a ${kw} of ${t.label()} may be declared twice`);
+  if (general.length === 0) return scanned;
+  const out: T[] = [];
+  let i = 0;
+  for (let j = 0; j < scanned.length; j++) {
+    const line = lines[j] as number;
+    while (i < general.length && (general[i] as Decl).first.line < line) out.push(read(general[i++] as Decl));
+    out.push(scanned[j] as T);
+  }
+  while (i < general.length) out.push(read(general[i++] as Decl));
+  return out;
 }
 
 /** model.ts: the partitions' common mode, `mixed` when they differ, else the model default. */
@@ -229,8 +255,6 @@ function readPartition(p: Decl): Partition {
 }
 
 function readColumn(c: Decl, inCalculatedTable: boolean): Column {
-  const plain = c.plainNode && readPlainColumn(c.plainNode, inCalculatedTable);
-  if (plain) return plain;
   const calculated = c.hasEquals;
   // TMDL omits properties at their TOM default; an absent dataType is the default `automatic`
   // (seen only on calculated and calculated-table columns, whose type the engine infers).
@@ -256,8 +280,6 @@ function readColumn(c: Decl, inCalculatedTable: boolean): Column {
 }
 
 function readMeasure(m: Decl): Measure {
-  const plain = m.plainNode && readPlainMeasure(m.plainNode);
-  if (plain) return plain;
   const measure: Measure = { name: m.name, expression: m.value ?? '', isHidden: m.bool('ishidden') ?? false };
   put(measure, 'formatString', m.str('formatstring'));
   put(measure, 'displayFolder', m.str('displayfolder'));

@@ -2,7 +2,7 @@
 // merged into one (docs/tmdl.md#files-and-folders "partial declaration"), with its properties indexed once.
 // The same property declared twice — in one file or across files — is an error, as in TOM.
 import { InputError } from '../../errors.js';
-import { PROP_SLOTS, type TmdlNode } from './node.js';
+import { PROP_SLOTS, ScanRefused, type ScannedObjects, type TmdlNode } from './node.js';
 
 // Keywords that may legitimately repeat inside one object and that the model does not keep
 // (designer metadata); skipped without indexing, which is most of a Desktop file's lines.
@@ -61,6 +61,8 @@ export class Decl {
     let value: TmdlNode | undefined;
     let description: string | undefined;
     for (const n of nodes) {
+      // Scanned objects are not in children, so they cannot be merged here.
+      if (n.scanned !== undefined && nodes.length > 1) throw new ScanRefused(`${this.label()} is declared in parts`);
       if (n.sep === '=') {
         if (value) tmdlError(`${this.label()} has its expression declared twice (first on line ${value.line} of ${value.file})`, n);
         value = n;
@@ -87,9 +89,9 @@ export class Decl {
     this.description = description;
   }
 
-  /** The declaration when it is one line holding only `key: value` lines, each once (plain.ts reads those directly). */
-  get plainNode(): TmdlNode | undefined {
-    return this.stride === PROP_SLOTS ? this.first : undefined;
+  /** Columns and measures scan.ts read (a table declared once). */
+  get scanned(): ScannedObjects | undefined {
+    return this.first.scanned;
   }
 
   label(): string {

@@ -18,6 +18,11 @@ export interface ReadTmdlOptions {
   modelName: string;
   /** Folder shown in error messages. */
   location: string;
+  /**
+   * false: read every line through the general path (parse.ts → decl.ts → build.ts), without
+   * scan.ts; the same model, only slower. Tests hold the scanned read to it.
+   */
+  scan?: boolean;
 }
 
 export function readTmdl(files: ReadonlyArray<TmdlFile>, options: ReadTmdlOptions): LoadedModel {
@@ -43,11 +48,13 @@ export function readTmdl(files: ReadonlyArray<TmdlFile>, options: ReadTmdlOption
   // Deterministic order whatever the file system listed: model.tmdl first, then by path.
   docs.sort((a, b) => rank(a.rel) - rank(b.rel) || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 
+  if (options.scan === false) return readDocuments(docs, options, warnings, false);
   try {
     return readDocuments(docs, options, warnings, true);
   } catch {
-    // Tables could not be read one by one (a table declared in parts, or inside `model`), or the
-    // model has an error: read again as a whole, which reports the error exactly as it is found there.
+    // Tables could not be read one by one (a table declared in parts, or inside `model`), a scanned
+    // object needs merging (ScanRefused), or the model has an error: read again as a whole through
+    // the general path, which reports the error exactly as it is found there.
   }
   return readDocuments(docs, options, warnings, false);
 }
@@ -55,7 +62,8 @@ export function readTmdl(files: ReadonlyArray<TmdlFile>, options: ReadTmdlOption
 /**
  * Parse every document, then build the model. With `stream`, each table is read as soon as its
  * declaration ends (TableStream) and its lines are dropped: a model's lines then never all exist at
- * once, which is most of the work of the collector on a large model.
+ * once, which is most of the work of the collector on a large model. Streaming also reads columns
+ * and measures with scan.ts.
  */
 function readDocuments(docs: { rel: string; text: string }[], options: ReadTmdlOptions, fileWarnings: string[], stream: boolean): LoadedModel {
   const warnings = [...fileWarnings];
@@ -68,7 +76,7 @@ function readDocuments(docs: { rel: string; text: string }[], options: ReadTmdlO
     const onRoot = tables ? (r: TmdlNode) => void (tables.add(r) || roots.push(r)) : undefined;
     for (const d of docs) {
       current = joinPath(options.location, d.rel);
-      const parsed = parseTmdlDocument(current, d.text, strings, onRoot);
+      const parsed = parseTmdlDocument(current, d.text, strings, onRoot, stream);
       if (parsed.scriptCommand !== undefined) {
         warnings.push(`TMDL: ignored ${d.rel}: it is a TMDL script ('${parsed.scriptCommand.slice(0, 40)}'), not a model file`);
         continue;

@@ -141,3 +141,72 @@ export function isWhitespaceLine(text: string, start: number, end: number): bool
   for (let i = start; i < end; i++) if (!isBlankOrSpace(text.charCodeAt(i))) return false;
   return true;
 }
+
+/**
+ * The lines t[from, to) of a ``` block, each without the closing line's indentation `margin` (as
+ * far as it matches), after the text on the opening line (docs/tmdl.md#expressions).
+ */
+export function backtickBody(t: string, sameLine: string, from: number, to: number, margin: string): string {
+  const parts: string[] = sameLine.length > 0 ? [sameLine] : [];
+  let p = from;
+  while (p < to) {
+    let e = t.indexOf('\n', p);
+    if (e === -1 || e > to) e = to;
+    let k = 0;
+    while (k < margin.length && p + k < e && t.charCodeAt(p + k) === margin.charCodeAt(k)) k++;
+    parts.push(t.slice(p + k, e));
+    p = e + 1;
+  }
+  return parts.join('\n');
+}
+
+/** A hash of `name.toLowerCase()`, without making that string for an ASCII name. */
+export function nameHash(name: string, lowered = false): number {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 128 && !lowered) return nameHash(name.toLowerCase(), true);
+    if (c >= 65 && c <= 90) c += 32;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  return h;
+}
+
+// Scratch tables of DistinctHashes, reused by every check: one per table's columns and measures
+// would be a few hundred bytes of garbage each (a generation stamp marks the slots in use).
+const SLOTS = 1024;
+const slotHash = new Int32Array(SLOTS);
+const slotStamp = new Int32Array(SLOTS);
+let generation = 0;
+
+/** A set of 32-bit hashes that reports a repeat; backed by the scratch tables while `count` fits them. */
+export class DistinctHashes {
+  private readonly stamp: number;
+  private readonly overflow: Set<number> | undefined;
+
+  constructor(count: number) {
+    this.overflow = count * 2 > SLOTS ? new Set() : undefined;
+    if (generation === 0x7fffffff) {
+      slotStamp.fill(0);
+      generation = 0;
+    }
+    this.stamp = ++generation;
+  }
+
+  /** False when `h` was added before. */
+  add(h: number): boolean {
+    if (this.overflow !== undefined) {
+      if (this.overflow.has(h)) return false;
+      this.overflow.add(h);
+      return true;
+    }
+    let i = h & (SLOTS - 1);
+    while (slotStamp[i] === this.stamp) {
+      if (slotHash[i] === h) return false;
+      i = (i + 1) & (SLOTS - 1);
+    }
+    slotStamp[i] = this.stamp;
+    slotHash[i] = h;
+    return true;
+  }
+}

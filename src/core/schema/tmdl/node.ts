@@ -1,5 +1,6 @@
 // The lines of a parsed TMDL document (docs/tmdl.md): declaration nodes with their `key: value`
 // slots, and the string caches one read shares between its documents. The parser is parse.ts.
+import type { Column, Measure } from '../model.js';
 import { trimEndAt } from './lines.js';
 
 // Shared by every line without nested lines (most of them) to spare an allocation each; replaced
@@ -29,6 +30,8 @@ export class TmdlNode {
   /** Nested `key: value` lines in order, PROP_SLOTS slots each: keyword, value, line, start offset. */
   declare props: unknown[];
   declare readonly line: number;
+  /** A table's columns and measures that scan.ts read straight into model objects (they are not in `children`). */
+  declare scanned: ScannedObjects | undefined;
   // Fields are assigned in the constructor only (`declare`), in one order, so every node has the same shape.
   private declare readonly doc: SourceDocument;
   /** Offset of the line's first character after its indentation. */
@@ -42,6 +45,7 @@ export class TmdlNode {
     this.description = undefined;
     this.children = NO_CHILDREN;
     this.props = NO_PROPS;
+    this.scanned = undefined;
     this.doc = doc;
     this.line = line;
     this.start = start;
@@ -137,6 +141,20 @@ export class TmdlStrings {
   readonly keywords = new SpellingCache(256, 40, true);
   readonly values = new SpellingCache(1024, 24, false);
 }
+
+/** Columns and measures of one table declaration read by scan.ts, each with the line it is declared on. */
+export class ScannedObjects {
+  readonly columns: Column[] = [];
+  readonly columnLines: number[] = [];
+  readonly measures: Measure[] = [];
+  readonly measureLines: number[] = [];
+}
+
+/**
+ * A table holding scanned objects (TmdlNode.scanned) declared in parts, or one of them declared
+ * twice, whose lines would have to be merged: the documents are read again without scanning.
+ */
+export class ScanRefused extends Error {}
 
 // Objects whose `=` value is a DAX or M expression, and expression properties: when one of them ends
 // in `=` and what follows is not indented deep enough, the expression was misplaced, not left empty.

@@ -3,7 +3,8 @@
 // ``` blocks) are consumed as opaque text before any keyword is looked at, so DAX/M lines such as
 // `column x` or `measure y =` can never become objects. No recursion: an explicit stack per depth.
 import { InputError } from '../../errors.js';
-import { LineSyntaxError, isWhitespaceLine, normalizeText, readWord, skipSpaces, tabDepth, trimEndAt, trimStartAt } from './lines.js';
+import { LineSyntaxError, backtickBody, isWhitespaceLine, normalizeText, readWord, skipSpaces, tabDepth, trimEndAt, trimStartAt } from './lines.js';
+import { BlockScanner } from './scan.js';
 import { EXPRESSION_OBJECTS, EXPRESSION_PROPERTIES, NO_CHILDREN, SCRIPT_COMMANDS, SpellingCache, TmdlNode, TmdlStrings } from './node.js';
 import type { ParsedDocument, SourceDocument, TmdlRef } from './node.js';
 
@@ -15,13 +16,18 @@ const HINT =
  * and `roots` stays empty, so a reader can build the object and drop its lines while the rest of
  * the document is read (a model's lines never all exist at once).
  */
+/**
+ * With `scan`, the nested lines of a table's columns and measures are read into the model object
+ * where scan.ts can (TmdlNode.scanned); the caller must then handle ScanRefused (node.ts).
+ */
 export function parseTmdlDocument(
   file: string,
   input: string,
   strings: TmdlStrings = new TmdlStrings(),
   onRoot?: (root: TmdlNode) => void,
+  scan = false,
 ): ParsedDocument {
-  return new DocumentParser(file, normalizeText(input), strings, onRoot).run();
+  return new DocumentParser(file, normalizeText(input), strings, onRoot, scan).run();
 }
 
 class DocumentParser {
@@ -37,17 +43,20 @@ class DocumentParser {
 
   private readonly keywords: SpellingCache;
   private readonly values: SpellingCache;
+  private readonly scanner: BlockScanner | undefined;
 
   constructor(
     private readonly file: string,
     private readonly t: string,
     strings: TmdlStrings,
     private readonly onRoot: ((root: TmdlNode) => void) | undefined,
+    scan: boolean,
   ) {
     this.n = t.length;
     this.doc = { file, text: t };
     this.keywords = strings.keywords;
     this.values = strings.values;
+    this.scanner = scan ? new BlockScanner(t) : undefined;
   }
 
   private fail(message: string, line: number, text: string): never {
@@ -100,6 +109,17 @@ class DocumentParser {
         descDepth = depth;
         stack[depth] = null;
         continue;
+      }
+      const { scanner } = this;
+      if (scanner !== undefined && parent?.kw === 'table') {
+        const description = desc !== null && descDepth === depth ? desc.join('\n') : undefined;
+        if (scanner.declaration(parent, cs, ce, depth + 1, this.pos, lineNo, description)) {
+          this.pos = scanner.pos;
+          this.lineNo = scanner.line;
+          desc = null;
+          stack[depth] = null;
+          continue;
+        }
       }
       const node = this.parseLine(cs, ce, depth, lineNo, parent ?? undefined);
       if (node === undefined) {
@@ -368,24 +388,9 @@ class DocumentParser {
       while (f < e && (t.charCodeAt(f) === 9 || t.charCodeAt(f) === 32)) f++;
       if (t.startsWith('```', f)) {
         if (!isWhitespaceLine(t, f + 3, e)) this.fail('nothing may follow the closing ```', this.lineNo, t.slice(ls, e));
-        return skip ? '' : this.backtickBody(sameLine, bodyStart, ls, t.slice(ls, f));
+        return skip ? '' : backtickBody(t, sameLine, bodyStart, ls, t.slice(ls, f));
       }
     }
     return this.fail('the ``` block opened on this line is never closed', openLine, t.slice(this.currentStart, this.currentEnd));
-  }
-
-  private backtickBody(sameLine: string, from: number, to: number, margin: string): string {
-    const { t } = this;
-    const parts: string[] = sameLine.length > 0 ? [sameLine] : [];
-    let p = from;
-    while (p < to) {
-      let e = t.indexOf('\n', p);
-      if (e === -1 || e > to) e = to;
-      let k = 0;
-      while (k < margin.length && p + k < e && t.charCodeAt(p + k) === margin.charCodeAt(k)) k++;
-      parts.push(t.slice(p + k, e));
-      p = e + 1;
-    }
-    return parts.join('\n');
   }
 }
