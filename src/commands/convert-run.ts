@@ -24,6 +24,7 @@ export async function executeConvert(ctx: CommandContext, config: Config, option
       version: ctx.version,
       verbose: ctx.globals.verbose,
       signal: ctx.signal,
+      pauses: ctx.pauses,
       redact: (t) => ctx.ui.redact(t),
       onEvent: progress.onEvent,
     });

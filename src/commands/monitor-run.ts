@@ -30,6 +30,7 @@ export async function executeMonitor(ctx: CommandContext, config: Config, option
     version: ctx.version,
     verbose: ctx.globals.verbose,
     signal: ctx.signal,
+    pauses: ctx.pauses,
     redact: (t) => ctx.ui.redact(t),
     onStart: ({ target }) => {
       if (ctx.globals.json) return;

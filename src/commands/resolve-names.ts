@@ -19,6 +19,7 @@ export async function resolveFabricRefs(ctx: CommandContext, config: Config, ref
     dryRun: true,
     fabric: true,
     signal: ctx.signal,
+    pauses: ctx.pauses,
   });
   try {
     const names = new FabricNames(runtime.api!);

@@ -39,6 +39,7 @@ async function validate(ctx: CommandContext): Promise<number> {
       logger: ctx.ui.logger(),
       version: ctx.version,
       verbose: ctx.globals.verbose,
+      pauses: ctx.pauses,
     });
   } finally {
     spinner.stop();

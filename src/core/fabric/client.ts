@@ -5,6 +5,7 @@ import type { TokenProvider } from '../auth/token-cache.js';
 import type { Clock, Logger, Sleep } from '../context.js';
 import { ApiError } from '../errors.js';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http/client.js';
+import { HostPauses } from '../http/host-pause.js';
 import type { Redactor } from '../redact.js';
 import { SCANNER_HINT } from '../tenant-settings.js';
 import type { ModelListing } from '../sources/listing.js';
@@ -77,6 +78,8 @@ export function createFabricClient(options: FabricClientOptions): FabricClient {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.redact ? { redact: options.redact } : {}),
     ...options.http,
+    // The Fabric and Power BI clients share one pause table (one host may serve both).
+    pauses: options.http?.pauses ?? new HostPauses(),
   };
   const clients: Record<'fabric' | 'powerbi', HttpClient> = {
     fabric: createHttpClient({ ...common, baseUrl: options.fabricUrl ?? 'https://api.fabric.microsoft.com', audience: 'fabric' }),

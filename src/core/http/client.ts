@@ -14,7 +14,7 @@ import { MAX_RESPONSE_BYTES, formatBytes } from '../limits.js';
 import { createRedactor, type Redactor } from '../redact.js';
 import { readLimited } from './body.js';
 import { apiErrorFromResponse, readErrorBody, type ErrorFacts } from './error-mapping.js';
-import { sharedHostPauses, type HostPauses } from './host-pause.js';
+import { HostPauses } from './host-pause.js';
 import { runLongRunningOperation, type LroOptions } from './lro.js';
 import { formatUtcTime, parseRetryAfter } from './retry-after.js';
 
@@ -128,7 +128,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const maxRetries = options.maxRetries ?? 5;
   const budgetMs = options.budgetMs ?? 15 * 60_000;
   const dispatcher = options.dispatcher ?? sharedAgent;
-  const pauses = options.pauses ?? sharedHostPauses;
+  const pauses = options.pauses ?? new HostPauses();
   const random = options.random ?? Math.random;
   const backoff = options.backoff ?? { baseMs: 500, maxMs: 30_000 };
   const userAgent = options.userAgent ?? 'fabric-sync';

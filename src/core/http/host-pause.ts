@@ -1,7 +1,8 @@
 // One pause per host (docs/architecture.md#reading-models-from-fabric "pauses the whole host, not just one request"): when any request
-// gets a 429, every request to that host — from any client sharing the registry (a run's Fabric and
-// Power BI clients; a monitor's every cycle) — waits until the Retry-After has passed, instead of each
-// one hammering the API and collecting its own 429.
+// gets a 429, every request to that host — from any client sharing the registry: every Fabric and
+// Power BI client of one command line (src/main.ts makes one per command line; a monitor keeps it
+// across its cycles) — waits until the Retry-After has passed, instead of each one hammering the API
+// and collecting its own 429. Nothing outlives the command line: a later one asks the host afresh.
 
 export interface HostPause {
   /** Epoch ms when requests may resume. */
@@ -31,5 +32,3 @@ export class HostPauses {
   }
 }
 
-/** Shared by every HTTP client created without its own registry (src/core/run/compose.ts gives each run one). */
-export const sharedHostPauses = new HostPauses();

@@ -47,6 +47,8 @@ export interface RunOptions {
   fabric: boolean;
   /** Ends throttling pauses, backoff and long-running-operation waits at once (Ctrl-C). */
   signal?: AbortSignal;
+  /** Retry-After pauses per host, shared by every Fabric client of one command line (main.ts makes it). */
+  pauses?: HostPauses;
 }
 
 export interface Run {
@@ -79,9 +81,9 @@ export function composeRun(config: Config, options: RunOptions): Run {
         userAgent: `fabric-sync/${options.version}`,
         signal: options.signal,
         redact: createRedactor(secretValues(config)),
-        // One pause table per run: a monitor keeps a host's Retry-After across its cycles; a run
-        // started after this one ended (in the same process) asks the host afresh.
-        http: { pauses: new HostPauses() },
+        // A monitor keeps a host's Retry-After across its cycles; a command line started after this
+        // one ended (in the same process) asks the host afresh.
+        http: { pauses: options.pauses ?? new HostPauses() },
       })
     : null;
   const disabled = new Set(options.disabled);

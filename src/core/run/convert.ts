@@ -1,6 +1,7 @@
 // `convert` from the loaded configuration: the run composed (compose.ts), the state file opened
 // (waiting briefly for another run that holds it), the models converted, and everything that was
 // opened closed again, whatever happened.
+import type { HostPauses } from '../http/index.js';
 import type { Config } from '../config/schema.js';
 import { realSleep, systemClock, type Logger } from '../context.js';
 import type { MonitorEvent } from '../sync/monitor.js';
@@ -17,6 +18,8 @@ export interface ConvertRunOptions {
   version: string;
   verbose: boolean;
   signal: AbortSignal;
+  /** Retry-After pauses per host, shared by every Fabric client of one command line (main.ts makes it). */
+  pauses: HostPauses;
   redact: (text: string) => string;
   onEvent(event: MonitorEvent | { type: 'model-start'; name: string }): void;
 }
@@ -34,6 +37,7 @@ export async function convertWithConfig(config: Config, o: ConvertRunOptions): P
     dryRun: o.dryRun,
     fabric: needsFabric,
     signal: o.signal,
+    pauses: o.pauses,
   });
   try {
     const store = await openStateForRun(config.state.path, { dryRun: o.dryRun, logger, sleep: realSleep, signal: o.signal, redact: o.redact });

@@ -1,5 +1,6 @@
 // `monitor` from the loaded configuration: the run composed (compose.ts), the state file locked for
 // good, the loop run (src/core/sync/monitor.ts) over the Fabric source, and everything closed again.
+import type { HostPauses } from '../http/index.js';
 import type { Config } from '../config/schema.js';
 import { realSleep, systemClock, type Logger } from '../context.js';
 import { isServiceStop } from '../errors.js';
@@ -18,6 +19,8 @@ export interface MonitorRunOptions {
   version: string;
   verbose: boolean;
   signal: AbortSignal;
+  /** Retry-After pauses per host, shared by every Fabric client of one command line (main.ts makes it). */
+  pauses: HostPauses;
   redact: (text: string) => string;
   /** Called once the run is composed, before the first cycle (the command's banner). */
   onStart?(facts: { target: string }): void;

@@ -3,6 +3,7 @@
 // creating one, and the admin scanner APIs. Each probe is one small request; nothing is created or
 // changed. Tenant settings: src/core/tenant-settings.ts. There is no read-only way to a model's schema
 // (issue 13 item 19): getDefinition needs write permission, and so do the DAX INFO functions.
+import type { HostPauses } from '../http/index.js';
 import { resolveAuthMode } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createTokenProvider, type Audience, type TokenProvider } from '../auth/index.js';
@@ -22,6 +23,8 @@ export interface FabricCheckOptions {
   version: string;
   /** PEM of an extra CA for the authority host (tests, TLS inspection); NODE_EXTRA_CA_CERTS works too. */
   extraCaPem?: string;
+  /** Retry-After pauses per host, shared by every Fabric client of one command line (main.ts makes it). */
+  pauses?: HostPauses;
 }
 
 /** With no workspace configured, at most this many visible workspaces are probed (quota-friendly). */
@@ -64,6 +67,7 @@ export async function checkFabric(config: Config, o: FabricCheckOptions): Promis
     maxRetries: Math.min(config.fabric.maxRetries, VALIDATE_RETRIES),
     budgetMs: VALIDATE_BUDGET_MS,
     userAgent: `fabric-sync/${o.version} (validate)`,
+    ...(o.pauses ? { http: { pauses: o.pauses } } : {}),
   });
   const checks: Check[] = [...tokenChecks];
   const targets = await workspaceTargets(config, api, o.clock, checks);

@@ -3,6 +3,7 @@
 // other checks are skipped. Otherwise the Fabric, warehouse and state checks run side by side (they
 // share nothing) and come back in a fixed order. Nothing is created or changed except a temporary
 // Snowflake table, which is dropped again.
+import type { HostPauses } from '../http/index.js';
 import { resolveAuthMode, resolveTarget, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { secretValues } from '../config/secret.js';
@@ -28,6 +29,8 @@ export interface ValidateDeps {
   hostname?: string;
   isAlive?: (pid: number) => boolean;
   extraCaPem?: string;
+  /** Retry-After pauses per host, shared by every Fabric client of one command line (main.ts makes it). */
+  pauses?: HostPauses;
   /** Longest wait for the Snowflake login; default SNOWFLAKE_LOGIN_TIMEOUT_MS. */
   snowflakeLoginTimeoutMs?: number;
 }
