@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, isFabricSyncError, ConfigError, InputError, outcomesOfFailure, storageErrorFrom } from './core/errors.js';
 import { makeConfigLoader, type Action, type CommandContext, type GlobalOptions } from './commands/context.js';
 import { Ui } from './commands/output.js';
+import { HostPauses } from './core/http/index.js';
 import { secretValues } from './core/config/secret.js';
 import { spinnerAllowed } from './commands/progress.js';
 import { registerInspect } from './commands/inspect.js';
@@ -30,7 +31,7 @@ Exit codes:
 
 /** What a run reads from and writes to: the process's own streams (src/cli.ts), or others. */
 export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Aborted with a StopRequest to stop the run as SIGINT/SIGTERM would. */
@@ -56,6 +57,13 @@ function buildUi(globals: Partial<GlobalOptions>, io: CliIo): Ui {
   });
 }
 
+/** Whether help text may keep colours on `stream`: NO_COLOR / FORCE_COLOR / CLICOLOR_FORCE, else a colour terminal. */
+function helpColours(stream: CliIo['stdout'], env: CliIo['env']): boolean {
+  if (env.NO_COLOR || env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') return false;
+  if (env.FORCE_COLOR || env.CLICOLOR_FORCE !== undefined) return true;
+  return Boolean(stream.isTTY && (stream as { hasColors?: () => boolean }).hasColors?.());
+}
+
 /** Global flags read straight from argv, for rendering errors that happen before commander parsed. */
 function globalsFromArgv(argv: string[]): Partial<GlobalOptions> {
   return {
@@ -69,6 +77,8 @@ function globalsFromArgv(argv: string[]): Partial<GlobalOptions> {
 /** Runs one command line; returns the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let ui = buildUi(globalsFromArgv(argv), io);
+  // What the Fabric API says about throttling (Retry-After) holds for this command line, not the process.
+  const pauses = new HostPauses();
   let exitCode: number = ExitCode.ok;
   // `--version --json` is one JSON document like every other --json output.
   if (ui.json && argv.some((a) => a === '--version' || a === '-V') && !argv.some((a) => a === '--help' || a === '-h')) {
@@ -91,7 +101,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .showSuggestionAfterError(true)
     // A command's --help lists the global options too (--config, --json, …), inherited by each command.
     .configureHelp({ showGlobalOptions: true })
-    .configureOutput({ writeErr: (s) => io.stderr.write(s), writeOut: (s) => io.stdout.write(s) })
+    .configureOutput({
+      writeErr: (s) => io.stderr.write(s),
+      writeOut: (s) => io.stdout.write(s),
+      // What commander would ask of process.stdout/stderr and the environment, asked of the given ones.
+      getOutHelpWidth: () => (io.stdout.isTTY ? io.stdout.columns : undefined) ?? 80,
+      getErrHelpWidth: () => (io.stderr.isTTY ? io.stderr.columns : undefined) ?? 80,
+      getOutHasColors: () => helpColours(io.stdout, io.env),
+      getErrHasColors: () => helpColours(io.stderr, io.env),
+    })
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
 
@@ -100,7 +118,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       const command = args[args.length - 1] as Command;
       const globals = command.optsWithGlobals() as GlobalOptions;
       ui = buildUi(globals, io);
-      const load = makeConfigLoader(globals);
+      const load = makeConfigLoader(globals, io.env);
       const current = ui;
       // Once the configuration is known, its secrets are scrubbed from everything printed (issue 13 item 8).
       const config: CommandContext['config'] = async (overrides) => {
@@ -108,7 +126,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         current.protect(secretValues(loaded.config));
         return loaded;
       };
-      const ctx: CommandContext = { ui, globals, version, signal: io.signal, stdin: io.stdin, config };
+      const ctx: CommandContext = { ui, globals, version, signal: io.signal, stdin: io.stdin, pauses, config };
       exitCode = await action(ctx, ...args.slice(0, -1));
     };
 
