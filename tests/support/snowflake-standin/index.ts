@@ -174,6 +174,9 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
       for (const session of allSessions.values()) session.closed = true;
       locks.close();
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      // A statement still running for a client that went away ends in milliseconds (no new one starts:
+      // the sessions are closed); its connection is closed after it.
+      for (const until = Date.now() + 10_000; inFlight > 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 5));
       for (const c of connections) { try { c.closeSync(); } catch { /* already closed */ } }
       instance.closeSync();
     },
@@ -445,8 +448,12 @@ export async function startSnowflakeStandIn(options: StandInOptions = {}): Promi
     return undefined;
   }
 
+  // Requests being answered: close() waits for them, as closing DuckDB under a running statement can
+  // bring the whole process down (a client killed mid-statement leaves its statement running here).
+  let inFlight = 0;
   const server = createServer((req, res) => {
-    route(req, res).then((envelope) => {
+    inFlight++;
+    route(req, res).finally(() => inFlight--).then((envelope) => {
       if (res.headersSent || res.destroyed) return;
       if (envelope === undefined) { res.writeHead(404, { 'content-type': 'application/json' }).end('{"success":false,"message":"not found"}'); return; }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(envelope));
