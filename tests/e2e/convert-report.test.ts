@@ -1,4 +1,4 @@
-// What a conversion dropped, where the output went (issue 14 items 5 and 6): the spawned CLI on a
+// What a conversion dropped, where the output went (issue 14 items 5 and 6): the built CLI on a
 // local model whose measures depend on each other through a dropped calculated column.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// `convert` as users run it: the spawned CLI against the Fabric emulator, with only environment
+// `convert` as users run it: the built CLI against the Fabric emulator, with only environment
 // variables pointing it there (issue 4 "Must show").
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFabricEmulator, type FabricEmulator } from '../support/fabric-emulator/index.js';
 import { example, synthetic } from '../support/paths.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, runSpawnedCli } from '../support/run-cli.js';
 
 const TOKEN = 'e2e-convert-token';
 let emu: FabricEmulator;
@@ -140,9 +140,9 @@ describe('concurrent convert --auto runs', () => {
       ['Race A', example.tmdl],
       ['Race B', synthetic.minimal],
     ]);
-    // Two runners with their own state (two CI jobs), racing on one workspace.
+    // Two runners with their own state (two CI jobs), racing on one workspace: two processes.
     const runs = await Promise.all(
-      [0, 1].map(() => runCli(['convert', '--auto', '--no-warehouse'], { cwd: mkdtempSync(path.join(tmpdir(), 'fs-race-')), env: envFor(ws) })),
+      [0, 1].map(() => runSpawnedCli(['convert', '--auto', '--no-warehouse'], { cwd: mkdtempSync(path.join(tmpdir(), 'fs-race-')), env: envFor(ws) })),
     );
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const names = emu.pushDatasets(ws).map((d) => d.name).sort();

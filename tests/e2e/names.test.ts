@@ -1,4 +1,4 @@
-// `--workspace` and `--dataset-id` by name or `fab` path (issue 14 item 8): the spawned CLI against
+// `--workspace` and `--dataset-id` by name or `fab` path (issue 14 item 8): the built CLI against
 // the Fabric emulator, where two workspaces hold a model of the same name.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

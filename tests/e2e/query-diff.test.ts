@@ -1,4 +1,4 @@
-// `fabric-sync query` and `fabric-sync diff` as users run them (issue 14 items 6 and 7): the spawned
+// `fabric-sync query` and `fabric-sync diff` as users run them (issue 14 items 6 and 7): the built
 // CLI on the DuckDB file a `convert --source` wrote, and on the Snowflake stand-in.
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

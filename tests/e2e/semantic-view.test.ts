@@ -1,4 +1,4 @@
-// `convert --semantic-view` and `monitor --semantic-view` as users run them (issue 16): the spawned
+// `convert --semantic-view` and `monitor --semantic-view` as users run them (issue 16): the built
 // CLI on the semantic-view fixture, against the Snowflake stand-in (which checks CREATE SEMANTIC
 // VIEW against Snowflake's documented grammar and records it) and against the embedded DuckDB file.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// `validate` as a user meets it (issue 7 "Must show"): the built CLI spawned against the three local
+// `validate` as a user meets it (issue 7 "Must show"): the built CLI run against the three local
 // stand-ins — Entra (HTTPS), the Fabric/Power BI emulator, the Snowflake stand-in — all ok first,
 // then one fault at a time: the right line fails with its hint, the exit code is right, and no
 // secret ever reaches stdout or stderr. Stand-ins start once for the file; faults are reset per test.

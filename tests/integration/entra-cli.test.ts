@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../../src/core/auth/index.js';
 import { startEntraStandIn, type EntraStandIn } from '../support/entra/index.js';
 import { startFabricEmulator, type FabricEmulator } from '../support/fabric-emulator/index.js';
-import { runCli } from '../support/run-cli.js';
+// Spawned: the subject is a process that trusts the token endpoint from its start, as a user's would (tests/support/run-cli.ts).
+import { runSpawnedCli as runCli } from '../support/run-cli.js';
 
 const tenantId = '72f988bf-0000-4000-8000-000000000001';
 const clientId = '0b1c2d3e-0000-4000-8000-000000000002';

@@ -1,7 +1,7 @@
 // Issue 13, detection against time (items 6 and 16): a state file whose times lie in the future (the
 // clock went back) must not stop checking; scanner detection must catch a change that the admin API
 // reports late (the documented up-to-30-minute delay) and, with a periodic full listing, one it never
-// reports. Item 6 runs the spawned CLI; item 16 drives the real runner and Fabric client against the
+// reports. Item 6 runs the built CLI; item 16 drives the real runner and Fabric client against the
 // emulator on a shared fake clock (30 minutes of admin-API delay cannot be waited out for real).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

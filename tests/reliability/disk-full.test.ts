@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStateText } from '../../src/core/state/schema.js';
-import { runCli } from '../support/run-cli.js';
+// Spawned: the subject is the process on a full disk (the native DuckDB driver's own aborts and crashes included) (tests/support/run-cli.ts).
+import { runSpawnedCli as runCli } from '../support/run-cli.js';
 import { cliEnv, seedWorkspace, startWorld, workdir, type World } from './harness.js';
 
 const mounts: string[] = [];

@@ -1,4 +1,4 @@
-// Issue 13, data loss by mistaken identity (items 1, 4, 10), against the spawned CLI and the
+// Issue 13, data loss by mistaken identity (items 1, 4, 10), against the built CLI and the
 // stand-ins: two models of one name never share a push file, a push twin or a state entry; a local
 // model is identified by where it is and never taken for a Fabric model; ids from the service that
 // are not GUIDs (`__proto__`, `constructor`) neither pollute nor crash anything.

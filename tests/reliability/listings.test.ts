@@ -1,4 +1,4 @@
-// Issue 13, listings that lie or refuse (items 2, 13, 17), against the spawned CLI and the stand-ins:
+// Issue 13, listings that lie or refuse (items 2, 13, 17), against the built CLI and the stand-ins:
 // a datasets list of the wrong shape is a failed listing (nothing deleted, nothing pruned); a 401 is
 // retried once with a fresh token, refuses only its own workspace, and exits 3 only when nothing
 // could be listed; the service's own usage-metrics models are skipped and never probed.

@@ -8,7 +8,8 @@
 // the only commands allowed are our own `::error::`/`::warning::` and `##vso[task.logissue`
 // annotations, and no escape sequence but a colour (SGR) reaches the terminal. --json stays exact.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+// Spawned: the subject is every line the process prints, libraries' writes included (tests/support/run-cli.ts).
+import { runSpawnedCli as runCli } from '../support/run-cli.js';
 import { FAST_CONFIG, cliEnv, modelParts, startWorld, workdir, type World } from './harness.js';
 
 const HOSTILE = [

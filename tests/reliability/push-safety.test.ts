@@ -1,4 +1,4 @@
-// Issue 13, what the push step must say or refuse (items 3 and 20), against the spawned CLI and the
+// Issue 13, what the push step must say or refuse (items 3 and 20), against the built CLI and the
 // stand-ins: a recreated twin (new id: bound reports break) is announced in human output, --json and
 // NDJSON, and `push.perModel` can forbid it for chosen models; a measure without an expression is
 // dropped with a reason; a model with no pushable table writes no push file and says why.

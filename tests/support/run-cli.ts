@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { getCurrentTest } from 'vitest/suite';
 import { cliPath, repoRoot } from './paths.js';
 
 export interface CliResult {
@@ -36,8 +37,10 @@ export interface RunCliOptions {
   spawn?: boolean;
 }
 
-/** The environment a test starts from, taken once before any run changes process.env. */
-const startEnv: Readonly<Record<string, string | undefined>> = { ...process.env };
+/** The worker's own environment while an in-process run has process.env (undefined otherwise). */
+let outsideEnv: Readonly<Record<string, string | undefined>> | undefined;
+/** The worker's environment as it is now, whether or not a run holds process.env. */
+const workerEnv = (): Readonly<Record<string, string | undefined>> => outsideEnv ?? process.env;
 
 /**
  * The run's environment: the test worker's, clean of any FABRIC_/SNOWFLAKE_/POWERBI_ variable of the
@@ -45,7 +48,7 @@ const startEnv: Readonly<Record<string, string | undefined>> = { ...process.env 
  */
 function runEnv(extra: Record<string, string | undefined>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(startEnv)) {
+  for (const [k, v] of Object.entries(workerEnv())) {
     if (v === undefined || /^(FABRIC_|SNOWFLAKE_|POWERBI_|FORCE_COLOR|NO_COLOR|GITHUB_ACTIONS|TF_BUILD|AWS_SDK_JS_)/.test(k)) continue;
     env[k] = v;
   }
@@ -57,15 +60,19 @@ function runEnv(extra: Record<string, string | undefined>): Record<string, strin
 }
 
 let inProcessRun = false;
+/** Set when an in-process run did not stop when asked: it may still be going, so every later run is spawned. */
+let strayRun = false;
 
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   const env = runEnv(options.env ?? {});
+  const outside = workerEnv();
   const mustSpawn =
     options.spawn === true ||
     options.onSpawn !== undefined ||
     inProcessRun ||
-    startEnv.FABRIC_SYNC_TEST_SPAWN === '1' ||
-    Object.entries(options.env ?? {}).some(([k, v]) => k.startsWith('NODE_') && v !== startEnv[k]);
+    strayRun ||
+    outside.FABRIC_SYNC_TEST_SPAWN === '1' ||
+    Object.entries(options.env ?? {}).some(([k, v]) => k.startsWith('NODE_') && v !== outside[k]);
   return mustSpawn ? spawnCli(args, env, options) : runInProcess(args, env, options);
 }
 
@@ -117,11 +124,26 @@ const nativeImport = (url: string) => import(url) as Promise<Record<string, unkn
 let dist: Promise<Dist> | undefined;
 function loadDist(): Promise<Dist> {
   const file = (rel: string) => pathToFileURL(path.join(repoRoot, 'dist', rel)).href;
-  dist ??= Promise.all([nativeImport(file('main.js')), nativeImport(file('core/errors.js'))]).then(([m, e]) => ({
-    main: m.main as Dist['main'],
-    StopRequest: e.StopRequest as Dist['StopRequest'],
-  }));
+  dist ??= Promise.all([nativeImport(file('main.js')), nativeImport(file('core/errors.js'))]).then(
+    ([m, e]) => ({ main: m.main as Dist['main'], StopRequest: e.StopRequest as Dist['StopRequest'] }),
+    (error: unknown) => {
+      dist = undefined; // not built yet, say: the next run tries again
+      throw error;
+    },
+  );
   return dist;
+}
+
+/** How long a run asked to stop (its time is up) may take to stop before it is left behind. */
+const STOP_GRACE_MS = 5_000;
+/**
+ * An in-process run's time when the test gives none: within the running test's own time (vitest's
+ * limit), so that the run has stopped, and the worker's environment and folder are back, before the
+ * next test starts; a spawned run's 60 s outside a test (a hook).
+ */
+function inProcessTimeoutMs(): number {
+  const testMs = getCurrentTest()?.timeout;
+  return testMs ? Math.max(1_000, testMs - STOP_GRACE_MS - 1_000) : 60_000;
 }
 
 /** A stream that keeps what is written to it, at once (no event-loop turn between write and text). */
@@ -144,30 +166,38 @@ function setProcessEnv(env: Record<string, string | undefined>): void {
 
 async function runInProcess(args: string[], env: Record<string, string>, options: RunCliOptions): Promise<CliResult> {
   const { main, StopRequest } = await loadDist();
-  if (inProcessRun) return spawnCli(args, env, options); // another run started while the modules loaded
+  if (inProcessRun || strayRun) return spawnCli(args, env, options); // another run started while the modules loaded
   inProcessRun = true;
   const savedEnv = { ...process.env };
   const savedCwd = process.cwd();
+  outsideEnv = savedEnv;
   const stdout = new Capture();
   const stderr = new Capture();
   const stop = new AbortController();
-  let timedOut = false;
-  // A spawned run past its time is killed; here the run is asked to stop, and the result says SIGKILL
-  // as the spawned run's would.
-  const timer = setTimeout(() => {
-    timedOut = true;
-    stop.abort(new StopRequest('SIGTERM'));
-  }, options.timeoutMs ?? 60_000);
+  // A spawned run past its time is killed. Here the run is asked to stop (as SIGTERM would), given a
+  // few seconds, and otherwise left behind: the worker gets its environment and folder back, later
+  // runs are spawned, and the result says SIGKILL as the spawned run's would.
+  let timer: NodeJS.Timeout | undefined;
+  const overtime = new Promise<'overtime'>((resolve) => {
+    timer = setTimeout(() => {
+      stop.abort(new StopRequest('SIGTERM'));
+      timer = setTimeout(() => resolve('overtime'), STOP_GRACE_MS);
+    }, options.timeoutMs ?? inProcessTimeoutMs());
+  });
   try {
     // What src/cli.ts sets before it runs main (keeps the AWS SDK's Node-version notice out of stderr).
     setProcessEnv({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env });
     process.chdir(options.cwd ?? repoRoot);
-    const code = await main(args, { stdout, stderr, stdin: Readable.from([options.input ?? '']), signal: stop.signal, env: process.env });
-    return timedOut ? { code: null, signal: 'SIGKILL', stdout: stdout.text, stderr: stderr.text } : { code, signal: null, stdout: stdout.text, stderr: stderr.text };
+    const stdin = Readable.from([Buffer.from(options.input ?? '')], { objectMode: false });
+    const code = await Promise.race([main(args, { stdout, stderr, stdin, signal: stop.signal, env: process.env }), overtime]);
+    if (code === 'overtime') strayRun = true;
+    if (code === 'overtime' || stop.signal.aborted) return { code: null, signal: 'SIGKILL', stdout: stdout.text, stderr: stderr.text };
+    return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
   } finally {
     clearTimeout(timer);
-    process.chdir(savedCwd);
     setProcessEnv(savedEnv);
+    outsideEnv = undefined;
     inProcessRun = false;
+    process.chdir(savedCwd);
   }
 }
