@@ -1,11 +1,10 @@
 // Small things of the command line, each as a user hits it (issue 14 item 10).
 import { describe, expect, it } from 'vitest';
-// Spawned: the subject is the process's output (tests/support/run-cli.ts).
-import { runSpawnedCli as runCli } from '../support/run-cli.js';
+import { runCli, runSpawnedCli } from '../support/run-cli.js';
 
 describe('command-line output', () => {
   it('--version --json is one JSON document', async () => {
-    const r = await runCli(['--version', '--json']);
+    const r = await runSpawnedCli(['--version', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ name: 'fabric-sync', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     const plain = await runCli(['--version']);
@@ -30,10 +29,10 @@ describe('command-line output', () => {
   });
 
   it('every error line starts with "error:", ours as commander\'s', async () => {
-    const ours = await runCli(['convert', '--source', '/no/such/model']);
+    const ours = await runSpawnedCli(['convert', '--source', '/no/such/model']);
     expect(ours.code).toBe(2);
     expect(ours.stderr).toMatch(/^error: No such file or folder/m);
-    const commander = await runCli(['convert', '--bogus']);
+    const commander = await runSpawnedCli(['convert', '--bogus']);
     expect(commander.code).toBe(2);
     expect(commander.stderr).toMatch(/^error: unknown option '--bogus'/m);
   });

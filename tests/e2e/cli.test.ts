@@ -1,10 +1,11 @@
-// The CLI as a user meets it: spawned, real argv, real files; exit codes, stdout, stderr.
+// The CLI as a user meets it: real argv, real files; exit codes, stdout, stderr. The inspect
+// representatives, bad input and --version are spawned processes; the rest runs in the worker
+// (tests/support/run-cli.ts; tests/e2e/run-modes.test.ts holds the two ways to the same result).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-// Spawned: the subject is the process's exit codes, stdout and stderr (tests/support/run-cli.ts).
-import { runSpawnedCli as runCli } from '../support/run-cli.js';
+import { runCli, runSpawnedCli } from '../support/run-cli.js';
 import { inspectModel } from '../../src/core/schema/inspect.js';
 import { example, modelEntries, syntheticEntries } from '../support/paths.js';
 
@@ -26,7 +27,7 @@ describe('inspect --json matches EXPECTED.json for every model (synthetic, and t
   it('has a spawned representative of each format', () => expect(representatives.map((e) => e.expected.format).sort()).toEqual(['BIM', 'TMDL']));
   for (const entry of representatives) {
     it(`spawned: ${entry.id}`, async () => {
-      const r = await runCli(['inspect', entry.dir, '--json']);
+      const r = await runSpawnedCli(['inspect', entry.dir, '--json']);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const doc = JSON.parse(r.stdout);
@@ -59,7 +60,7 @@ describe('bad input: exit code 2, file and line named, no stack trace', () => {
     it(name, async () => {
       const file = path.join(dir, name);
       writeFileSync(file, content);
-      const r = await runCli(['inspect', file]);
+      const r = await runSpawnedCli(['inspect', file]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(pattern);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack without --verbose
@@ -105,7 +106,7 @@ describe('usage', () => {
   });
 
   it('--version prints the package version', async () => {
-    const r = await runCli(['--version']);
+    const r = await runSpawnedCli(['--version']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });

@@ -8,8 +8,7 @@
 // the only commands allowed are our own `::error::`/`::warning::` and `##vso[task.logissue`
 // annotations, and no escape sequence but a colour (SGR) reaches the terminal. --json stays exact.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// Spawned: the subject is every line the process prints, libraries' writes included (tests/support/run-cli.ts).
-import { runSpawnedCli as runCli } from '../support/run-cli.js';
+import { runCli, runSpawnedCli } from '../support/run-cli.js';
 import { FAST_CONFIG, cliEnv, modelParts, startWorld, workdir, type World } from './harness.js';
 
 const HOSTILE = [
@@ -68,7 +67,9 @@ describe('log and terminal injection through model names', () => {
     let annotations = 0;
     for (const run of runs) {
       const cwd = workdir('inject', FAST_CONFIG);
-      const r = await runCli(run.args, { cwd, env: cliEnv(world, [ws], run.env), timeoutMs: 60_000 });
+      // The --verbose runs are spawned: every line the process prints, libraries' writes included.
+      const cli = run.args.includes('--verbose') ? runSpawnedCli : runCli;
+      const r = await cli(run.args, { cwd, env: cliEnv(world, [ws], run.env), timeoutMs: 60_000 });
       expect(r.code, `${run.label}\n${r.stderr.slice(0, 2000)}`).toBe(1); // the failing model
       for (const [stream, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) {
         // Both agents split on LF and on a bare CR.
