@@ -36,7 +36,7 @@ export interface CliIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Aborted with a StopRequest to stop the run as SIGINT/SIGTERM would. */
   signal: AbortSignal;
-  /** The environment (colour, CI annotations); the configuration reads process.env itself. */
+  /** The environment: colour, CI annotations, and the variables the configuration reads. */
   env: Readonly<Record<string, string | undefined>>;
 }
 

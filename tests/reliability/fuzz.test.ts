@@ -3,13 +3,14 @@
 // names, deep nesting, a 10 MB expression). Every case must end in a model or a typed InputError
 // naming the file (and the line where the reader can know it), within one second, with a bounded
 // message — never a TypeError/RangeError, never a hang.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { readBim } from '../../src/core/schema/bim.js';
 import { readTmdl, type TmdlFile } from '../../src/core/schema/tmdl/index.js';
+import { filesIn } from '../support/model-files.js';
 import { corpusDir, example, hasCorpus, synthetic } from '../support/paths.js';
 
 const SEED = Number(process.env.FABRIC_SYNC_FUZZ_SEED ?? 9_000_009);
@@ -24,12 +25,7 @@ const bims = [
 ].map((p) => ({ path: p, text: readFileSync(p, 'utf8') }));
 
 function tmdlFolder(dir: string): TmdlFile[] {
-  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-    .filter((e) => e.isFile() && e.name.endsWith('.tmdl'))
-    .map((e) => {
-      const full = path.join(e.parentPath, e.name);
-      return { path: path.relative(dir, full).split(path.sep).join('/'), text: readFileSync(full, 'utf8') };
-    });
+  return filesIn(dir, (name) => name.endsWith('.tmdl'));
 }
 const tmdls = [
   tmdlFolder(path.join(example.tmdl, 'definition')),

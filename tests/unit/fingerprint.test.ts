@@ -1,7 +1,7 @@
 // Fingerprint properties (issue 2 "Must show"): unchanged when objects or files are reordered, when a
 // BIM is re-serialised (whitespace, key order, expression arrays, CRLF, trailing blanks); changed by any
 // single change to a column name, data type, measure expression, relationship or role.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import type { SemanticModel, TomDataType } from '../../src/core/schema/model.js';
 import { TOM_DATA_TYPES } from '../../src/core/schema/model.js';
 import { readTmdl } from '../../src/core/schema/tmdl/index.js';
+import { filesIn } from '../support/model-files.js';
 import { example, synthetic } from '../support/paths.js';
 
 // Two synthetic TMSL models: a rich one (calculation group, field parameter, cultures, roles, hostile
@@ -103,12 +104,7 @@ describe('fingerprint is stable under', () => {
 
   it('TMDL files read in any order', () => {
     for (const dir of [path.join(synthetic.retailTmdl, 'Retail.SemanticModel/definition'), path.join(synthetic.composite, 'Telemetry.SemanticModel/definition')]) {
-      const files = readdirSync(dir, { recursive: true, withFileTypes: true })
-        .filter((e) => e.isFile())
-        .map((e) => {
-          const full = path.join(e.parentPath, e.name);
-          return { path: path.relative(dir, full).split(path.sep).join('/'), text: readFileSync(full, 'utf8') };
-        });
+      const files = filesIn(dir);
       const base = fingerprint(readTmdl(files, { modelName: 'M', location: dir }).model);
       fc.assert(
         fc.property(fc.array(fc.integer(), { minLength: files.length, maxLength: files.length }), (keys) => {

@@ -1,6 +1,6 @@
 // loadModel path resolution (issue 2 item 5): every accepted and rejected path form, on small folders
 // built in a temp dir, plus the name rules and loadModelFromParts for Fabric getDefinition parts.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { InputError } from '../../src/core/errors.js';
 import { fingerprint } from '../../src/core/schema/fingerprint.js';
 import { inspectModel } from '../../src/core/schema/inspect.js';
 import { loadModel, loadModelFromParts } from '../../src/core/schema/load.js';
+import { filesIn } from '../support/model-files.js';
 import { synthetic } from '../support/paths.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'fs-load-'));
@@ -171,13 +172,7 @@ describe('loadModelFromParts (Fabric getDefinition)', () => {
   it('a TMDL model read from parts fingerprints like the folder', async () => {
     const dir = path.join(synthetic.retailTmdl, 'Retail.SemanticModel');
     const local = await loadModel(dir);
-    const { readdirSync } = await import('node:fs');
-    const files = readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => {
-        const full = path.join(e.parentPath, e.name);
-        return { path: path.relative(dir, full).split(path.sep).join('/'), text: readFileSync(full, 'utf8') };
-      });
+    const files = filesIn(dir);
     const remote = loadModelFromParts(files, { modelName: 'Retail', location: 'fabric:ws/x' });
     expect(fingerprint(remote.model)).toBe(fingerprint(local.model));
   });

@@ -1,10 +1,11 @@
 // Every TMDL model — synthetic (tests/fixtures/models) and, when present, the shared corpus — read by
 // readTmdl and counted by summarize() must match its EXPECTED.json (docs/testing.md, "Expected counts").
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTmdl } from '../../src/core/schema/tmdl/index.js';
 import { summarize } from '../../src/core/schema/summary.js';
+import { filesIn } from '../support/model-files.js';
 import { modelEntries } from '../support/paths.js';
 
 function findDefinition(dir: string): string | undefined {
@@ -18,14 +19,6 @@ function findDefinition(dir: string): string | undefined {
   return undefined;
 }
 
-function readFolder(root: string): { path: string; text: string }[] {
-  return (readdirSync(root, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-    .filter((e) => e.isFile())
-    .map((e) => {
-      const full = path.join(e.parentPath, e.name);
-      return { path: path.relative(root, full).split(path.sep).join('/'), text: readFileSync(full, 'utf8') };
-    });
-}
 
 const tally = (keys: string[]) =>
   keys.reduce<Record<string, number>>((acc, k) => ((acc[k] = (acc[k] ?? 0) + 1), acc), {});
@@ -41,7 +34,7 @@ describe('readTmdl on every TMDL model', () => {
     it(`${entry.tier} ${entry.id}: counts match EXPECTED.json`, () => {
       const def = findDefinition(entry.dir);
       expect(def, `no definition/ folder under ${entry.dir}`).toBeDefined();
-      const { model, source } = readTmdl(readFolder(def!), { modelName: entry.id, location: def! });
+      const { model, source } = readTmdl(filesIn(def!), { modelName: entry.id, location: def! });
       expect(source.format).toBe('TMDL');
       const s = summarize(model, 'TMDL');
       const exp = entry.expected as Record<string, any>;
@@ -68,7 +61,7 @@ describe('readTmdl on every TMDL model', () => {
 
     it(`${entry.tier} ${entry.id}: the scanned read gives the model of the general path, key order included`, () => {
       const def = findDefinition(entry.dir)!;
-      const files = readFolder(def);
+      const files = filesIn(def);
       const scanned = readTmdl(files, { modelName: entry.id, location: def });
       const general = readTmdl(files, { modelName: entry.id, location: def, scan: false });
       expect(JSON.stringify(scanned)).toBe(JSON.stringify(general));

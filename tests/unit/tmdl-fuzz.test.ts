@@ -1,22 +1,17 @@
 // Robustness of the TMDL reader: any mangled input ends in a model or a typed InputError naming a
 // file — never a TypeError/RangeError, never the reader's "could not be read" safety net (which
 // would mean a bug), and fast.
-import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { readTmdl } from '../../src/core/schema/tmdl/index.js';
 import type { TmdlFile } from '../../src/core/schema/tmdl/index.js';
+import { filesIn } from '../support/model-files.js';
 import { example } from '../support/paths.js';
 
 const defDir = path.join(example.tmdl, 'definition');
-const files: TmdlFile[] = (readdirSync(defDir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-  .filter((e) => e.isFile())
-  .map((e) => {
-    const full = path.join(e.parentPath, e.name);
-    return { path: path.relative(defDir, full).split(path.sep).join('/'), text: readFileSync(full, 'utf8') };
-  });
+const files: TmdlFile[] = filesIn(defDir);
 
 function outcome(input: TmdlFile[]): 'model' | 'input-error' {
   const started = performance.now();

@@ -1,20 +1,15 @@
 // The scanned read (scan.ts) against the general path on mangled models: lines of the example model's
 // tables dropped, repeated, re-indented, re-cased, or joined by lines the scanner must refuse. Both
 // reads must end in the same model (key order included) or the same error (message, file, line, text).
-import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readTmdl, type TmdlFile } from '../../src/core/schema/tmdl/index.js';
+import { filesIn } from '../support/model-files.js';
 import { example } from '../support/paths.js';
 
 const defDir = path.join(example.tmdl, 'definition');
-const files: TmdlFile[] = (readdirSync(defDir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-  .filter((e) => e.isFile())
-  .map((e) => {
-    const full = path.join(e.parentPath, e.name);
-    return { path: path.relative(defDir, full).split(path.sep).join('/'), text: readFileSync(full, 'utf8') };
-  });
+const files: TmdlFile[] = filesIn(defDir);
 const tables = files.filter((f) => f.path.startsWith('tables/'));
 
 function outcome(input: TmdlFile[], scan: boolean): string {

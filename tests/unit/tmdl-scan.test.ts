@@ -1,13 +1,14 @@
 // A table's columns and measures are read straight from the text (scan.ts) when their lines allow
 // it, and by the general path otherwise. Both must give the same model — key order included — and
 // the same error (file, line, text) on every input: each case is read both ways and compared.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeGeneratedModel } from '../../bench/generate-model.js';
 import { readTmdl, type TmdlFile } from '../../src/core/schema/tmdl/index.js';
 import { parseTmdlDocument } from '../../src/core/schema/tmdl/parse.js';
+import { filesIn } from '../support/model-files.js';
 
 const opts = { modelName: 'Scan', location: '/models/Scan.SemanticModel/definition' };
 
@@ -148,9 +149,7 @@ describe('scanned columns and measures', () => {
     try {
       const gen = writeGeneratedModel(dir, { tables: 40, columnsPerTable: 30, measuresPerTable: 10 });
       const def = path.join(gen.tmdlDir, 'definition');
-      const files = (readdirSync(def, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-        .filter((e) => e.isFile())
-        .map((e) => ({ path: path.relative(def, path.join(e.parentPath, e.name)), text: readFileSync(path.join(e.parentPath, e.name), 'utf8') }));
+      const files = filesIn(def);
       const scanned = outcome(files, true);
       expect(scanned).toBe(outcome(files, false));
       expect(JSON.parse(scanned).model.tables).toHaveLength(40);
