@@ -193,9 +193,19 @@ describe.skipIf(Boolean(skipReason))('disk full', () => {
     const tables = (await conn.runAndReadAll('SELECT MODEL_ID, count(*) AS n FROM _SEMANTIC_TABLES GROUP BY MODEL_ID')).getRowObjectsJS();
     conn.closeSync();
     db.closeSync();
-    expect(rows.map((x) => String(x.MODEL_ID)).sort()).toEqual([...models.keys()].sort());
+    // A model missing from the warehouse: its state entry and what the next cycle decided about it.
+    const missing = [...models.keys()].filter((id) => !rows.some((x) => String(x.MODEL_ID) === id));
+    const nextEvents = next.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const stateAfter = parseStateText(readFileSync(statePath, 'utf8'));
+    const why = JSON.stringify({
+      missing: missing.map((id) => ({ id, entry: stateAfter.ok ? stateAfter.state.synced_models[id] : null, events: nextEvents.filter((e) => e.id === id) })),
+      detected: nextEvents.find((e) => e.type === 'detected'),
+    });
+    expect(missing, why).toEqual([]);
     expect(rows.every((x) => Number(x.n) === 1)).toBe(true);
     expect(tables.every((x) => Number(x.n) === 3)).toBe(true);
+    // A model failed on the full disk is not left waiting out a backoff.
+    expect(nextEvents.find((e) => e.type === 'detected')?.backoff, why).toBe(0);
     figures.push(`filling mid-cycle → exit ${r.code}, ${synced} synced and ${failedEvents.length} failed with a clear error, state valid, next cycle exit ${next.code}, ${rows.length}/${models.size} models once each`);
   }, 180_000);
 });
