@@ -7,9 +7,10 @@
 //   with "could not roll back an earlier failure");
 // - nothing acknowledged is lost and nothing refused appears after the file is reopened;
 // - a DuckDB file created on a full disk (left without its headers) is created anew once space is
-//   back (before: "not a valid DuckDB database file" on every later open, until removed by hand).
+//   back (before: "not a valid DuckDB database file" on every later open, until removed by hand);
+//   a short file that is not DuckDB's is never removed (these two need no tmpfs).
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -120,4 +121,34 @@ describe.skipIf(Boolean(skipReason))('duckdb on a full disk', () => {
     expect((await again.execute('SELECT ID FROM T')).rows).toEqual([{ ID: 7 }]);
     await again.close();
   }, 60_000);
+});
+
+describe('a DuckDB file cut short (no tmpfs needed)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fs-rel-duckshort-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('an empty file, or the first header alone, is created anew', async () => {
+    for (const [name, content] of [['empty.duckdb', Buffer.alloc(0)], ['header.duckdb', Buffer.concat([Buffer.alloc(8), Buffer.from('DUCK'), Buffer.alloc(4096 - 12)])]] as const) {
+      const file = path.join(dir, name);
+      writeFileSync(file, content);
+      const backend = await openDuckDb({ path: file });
+      expect((await backend.execute('SELECT 42 AS N')).rows).toEqual([{ N: 42 }]);
+      await backend.close();
+      expect(statSync(file).size).toBeGreaterThanOrEqual(3 * 4096);
+    }
+  });
+
+  it('a short file that is not DuckDB\'s is left as it was, and the open fails', async () => {
+    const file = path.join(dir, 'notes.duckdb');
+    writeFileSync(file, 'this is not a database, and not ours to remove');
+    await expect(openDuckDb({ path: file })).rejects.toThrow(/Could not open the DuckDB file/);
+    expect(readFileSync(file, 'utf8')).toBe('this is not a database, and not ours to remove');
+  });
+
+  it('a read-only open never removes anything', async () => {
+    const file = path.join(dir, 'empty-ro.duckdb');
+    writeFileSync(file, '');
+    await expect(openDuckDb({ path: file, readOnly: true })).rejects.toThrow(/Could not open the DuckDB file/);
+    expect(statSync(file).size).toBe(0);
+  });
 });

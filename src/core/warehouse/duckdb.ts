@@ -2,7 +2,7 @@
 // same tables in a DuckDB file, through @duckdb/node-api. Values come back as the Snowflake driver
 // returns them (numbers, Dates, parsed JSON), so both targets read alike. The engine is imported
 // lazily so that `--help` and `validate` never load it (docs/architecture.md#conventions-in-the-code).
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import { WarehouseError } from '../errors.js';
@@ -37,7 +37,7 @@ export async function openDuckDb(options: DuckDbOptions = {}): Promise<Warehouse
       // A file created on a full disk is left without its headers (0, 4 or 8 KiB), and DuckDB then
       // refuses it on every later open, space or not. Such a file holds no data: remove it and
       // create the database anew (once space is back), instead of failing every run until someone
-      // deletes it by hand.
+      // deletes it by hand. A file that is not DuckDB's is never touched.
       if (options.readOnly || file === ':memory:' || !(await removeIfHeaderless(file))) throw e;
       instance = await create();
     }
@@ -106,11 +106,21 @@ class DuckDbBackend implements WarehouseBackend {
 
 /** The size of DuckDB's file headers (one main and two database headers of 4 KiB); data starts after them. */
 const HEADERS_SIZE = 3 * 4096;
+/** DuckDB's magic bytes, at offset 8 of the main header. */
+const MAGIC = Buffer.from('DUCK');
 
-/** Removes `file` when it is shorter than its headers (it can hold no data); true when it did. */
+/**
+ * Removes `file` when it is what a full disk leaves of a new DuckDB file: empty, or DuckDB's first
+ * header without the rest (it can hold no data). Any other file, a stranger's above all, is left
+ * alone. True when it removed the file.
+ */
 async function removeIfHeaderless(file: string): Promise<boolean> {
   const size = await stat(file).then((s) => (s.isFile() ? s.size : undefined), () => undefined);
   if (size === undefined || size >= HEADERS_SIZE) return false;
+  if (size > 0) {
+    const head = await readFile(file).catch(() => Buffer.alloc(0));
+    if (!head.subarray(8, 8 + MAGIC.length).equals(MAGIC)) return false;
+  }
   await rm(file, { force: true });
   return true;
 }
