@@ -88,15 +88,19 @@ describe.skipIf(Boolean(skipReason))('duckdb on a full disk', () => {
     const disk = probe as string;
     const file = path.join(disk, 'metadata.duckdb');
     const backend = await openDuckDb({ path: file });
-    await backend.execute('CREATE TABLE T (ID INTEGER, PAYLOAD VARCHAR)');
-    await applyPlan(backend, plan(1));
-    const filler = fill(disk);
-    await expect(applyPlan(backend, plan(2))).rejects.toThrow(/Could not commit the model: .*No space left on device/);
-    await expect(applyPlan(backend, plan(3))).rejects.toThrow(/No space left on device/);
-    rmSync(filler);
-    // Space is back: the same connection writes the next model.
-    await applyPlan(backend, plan(4));
-    await backend.close();
+    // Closed whatever happens: an open file keeps the tmpfs from being unmounted.
+    try {
+      await backend.execute('CREATE TABLE T (ID INTEGER, PAYLOAD VARCHAR)');
+      await applyPlan(backend, plan(1));
+      const filler = fill(disk);
+      await expect(applyPlan(backend, plan(2))).rejects.toThrow(/Could not commit the model: .*No space left on device/);
+      await expect(applyPlan(backend, plan(3))).rejects.toThrow(/No space left on device/);
+      rmSync(filler);
+      // Space is back: the same connection writes the next model.
+      await applyPlan(backend, plan(4));
+    } finally {
+      await backend.close();
+    }
     const again = await openDuckDb({ path: file, readOnly: true });
     const ids = (await again.execute('SELECT ID FROM T ORDER BY ID')).rows.map((r) => r.ID);
     await again.close();
