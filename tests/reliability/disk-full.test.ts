@@ -114,6 +114,47 @@ describe.skipIf(Boolean(skipReason))('disk full', () => {
     figures.push(`empty lock file → exit ${r.code}`);
   }, 60_000);
 
+  // Only the push files (or only the DuckDB file) are on the full disk, the state file is not: each
+  // model's failure is saved. A full disk is not the model's fault, so the run after space is freed
+  // must redo it at once (before: it waited out a backoff of one interval, five minutes by default,
+  // and `monitor --once` right after freeing space ended with exit 0 and the models still missing
+  // from the warehouse — what the mid-cycle case below saw now and then under load).
+  for (const where of ['push', 'duckdb'] as const) {
+    it(`a model that failed only because the disk was full (${where} file) is redone by the next run at once`, async () => {
+      const disk = smallDisk('1m');
+      if (typeof disk !== 'string') throw new Error(disk.reason);
+      const { ws, models } = seedWorkspace(world.emu, `DiskRetry${where}`, 3);
+      const pushDir = path.join(disk, 'push');
+      mkdirSync(pushDir);
+      const cwd = workdir(`disk-retry-${where}`, where === 'push' ? { push: { outDir: pushDir } } : undefined);
+      const duckdbPath = where === 'duckdb' ? path.join(disk, 'metadata.duckdb') : path.join(cwd, '.fabric-sync', 'metadata.duckdb');
+      const env = cliEnv(world, [ws], { FABRIC_SYNC_TARGET: 'duckdb', SNOWFLAKE_ACCOUNT: '', FABRIC_SYNC_DUCKDB_PATH: duckdbPath });
+      const filler = fill(disk);
+      const full = await runCli(['monitor', '--once', '--json'], { cwd, env, timeoutMs: 60_000 });
+      expect(full.signal, full.stderr).toBeNull();
+      expect(full.code, full.stderr).toBe(1);
+      const failed = full.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === 'model-failed');
+      expect(failed.length, full.stdout.slice(-2000)).toBe(models.size);
+      for (const e of failed) expect(String(e.error)).toMatch(/No space left on device|no space is left on the device/i);
+      // The failures were saved (the state file is on a disk with room).
+      const state = parseStateText(readFileSync(path.join(cwd, 'sync_state.json'), 'utf8'));
+      expect(state.ok).toBe(true);
+      rmSync(filler);
+      const again = await runCli(['monitor', '--once', '--json'], { cwd, env, timeoutMs: 60_000 });
+      expect(again.code, again.stderr).toBe(0);
+      const end = again.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'cycle-end');
+      expect(end.counts, again.stdout.slice(-2000)).toMatchObject({ synced: models.size, failed: 0, backoff: 0 });
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const db = await DuckDBInstance.create(duckdbPath, { access_mode: 'READ_ONLY' });
+      const conn = await db.connect();
+      const rows = (await conn.runAndReadAll('SELECT MODEL_ID FROM _SEMANTIC_METADATA')).getRowObjectsJS();
+      conn.closeSync();
+      db.closeSync();
+      expect(rows.map((x) => String(x.MODEL_ID)).sort()).toEqual([...models.keys()].sort());
+      figures.push(`${where} file on a full disk → ${failed.length} failed, exit ${full.code}; run after freeing space → ${end.counts.synced} synced, exit ${again.code}`);
+    }, 120_000);
+  }
+
   it('the disk filling mid-cycle fails models with a clear error, never crashes, keeps the state valid; the next cycle finishes', async () => {
     const disk = smallDisk('4m');
     if (typeof disk !== 'string') throw new Error(disk.reason);
@@ -152,9 +193,19 @@ describe.skipIf(Boolean(skipReason))('disk full', () => {
     const tables = (await conn.runAndReadAll('SELECT MODEL_ID, count(*) AS n FROM _SEMANTIC_TABLES GROUP BY MODEL_ID')).getRowObjectsJS();
     conn.closeSync();
     db.closeSync();
-    expect(rows.map((x) => String(x.MODEL_ID)).sort()).toEqual([...models.keys()].sort());
+    // A model missing from the warehouse: its state entry and what the next cycle decided about it.
+    const missing = [...models.keys()].filter((id) => !rows.some((x) => String(x.MODEL_ID) === id));
+    const nextEvents = next.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const stateAfter = parseStateText(readFileSync(statePath, 'utf8'));
+    const why = JSON.stringify({
+      missing: missing.map((id) => ({ id, entry: stateAfter.ok ? stateAfter.state.synced_models[id] : null, events: nextEvents.filter((e) => e.id === id) })),
+      detected: nextEvents.find((e) => e.type === 'detected'),
+    });
+    expect(missing, why).toEqual([]);
     expect(rows.every((x) => Number(x.n) === 1)).toBe(true);
     expect(tables.every((x) => Number(x.n) === 3)).toBe(true);
+    // A model failed on the full disk is not left waiting out a backoff.
+    expect(nextEvents.find((e) => e.type === 'detected')?.backoff, why).toBe(0);
     figures.push(`filling mid-cycle → exit ${r.code}, ${synced} synced and ${failedEvents.length} failed with a clear error, state valid, next cycle exit ${next.code}, ${rows.length}/${models.size} models once each`);
   }, 180_000);
 });

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { realSleep, type Logger, type Sleep } from '../../src/core/context.js';
+import { StorageError, WarehouseError } from '../../src/core/errors.js';
 import { openStateStore, type StateStore } from '../../src/core/state/store.js';
-import { runMonitor, type MonitorDeps, type MonitorEvent, type MonitorOptions } from '../../src/core/sync/monitor.js';
+import { isOutOfSpace, runMonitor, type MonitorDeps, type MonitorEvent, type MonitorOptions } from '../../src/core/sync/monitor.js';
 import type { ModelListing, SyncOutcome, SyncReason } from '../../src/core/sources/listing.js';
 
 const T0 = Date.parse('2026-11-26T12:00:00Z');
@@ -210,6 +211,49 @@ describe('runMonitor', () => {
     const again = await runMonitor(deps(), options({ once: true }));
     expect(again).toMatchObject({ synced: 1, failed: 0 });
     expect(onDisk().synced_models.bad).toMatchObject({ failures: 0, sync_count: 1, last_error: null, next_retry_at: null });
+  });
+
+  it('a model that failed because the disk was full gets no backoff: the run right after space is freed redoes it', async () => {
+    world.add('full', 'Full Disk');
+    world.add('bad', 'Bad');
+    world.poison.add('bad');
+    const sync = world.sync.bind(world);
+    let diskFull = true;
+    const failing = deps({
+      sync: async (l, r) => {
+        if (diskFull && l.id === 'full') {
+          const cause = new StorageError('Could not write the push definition x.json: no space is left on the device (ENOSPC); the previous file is unchanged.', { code: 'ENOSPC', path: 'x.json' });
+          throw new WarehouseError('Could not merge the model row: IO Error: Could not write file "m.duckdb.wal": No space left on device', {}, { cause });
+        }
+        return sync(l, r);
+      },
+    });
+    await runMonitor(failing, options({ once: true }));
+    const failed = ofType('model-failed');
+    expect(failed.map((e) => [e.id, e.failures])).toEqual(expect.arrayContaining([['full', 1], ['bad', 1]]));
+    const at = (id: string) => Date.parse(failed.find((e) => e.id === id)!.nextRetryAt!);
+    expect(at('full')).toBe(T0);
+    expect(at('bad')).toBe(T0 + INTERVAL);
+    // Space is freed; the run a second later redoes the full-disk model, the other one waits its turn.
+    diskFull = false;
+    world.poison.delete('bad');
+    clock.t = T0 + 1000;
+    events = [];
+    const again = await runMonitor(deps(), options({ once: true }));
+    expect(again).toMatchObject({ synced: 1, failed: 0 });
+    expect(ofType('model-synced').map((e) => e.id)).toEqual(['full']);
+    expect(ofType('detected')[0]).toMatchObject({ backoff: 1 });
+    expect(onDisk().synced_models.full).toMatchObject({ failures: 0, sync_count: 1, next_retry_at: null });
+  });
+
+  it('isOutOfSpace: a full disk or quota, in the error or one it wraps; nothing else', () => {
+    expect(isOutOfSpace(new StorageError('x', { code: 'ENOSPC', path: 'p' }))).toBe(true);
+    expect(isOutOfSpace(new StorageError('x', { code: 'EDQUOT', path: 'p' }))).toBe(true);
+    expect(isOutOfSpace(new Error('outer', { cause: new Error('IO Error: Could not write file "a.wal": No space left on device') }))).toBe(true);
+    expect(isOutOfSpace(new StorageError('x', { code: 'EACCES', path: 'p' }))).toBe(false);
+    expect(isOutOfSpace(new StorageError('x', { code: 'EFBIG', path: 'p' }))).toBe(false);
+    expect(isOutOfSpace(new Error('getDefinition failed: 500'))).toBe(false);
+    expect(isOutOfSpace('No space left on device')).toBe(false);
   });
 
   it('backoff is capped (maxBackoffMs) so a fixed model is picked up within the cap', async () => {

@@ -3,7 +3,7 @@
 // the models in flight, which the next run redoes) → mark deleted → sleep. Every effect is injected,
 // so the loop is tested with a fake clock and in-memory deps; the command wires the real ones.
 import type { Clock, Logger, Sleep } from '../context.js';
-import { AuthError, FabricSyncError, isAuthRefusal } from '../errors.js';
+import { AuthError, FabricSyncError, isAuthRefusal, StorageError } from '../errors.js';
 import { PUBLIC_APIS_SETTING } from '../tenant-settings.js';
 import type { StateEntry, StateStore } from '../state/store.js';
 import { DEFAULT_BACKOFF_CAP_MS, backoffMs } from './backoff.js';
@@ -219,7 +219,10 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
       // Interrupted mid-model: not the model's fault; the next run redoes it.
       if (signal.aborted) return;
       const failures = (before?.failures ?? 0) + 1;
-      const next = clock.now() + backoff(failures);
+      // A full disk is not the model's fault either: the run after space is freed redoes it at once
+      // (the error's hint promises so), not a backoff later. A disk that stays full fails the state
+      // save too, which ends the run.
+      const next = clock.now() + (isOutOfSpace(e) ? 0 : backoff(failures));
       store.recordFailure(listing.id, messageOf(e), next, seenOf(listing, before));
       counts.failed += 1;
       totals.failed += 1;
@@ -376,6 +379,17 @@ export interface ErrorFields {
 function errorFields(e: unknown): ErrorFields {
   return { error: messageOf(e), errorClass: e instanceof Error ? e.name : 'Error', ...(e instanceof FabricSyncError && e.hint ? { hint: e.hint } : {}) };
 }
+
+/** The error (or one it wraps) says the disk is full: our own files (StorageError) or the warehouse file's engine. */
+export function isOutOfSpace(e: unknown): boolean {
+  for (let at: unknown = e, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth++) {
+    if (at instanceof StorageError && OUT_OF_SPACE_CODES.has(at.code)) return true;
+    if (/No space left on device|disk quota exceeded|no space is left on the device/i.test(at.message)) return true;
+  }
+  return false;
+}
+
+const OUT_OF_SPACE_CODES = new Set(['ENOSPC', 'EDQUOT']);
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

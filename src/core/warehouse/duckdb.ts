@@ -2,7 +2,7 @@
 // same tables in a DuckDB file, through @duckdb/node-api. Values come back as the Snowflake driver
 // returns them (numbers, Dates, parsed JSON), so both targets read alike. The engine is imported
 // lazily so that `--help` and `validate` never load it (docs/architecture.md#conventions-in-the-code).
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import { WarehouseError } from '../errors.js';
@@ -28,9 +28,19 @@ export async function openDuckDb(options: DuckDbOptions = {}): Promise<Warehouse
   const file = options.path ?? DEFAULT_DUCKDB_PATH;
   if (file !== ':memory:' && !options.readOnly) await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const { DuckDBInstance } = await import('@duckdb/node-api');
+  const create = () => DuckDBInstance.create(file, options.readOnly ? { access_mode: 'READ_ONLY' } : undefined);
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(file, options.readOnly ? { access_mode: 'READ_ONLY' } : undefined);
+    try {
+      instance = await create();
+    } catch (e) {
+      // A file created on a full disk is left without its headers (0, 4 or 8 KiB), and DuckDB then
+      // refuses it on every later open, space or not. Such a file holds no data: remove it and
+      // create the database anew (once space is back), instead of failing every run until someone
+      // deletes it by hand. A file that is not DuckDB's is never touched.
+      if (options.readOnly || file === ':memory:' || !(await removeIfHeaderless(file))) throw e;
+      instance = await create();
+    }
   } catch (e) {
     throw new WarehouseError(`Could not open the DuckDB file ${file}: ${(e as Error).message}`, {}, {
       cause: e,
@@ -73,6 +83,10 @@ class DuckDbBackend implements WarehouseBackend {
       return { rows: readRows(reader), rowsAffected: isDml(sql) ? reader.rowsChanged : undefined };
     } catch (e) {
       const message = (e as Error).message.split('\n')[0] ?? 'DuckDB statement failed';
+      // A COMMIT that failed (its WAL could not be written: a full disk) has already rolled the
+      // transaction back. The ROLLBACK sent after it finds none and must not fail: a failed ROLLBACK
+      // retires the connection (the publisher's apply step), and with it every later model of the run.
+      if (/^\s*ROLLBACK\s*;?\s*$/i.test(sql) && /no transaction is active/i.test(message)) return { rows: [] };
       // After a FATAL error (a checkpoint that hit a full disk) DuckDB invalidates the database: this
       // connection must not be used again; the session drops it and the next model opens the file anew.
       const fatal = /^FATAL|database has been invalidated/i.test(message);
@@ -88,6 +102,27 @@ class DuckDbBackend implements WarehouseBackend {
     this.conn.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** The size of DuckDB's file headers (one main and two database headers of 4 KiB); data starts after them. */
+const HEADERS_SIZE = 3 * 4096;
+/** DuckDB's magic bytes, at offset 8 of the main header. */
+const MAGIC = Buffer.from('DUCK');
+
+/**
+ * Removes `file` when it is what a full disk leaves of a new DuckDB file: empty, or DuckDB's first
+ * header without the rest (it can hold no data). Any other file, a stranger's above all, is left
+ * alone. True when it removed the file.
+ */
+async function removeIfHeaderless(file: string): Promise<boolean> {
+  const size = await stat(file).then((s) => (s.isFile() ? s.size : undefined), () => undefined);
+  if (size === undefined || size >= HEADERS_SIZE) return false;
+  if (size > 0) {
+    const head = await readFile(file).catch(() => Buffer.alloc(0));
+    if (!head.subarray(8, 8 + MAGIC.length).equals(MAGIC)) return false;
+  }
+  await rm(file, { force: true });
+  return true;
 }
 
 function isDml(sql: string): boolean {
