@@ -213,6 +213,20 @@ describe('runMonitor', () => {
     expect(onDisk().synced_models.bad).toMatchObject({ failures: 0, sync_count: 1, last_error: null, next_retry_at: null });
   });
 
+  it('backoff counts from the cycle start: a model that fails half an interval into its cycle is retried on the very next cycle', async () => {
+    world.add('bad', 'Bad');
+    world.poison.add('bad');
+    // The model takes half an interval to fail, so its failure comes well after its cycle began.
+    const slow = deps({
+      sync: async (l, r) => {
+        clock.t += INTERVAL / 2;
+        return world.sync(l, r);
+      },
+    });
+    await runMonitor(slow, options({ maxCycles: 8 }));
+    expect(world.attempts.filter((a) => a.id === 'bad').map((a) => a.cycle)).toEqual([1, 2, 4, 8]);
+  });
+
   it('a model that failed because the disk was full gets no backoff: the run right after space is freed redoes it', async () => {
     world.add('full', 'Full Disk');
     world.add('bad', 'Bad');

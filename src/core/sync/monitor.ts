@@ -222,7 +222,9 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
       // A full disk is not the model's fault either: the run after space is freed redoes it at once
       // (the error's hint promises so), not a backoff later. A disk that stays full fails the state
       // save too, which ends the run.
-      const next = clock.now() + (isOutOfSpace(e) ? 0 : backoff(failures));
+      // Counted from the cycle's start, as cycles are: one interval later is the next cycle itself,
+      // however long this cycle has run (from the failure, it would be the cycle after).
+      const next = isOutOfSpace(e) ? clock.now() : started + backoff(failures);
       store.recordFailure(listing.id, messageOf(e), next, seenOf(listing, before));
       counts.failed += 1;
       totals.failed += 1;
