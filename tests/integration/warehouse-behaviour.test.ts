@@ -2,6 +2,9 @@
 // a removed measure loses exactly its row, hostile names round-trip, a failure at any statement
 // leaves the previous rows intact and the next run completes, deleted models are marked.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/context.js';
 import { WarehouseError } from '../../src/core/errors.js';
@@ -13,6 +16,7 @@ import type { WarehouseBackend } from '../../src/core/warehouse/backend.js';
 import { applyPlan } from '../../src/core/publishers/warehouse/apply.js';
 import type { Dialect } from '../../src/core/warehouse/dialect.js';
 import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
+import { WarehousePool } from '../../src/core/warehouse/pool.js';
 import { planMarkDeleted, planModelSync, type SyncContext } from '../../src/core/publishers/warehouse/plan.js';
 import { ensureSchema } from '../../src/core/publishers/warehouse/schema.js';
 import { readModelRows } from '../../src/core/publishers/warehouse/read.js';
@@ -280,5 +284,39 @@ describe('a connection whose ROLLBACK failed', () => {
     await db.execute('ROLLBACK');
     expect((await readModelRows(db, 'm-x')).metadata).toBeNull();
     await db.close();
+  });
+
+  it('is dropped by the pool: the next model of the run gets a new connection and is written', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fs-retired-'));
+    const file = path.join(dir, 'm.duckdb');
+    const m = (await loadModel(synthetic.minimal)).model;
+    let opened = 0;
+    let failing = true;
+    const pool = new WarehousePool({
+      dialect: 'duckdb',
+      maxConnections: 1,
+      open: async () => {
+        opened++;
+        const db = await openDuckDb({ path: file });
+        await ensureSchema(db, { dialect: 'duckdb', toolVersion: '0.1.0', at: new Date('2026-11-26T10:00:00.000Z') });
+        if (opened > 1) return db;
+        return {
+          dialect: db.dialect,
+          close: () => db.close(),
+          execute: async (sql, binds) => {
+            if (failing && (sql.startsWith('MERGE') || sql === 'ROLLBACK')) throw new WarehouseError('connection lost');
+            return db.execute(sql, binds);
+          },
+        };
+      },
+    });
+    await expect(pool.withConnection((b) => applyPlan(b, planModelSync(m, null, ctx('m-1', m), 'duckdb')))).rejects.toThrow(/connection lost/);
+    failing = false;
+    await pool.withConnection((b) => applyPlan(b, planModelSync(m, null, ctx('m-2', m), 'duckdb')));
+    expect(opened).toBe(2);
+    const rows = await pool.withConnection((b) => readModelRows(b, 'm-2'));
+    expect(rows.metadata?.MODEL_ID).toBe('m-2');
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -13,3 +13,18 @@ export interface WarehouseBackend {
   close(): Promise<void>;
   readonly dialect: Dialect;
 }
+
+/**
+ * Connections whose ROLLBACK failed. Snowflake ignores a second BEGIN, so a transaction left open
+ * there would be committed together with the next model's: such a connection is never used again.
+ * The pool drops a retired connection (the next model opens a new one); the apply step refuses one.
+ */
+const retired = new WeakSet<WarehouseBackend>();
+
+export function retireConnection(backend: WarehouseBackend): void {
+  retired.add(backend);
+}
+
+export function isRetired(backend: WarehouseBackend): boolean {
+  return retired.has(backend);
+}

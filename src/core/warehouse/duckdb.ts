@@ -85,7 +85,7 @@ class DuckDbBackend implements WarehouseBackend {
       const message = (e as Error).message.split('\n')[0] ?? 'DuckDB statement failed';
       // A COMMIT that failed (its WAL could not be written: a full disk) has already rolled the
       // transaction back. The ROLLBACK sent after it finds none and must not fail: a failed ROLLBACK
-      // retires the connection (the publisher's apply step), and with it every later model of the run.
+      // retires the connection (warehouse/backend.ts), and reopening the file costs the next model.
       if (/^\s*ROLLBACK\s*;?\s*$/i.test(sql) && /no transaction is active/i.test(message)) return { rows: [] };
       // After a FATAL error (a checkpoint that hit a full disk) DuckDB invalidates the database: this
       // connection must not be used again; the session drops it and the next model opens the file anew.

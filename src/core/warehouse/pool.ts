@@ -5,7 +5,7 @@
 // concurrent model); the embedded DuckDB file gets one, since it is local and its writers would only
 // conflict. Every publisher that writes to the warehouse target shares this pool.
 import { AuthError, WarehouseError } from '../errors.js';
-import type { WarehouseBackend } from './backend.js';
+import { isRetired, type WarehouseBackend } from './backend.js';
 import type { Dialect } from './dialect.js';
 import type { Namespace } from './names.js';
 
@@ -44,8 +44,9 @@ export class WarehousePool {
       result = await fn(backend);
     } catch (e) {
       // A connection the engine declared unusable (DuckDB after a FATAL error, e.g. a checkpoint on
-      // a full disk) is dropped, not handed to the next model; that one opens the file anew.
-      if (e instanceof WarehouseError && e.code === 'DUCKDB_FATAL') await this.discard(backend);
+      // a full disk) or one whose ROLLBACK failed is dropped, not handed to the next model; that one
+      // opens a new connection.
+      if ((e instanceof WarehouseError && e.code === 'DUCKDB_FATAL') || isRetired(backend)) await this.discard(backend);
       else this.release(backend);
       throw e;
     }

@@ -2,7 +2,7 @@
 // first, then the transaction; on any failure ROLLBACK and rethrow a WarehouseError, so the previous
 // rows of the model stay as they were.
 import { FabricSyncError, WarehouseError } from '../../errors.js';
-import type { WarehouseBackend } from '../../warehouse/backend.js';
+import { isRetired, retireConnection, type WarehouseBackend } from '../../warehouse/backend.js';
 import type { Statement } from '../../warehouse/statement.js';
 import type { WarehousePlan } from './plan.js';
 import { ensureSchema, isMissingObject } from './schema.js';
@@ -24,14 +24,8 @@ const sessionDdl = new WeakMap<WarehouseBackend, Set<string>>();
 /** Connections that already installed the tables after a statement found one missing. */
 const installed = new WeakSet<WarehouseBackend>();
 
-/**
- * Connections whose ROLLBACK failed. Snowflake ignores a second BEGIN, so a transaction left open
- * there would be committed together with the next model's: such a connection is not used again.
- */
-const unsafe = new WeakSet<WarehouseBackend>();
-
 export async function applyPlan(backend: WarehouseBackend, plan: WarehousePlan): Promise<ApplyResult> {
-  if (unsafe.has(backend)) {
+  if (isRetired(backend)) {
     throw new WarehouseError('The warehouse connection could not roll back an earlier failure and is no longer used.', {}, {
       hint: 'Open a new connection (re-run); the failed model was not committed.',
     });
@@ -76,7 +70,7 @@ async function runTransaction(backend: WarehouseBackend, statements: readonly St
     if (open) {
       // A dropped connection cannot roll back, but then the server discards the uncommitted
       // transaction with the session; either way this connection is not trusted again.
-      await backend.execute('ROLLBACK').catch(() => unsafe.add(backend));
+      await backend.execute('ROLLBACK').catch(() => retireConnection(backend));
     }
     throw e;
   }
