@@ -257,3 +257,14 @@ export function recordFailedOutcomes(error: object, outcomes: Record<string, obj
 export function outcomesOfFailure(error: unknown): Record<string, object> | undefined {
   return typeof error === 'object' && error !== null ? failedOutcomes.get(error) : undefined;
 }
+
+/** The error (or one it wraps) says the disk is full: our own files (StorageError) or the warehouse file's engine. */
+export function isOutOfSpace(e: unknown): boolean {
+  for (let at: unknown = e, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth++) {
+    if (at instanceof StorageError && OUT_OF_SPACE_CODES.has(at.code)) return true;
+    if (/No space left on device|disk quota exceeded|no space is left on the device/i.test(at.message)) return true;
+  }
+  return false;
+}
+
+const OUT_OF_SPACE_CODES = new Set(['ENOSPC', 'EDQUOT']);

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { realSleep, type Logger, type Sleep } from '../../src/core/context.js';
-import { StorageError, WarehouseError } from '../../src/core/errors.js';
+import { isOutOfSpace, StorageError, WarehouseError } from '../../src/core/errors.js';
 import { openStateStore, type StateStore } from '../../src/core/state/store.js';
-import { isOutOfSpace, runMonitor, type MonitorDeps, type MonitorEvent, type MonitorOptions } from '../../src/core/sync/monitor.js';
+import { runMonitor, type MonitorDeps, type MonitorEvent, type MonitorOptions } from '../../src/core/sync/monitor.js';
 import type { ModelListing, SyncOutcome, SyncReason } from '../../src/core/sources/listing.js';
 
 const T0 = Date.parse('2026-11-26T12:00:00Z');

@@ -3,7 +3,7 @@
 // the models in flight, which the next run redoes) → mark deleted → sleep. Every effect is injected,
 // so the loop is tested with a fake clock and in-memory deps; the command wires the real ones.
 import type { Clock, Logger, Sleep } from '../context.js';
-import { AuthError, FabricSyncError, isAuthRefusal, StorageError } from '../errors.js';
+import { AuthError, FabricSyncError, isAuthRefusal, isOutOfSpace } from '../errors.js';
 import { PUBLIC_APIS_SETTING } from '../tenant-settings.js';
 import type { StateEntry, StateStore } from '../state/store.js';
 import { DEFAULT_BACKOFF_CAP_MS, backoffMs } from './backoff.js';
@@ -381,17 +381,6 @@ export interface ErrorFields {
 function errorFields(e: unknown): ErrorFields {
   return { error: messageOf(e), errorClass: e instanceof Error ? e.name : 'Error', ...(e instanceof FabricSyncError && e.hint ? { hint: e.hint } : {}) };
 }
-
-/** The error (or one it wraps) says the disk is full: our own files (StorageError) or the warehouse file's engine. */
-export function isOutOfSpace(e: unknown): boolean {
-  for (let at: unknown = e, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth++) {
-    if (at instanceof StorageError && OUT_OF_SPACE_CODES.has(at.code)) return true;
-    if (/No space left on device|disk quota exceeded|no space is left on the device/i.test(at.message)) return true;
-  }
-  return false;
-}
-
-const OUT_OF_SPACE_CODES = new Set(['ENOSPC', 'EDQUOT']);
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
