@@ -65,6 +65,8 @@ const SCANNED: Record<string, string[]> = {
   'measure, description property': ['\tmeasure M = 1', '\t\tdescription: "Said ""twice"""'],
   'measure without an expression': ['\tmeasure M', '\t\tformatString: 0'],
   'column at the end of the file without a newline': ['\tcolumn Last', '\t\tdataType: string\t '],
+  'bare booleans, one with trailing blanks, the last at the end of the file without a newline': ['\tcolumn C', '\t\tisHidden \t', '\t\tdataType: string', '\t\tisKey'],
+  'keywords followed by spaces and tabs': ['\tcolumn C', '\t\tdataType \t: int64', "\t\tannotation\tA\t= 1", '\t\tchangedProperty = X'],
 };
 
 /** Lines the scanner leaves to the general path: the model or the error must not change. */
@@ -94,6 +96,11 @@ const GENERAL: Record<string, string[]> = {
   'an annotation with no =': ['\tcolumn C', '\t\tannotation A: x'],
   'an annotation with an unclosed quote': ['\tcolumn C', "\t\tannotation 'A = x"],
   'space indentation': ['\tcolumn C', '  \t\tdataType: string'],
+  'a key followed by a no-break space': ['\tcolumn C', '\t\tisHidden\u00a0', '\t\tdataType: string'],
+  'a key ended by another character': ['\tcolumn C', '\t\tisHidden;', '\t\tdataType: string'],
+  'a dataType with a control character where a digit is': ['\tcolumn C', '\t\tdataType: int\u00164'],
+  'a bare annotation': ['\tcolumn C', '\t\tannotation', '\t\tdataType: string'],
+  'an annotation with a colon after the keyword': ['\tcolumn C', '\t\tannotation: x', '\t\tdataType: string'],
   'a key with a Kelvin sign': ['\tcolumn C', '\t\tisKey: true', '\t\tisHidden: true', '\t\tdataType: string', '\t\tis\u212Aey: true'],
   'a name with no closing quote': ["\tcolumn 'C", '\t\tdataType: string'],
   'text after the name': ['\tcolumn C D', '\t\tdataType: string'],
