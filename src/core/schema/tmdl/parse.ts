@@ -56,7 +56,7 @@ class DocumentParser {
     this.doc = { file, text: t };
     this.keywords = strings.keywords;
     this.values = strings.values;
-    this.scanner = scan ? new BlockScanner(t) : undefined;
+    this.scanner = scan ? new BlockScanner(t, this.values) : undefined;
   }
 
   private fail(message: string, line: number, text: string): never {

@@ -11,7 +11,7 @@
 import type { Column, Measure, TomDataType } from '../model.js';
 import { DATA_TYPES, SUMMARIZE_BY } from './enums.js';
 import { trimEndAt, trimStartAt } from './lines.js';
-import { ScannedObjects, type TmdlNode } from './node.js';
+import { ScannedObjects, type SpellingCache, type TmdlNode } from './node.js';
 
 // Property keys, one bit each: the ones a column or a measure keeps, then ones the model ignores
 // (Power BI Desktop writes them on every column), which are only checked for repeats.
@@ -39,6 +39,8 @@ const KEYS: ReadonlyArray<readonly [string, number]> = [
 const BOOLEAN_KEYS = IS_HIDDEN | IS_KEY | INFERRED;
 const MEASURE_KEEPS = IS_HIDDEN | FORMAT_STRING | DISPLAY_FOLDER | DESCRIPTION;
 const COLUMN_KEEPS = (1 << 11) - 1;
+/** A column's properties that are absent unless written (description aside). */
+const OPTIONAL_COLUMN_KEYS = SOURCE_COLUMN | FORMAT_STRING | DISPLAY_FOLDER | DATA_CATEGORY | SUMMARIZE_BY_KEY | SORT_BY_COLUMN;
 
 // Nested lines that decl.ts skips (designer metadata), taken with `=` and a one-line value.
 const IGNORED = -1;
@@ -84,7 +86,11 @@ export class BlockScanner {
   private sortByColumn = '';
   private description = '';
 
-  constructor(private readonly t: string) {}
+  /** `values` shares the strings a model repeats (formatString, displayFolder, …), as parse.ts does. */
+  constructor(
+    private readonly t: string,
+    private readonly values: SpellingCache,
+  ) {}
 
   /**
    * A `column` or `measure` line t[cs, ce) of `table` (number `line`, its nested lines at `depth`
@@ -157,30 +163,45 @@ export class BlockScanner {
     if ((seen & DESCRIPTION) !== 0 && description !== undefined) return undefined; // two descriptions: an error
     const text = seen & DESCRIPTION ? this.description : description;
     const isHidden = (seen & IS_HIDDEN) !== 0 && this.isHidden;
+    // The usual sets of properties get them all in one literal, in the order the general path adds
+    // them (key order is part of the model): one object and one shape, where adding them one by
+    // one costs a second allocation (the properties past the literal's) and a shape change each.
     if (kw === 'measure') {
-      const measure: Measure = { name, expression: (sep === '=' ? value : undefined) ?? '', isHidden };
-      if (seen & FORMAT_STRING) measure.formatString = this.formatString;
-      if (seen & DISPLAY_FOLDER) measure.displayFolder = this.displayFolder;
+      const expression = (sep === '=' ? value : undefined) ?? '';
+      let measure: Measure;
+      if ((seen & (FORMAT_STRING | DISPLAY_FOLDER)) === (FORMAT_STRING | DISPLAY_FOLDER)) {
+        measure = { name, expression, isHidden, formatString: this.formatString, displayFolder: this.displayFolder };
+      } else {
+        measure = { name, expression, isHidden };
+        if (seen & FORMAT_STRING) measure.formatString = this.formatString;
+        if (seen & DISPLAY_FOLDER) measure.displayFolder = this.displayFolder;
+      }
       if (text !== undefined) measure.description = text;
       return measure;
     }
     const calculated = sep === '=';
     // A column of a calculated table is `calculatedTableColumn`; build.ts sets that once the table is known.
-    const col: Column = {
-      name,
-      dataType: this.dataType,
-      kind: calculated ? 'calculated' : 'data',
-      isHidden,
-      isKey: (seen & IS_KEY) !== 0 && this.isKey,
-    };
-    if ((seen & DATA_TYPE) === 0 || ((seen & INFERRED) !== 0 && this.inferred)) col.dataTypeInferred = true;
-    if (calculated) col.expression = value ?? '';
-    if (seen & SOURCE_COLUMN) col.sourceColumn = this.sourceColumn;
-    if (seen & FORMAT_STRING) col.formatString = this.formatString;
-    if (seen & DISPLAY_FOLDER) col.displayFolder = this.displayFolder;
-    if (seen & DATA_CATEGORY) col.dataCategory = this.dataCategory;
-    if (seen & SUMMARIZE_BY_KEY) col.summarizeBy = this.summarizeBy;
-    if (seen & SORT_BY_COLUMN) col.sortByColumn = this.sortByColumn;
+    const kind = calculated ? 'calculated' : 'data';
+    const isKey = (seen & IS_KEY) !== 0 && this.isKey;
+    const inferred = (seen & DATA_TYPE) === 0 || ((seen & INFERRED) !== 0 && this.inferred);
+    const { dataType } = this;
+    let col: Column;
+    const optional = calculated || inferred ? -1 : seen & OPTIONAL_COLUMN_KEYS;
+    if (optional === (SOURCE_COLUMN | SUMMARIZE_BY_KEY)) {
+      col = { name, dataType, kind, isHidden, isKey, sourceColumn: this.sourceColumn, summarizeBy: this.summarizeBy };
+    } else if (optional === (SOURCE_COLUMN | FORMAT_STRING | SUMMARIZE_BY_KEY)) {
+      col = { name, dataType, kind, isHidden, isKey, sourceColumn: this.sourceColumn, formatString: this.formatString, summarizeBy: this.summarizeBy };
+    } else {
+      col = { name, dataType, kind, isHidden, isKey };
+      if (inferred) col.dataTypeInferred = true;
+      if (calculated) col.expression = value ?? '';
+      if (seen & SOURCE_COLUMN) col.sourceColumn = this.sourceColumn;
+      if (seen & FORMAT_STRING) col.formatString = this.formatString;
+      if (seen & DISPLAY_FOLDER) col.displayFolder = this.displayFolder;
+      if (seen & DATA_CATEGORY) col.dataCategory = this.dataCategory;
+      if (seen & SUMMARIZE_BY_KEY) col.summarizeBy = this.summarizeBy;
+      if (seen & SORT_BY_COLUMN) col.sortByColumn = this.sortByColumn;
+    }
     if (text !== undefined) col.description = text;
     return col;
   }
@@ -276,7 +297,7 @@ export class BlockScanner {
         this.sortByColumn = v;
         return true;
       }
-      case SOURCE_COLUMN: this.sourceColumn = this.valueAt(from, end); return true;
+      case SOURCE_COLUMN: this.sourceColumn = this.valueAt(from, end, true); return true;
       case FORMAT_STRING: this.formatString = this.valueAt(from, end); return true;
       case DISPLAY_FOLDER: this.displayFolder = this.valueAt(from, end); return true;
       case DATA_CATEGORY: this.dataCategory = this.valueAt(from, end); return true;
@@ -352,16 +373,20 @@ export class BlockScanner {
     return -1;
   }
 
-  /** propertyValue (lines.ts) of t[from, end): trimmed, surrounding double quotes removed with `""` → `"`. */
-  private valueAt(from: number, end: number): string {
+  /**
+   * propertyValue (lines.ts) of t[from, end): trimmed, surrounding double quotes removed with
+   * `""` → `"`. From the cache unless the value is `unique` to its object (a sourceColumn), which
+   * would only push repeated values out of it.
+   */
+  private valueAt(from: number, end: number, unique = false): string {
     const { t } = this;
     const s = trimStartAt(t, from, end);
     const e = trimEndAt(t, s, end);
     if (e - s >= 2 && t.charCodeAt(s) === 34 /* " */ && t.charCodeAt(e - 1) === 34) {
       const q = t.indexOf('"', s + 1);
-      return q === e - 1 ? t.slice(s + 1, e - 1) : t.slice(s + 1, e - 1).replaceAll('""', '"');
+      return q === e - 1 ? this.values.get(t, s + 1, e - 1) : t.slice(s + 1, e - 1).replaceAll('""', '"');
     }
-    return t.slice(s, e);
+    return unique ? t.slice(s, e) : this.values.get(t, s, e);
   }
 }
 
