@@ -210,3 +210,60 @@ export class DistinctHashes {
     return true;
   }
 }
+
+/**
+ * t[vs, ce) is what follows `annotation` (or another designer keyword) on a line parse.ts reads as
+ * a named or nameless `=` assignment with a one-line value: `Name = value`, `= value`.
+ */
+export function isOneLineAssignment(t: string, vs: number, ce: number): boolean {
+  let i = vs;
+  if (i < ce && t.charCodeAt(i) !== 61 /* = */) {
+    if (t.charCodeAt(i) === 39 /* ' */) {
+      i++;
+      for (;;) {
+        const q = t.indexOf("'", i);
+        if (q === -1 || q >= ce) return false;
+        if (q + 1 < ce && t.charCodeAt(q + 1) === 39) {
+          i = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+    } else {
+      while (i < ce) {
+        const c = t.charCodeAt(i);
+        if (c === 32 || c === 9 || c === 61 || c === 58) break;
+        i++;
+      }
+    }
+    while (i < ce && (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9)) i++;
+  }
+  if (i >= ce || t.charCodeAt(i) !== 61) return false;
+  // A one-line value only: an empty one opens a multi-line body, ``` a block.
+  const rs = trimStartAt(t, i + 1, ce);
+  return rs < ce && !t.startsWith('```', rs);
+}
+
+/**
+ * Lower-cased char codes of a keyword. Compared through a typed array (sameKeyword), a keyword
+ * costs less than through a second string's charCodeAt.
+ */
+export function charCodes(lower: string): Uint8Array {
+  return Uint8Array.from(lower, (c) => c.charCodeAt(0));
+}
+
+/**
+ * t[at, at + lower.length) equals the lower-cased codes `lower` ignoring ASCII case. Other
+ * characters must match exactly: toLowerCase maps a few (the Kelvin sign to `k`), and such a line
+ * is left to the general reader.
+ */
+export function sameKeyword(t: string, at: number, lower: Uint8Array): boolean {
+  for (let j = 0; j < lower.length; j++) {
+    const c = t.charCodeAt(at + j);
+    const w = lower[j] as number;
+    // c | 32 folds A–Z onto a–z; below 65 it would also fold control characters onto digits.
+    if (c !== w && ((c | 32) !== w || c < 65)) return false;
+  }
+  return true;
+}

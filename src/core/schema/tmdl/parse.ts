@@ -112,7 +112,7 @@ class DocumentParser {
       }
       const { scanner } = this;
       if (scanner !== undefined && parent?.kw === 'table') {
-        const description = desc !== null && descDepth === depth ? desc.join('\n') : undefined;
+        const description = desc !== null && descDepth === depth ? (desc.length === 1 ? desc[0] : desc.join('\n')) : undefined;
         if (scanner.declaration(parent, cs, ce, depth + 1, this.pos, lineNo, description)) {
           this.pos = scanner.pos;
           this.lineNo = scanner.line;

@@ -10,7 +10,7 @@
 // reader reads the object and reports any error exactly as it always has.
 import type { Column, Measure, TomDataType } from '../model.js';
 import { DATA_TYPES, SUMMARIZE_BY } from './enums.js';
-import { trimEndAt, trimStartAt } from './lines.js';
+import { charCodes, isOneLineAssignment, sameKeyword, trimEndAt, trimStartAt } from './lines.js';
 import { ScannedObjects, type SpellingCache, type TmdlNode } from './node.js';
 
 // Property keys, one bit each: the ones a column or a measure keeps, then ones the model ignores
@@ -47,22 +47,17 @@ const IGNORED = -1;
 const WORDS: ReadonlyArray<readonly [string, number]> = [
   ...KEYS, ['annotation', IGNORED], ['changedproperty', IGNORED], ['extendedproperty', IGNORED],
 ];
-/**
- * Lower-cased char codes of a word. Compared through a typed array, a keyword costs half what it
- * does through a second string's charCodeAt (one string check per character instead of two).
- */
-const codes = (w: string): Uint8Array => Uint8Array.from(w, (c) => c.charCodeAt(0));
-const WORD_CODES = WORDS.map((w) => codes(w[0]));
+const WORD_CODES = WORDS.map((w) => charCodes(w[0]));
 const WORD_BITS = WORDS.map((w) => w[1]);
-const COLUMN = codes('column');
-const MEASURE = codes('measure');
+const COLUMN = charCodes('column');
+const MEASURE = charCodes('measure');
 /** Indexes in WORDS by first letter (any case): a line's keyword is found without finding its end first. */
 const BY_FIRST: number[][] = Array.from({ length: 32 }, () => []);
 WORDS.forEach((w, i) => (BY_FIRST[w[0].charCodeAt(0) & 31] as number[]).push(i));
 
 /** A map of enums.ts as parallel arrays of lower-cased spellings (as codes) and canonical values. */
 function spellings(map: ReadonlyMap<string, string>): { lower: Uint8Array[]; canonical: string[] } {
-  return { lower: [...map.keys()].map(codes), canonical: [...map.values()] };
+  return { lower: [...map.keys()].map(charCodes), canonical: [...map.values()] };
 }
 const TYPES = spellings(DATA_TYPES);
 const SUMMARIES = spellings(SUMMARIZE_BY);
@@ -320,38 +315,7 @@ export class BlockScanner {
     const { t } = this;
     let e = t.indexOf('\n', vs);
     if (e === -1) e = t.length;
-    return this.ignoredValue(vs, trimEndAt(t, vs, e)) ? e : -1;
-  }
-
-  private ignoredValue(vs: number, ce: number): boolean {
-    const { t } = this;
-    let i = vs;
-    if (i < ce && t.charCodeAt(i) !== 61 /* = */) {
-      if (t.charCodeAt(i) === 39 /* ' */) {
-        i++;
-        for (;;) {
-          const q = t.indexOf("'", i);
-          if (q === -1 || q >= ce) return false;
-          if (q + 1 < ce && t.charCodeAt(q + 1) === 39) {
-            i = q + 2;
-            continue;
-          }
-          i = q + 1;
-          break;
-        }
-      } else {
-        while (i < ce) {
-          const c = t.charCodeAt(i);
-          if (c === 32 || c === 9 || c === 61 || c === 58) break;
-          i++;
-        }
-      }
-      while (i < ce && (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9)) i++;
-    }
-    if (i >= ce || t.charCodeAt(i) !== 61) return false;
-    // A one-line value only: an empty one opens a multi-line body, ``` a block.
-    const rs = trimStartAt(t, i + 1, ce);
-    return rs < ce && !t.startsWith('```', rs);
+    return isOneLineAssignment(t, vs, trimEndAt(t, vs, e)) ? e : -1;
   }
 
   /**
@@ -404,19 +368,4 @@ function wordAt(t: string, cs: number): number {
     if (c === 32 || c === 9 || c === 58 || c === 61 || c === 10 || c !== c /* NaN: the end of the text */) return w;
   }
   return -1;
-}
-
-/**
- * t[at, at + lower.length) equals the lower-cased codes `lower` ignoring ASCII case. Other
- * characters must match exactly: toLowerCase maps a few (the Kelvin sign to `k`), and such a line
- * is left to the general reader.
- */
-function sameKeyword(t: string, at: number, lower: Uint8Array): boolean {
-  for (let j = 0; j < lower.length; j++) {
-    const c = t.charCodeAt(at + j);
-    const w = lower[j] as number;
-    // c | 32 folds A–Z onto a–z; below 65 it would also fold control characters onto digits.
-    if (c !== w && ((c | 32) !== w || c < 65)) return false;
-  }
-  return true;
 }
