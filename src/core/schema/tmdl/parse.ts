@@ -76,9 +76,15 @@ class DocumentParser {
     // The latest depth-0 declaration; complete once the next one starts (handed to onRoot then).
     let lastRoot: TmdlNode | undefined;
     while (this.pos <= this.n) {
-      let end = t.indexOf('\n', this.pos);
-      if (end === -1) end = this.n;
       const start = this.pos;
+      if (t.charCodeAt(start) === 10) {
+        // An empty line (one between every two objects): nothing to find.
+        this.pos++;
+        this.lineNo++;
+        continue;
+      }
+      let end = t.indexOf('\n', start);
+      if (end === -1) end = this.n;
       this.pos = end + 1;
       const lineNo = ++this.lineNo;
       const depth = tabDepth(t, start, end);

@@ -217,6 +217,13 @@ export class BlockScanner {
         if (e < 0) return false;
         p = e + 1;
       } else {
+        const c = t.charCodeAt(cs);
+        if (c === 10 || c !== c /* NaN: the end of the text */) {
+          p = cs + 1; // a blank line (tabs only): its end is in hand
+          line++;
+          continue;
+        }
+        if (c > 32 && cs - p < depth) break; // the next declaration: the block is complete
         let e = t.indexOf('\n', cs);
         if (e === -1) e = n;
         let k = cs;
