@@ -117,6 +117,7 @@ const GENERAL: Record<string, string[]> = {
   "a quoted column with '' declared twice, scanned then read by the general path": ["\tcolumn 'It''s'", '\t\tdataType: string', "\tcolumn 'it''S' =", '\t\t\t1'],
   'a quoted column declared twice, once unquoted': ["\tcolumn 'Big'", '\t\tdataType: string', '\tcolumn bIG', '\t\tdataType: int64'],
   'a quoted column declared twice, in other non-ASCII case': ["\tcolumn 'Ä b'", '\t\tdataType: string', "\tcolumn 'ä B'", '\t\tdataType: int64'],
+  'a column declared twice, once with a Kelvin sign (which lower-cases to k)': ['\tcolumn \u212Aey', '\t\tdataType: string', '\tcolumn key', '\t\tdataType: int64'],
   'a column declared twice, in other non-ASCII case': ['\tcolumn Ärger', '\t\tdataType: string', '\tmeasure M = 1', '\tcolumn äRGER', '\t\tformatString: 0'],
   'scanned and general columns interleaved': ['\tcolumn A', '\t\tdataType: string', '\tcolumn B =', '\t\t\t1', '\tcolumn C', '\t\tdataType: string', '\tmeasure M = 1', '\t\tisHidden: x'],
   'a column of a calculated table': ['\tcolumn C', '\t\tdataType: string', '\tpartition T = calculated', '\t\tsource = ROW("a", 1)'],

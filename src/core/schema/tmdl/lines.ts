@@ -160,15 +160,25 @@ export function backtickBody(t: string, sameLine: string, from: number, to: numb
   return parts.join('\n');
 }
 
-/** A hash of `name.toLowerCase()`, without making that string for an ASCII name. */
-export function nameHash(name: string, lowered = false): number {
+/**
+ * A hash under which names equal ignoring case (as toLowerCase compares them) are equal, without
+ * making the lower-cased string for an ASCII name. `c | 32` folds A–Z onto a–z without a branch
+ * (and a few other pairs, such as @ and `, which only make a rare collision: a second read).
+ */
+export function nameHash(name: string): number {
   let h = 0;
+  let chars = 0; // every code or-ed: >= 128 when the name is not ASCII
   for (let i = 0; i < name.length; i++) {
-    let c = name.charCodeAt(i);
-    if (c >= 128 && !lowered) return nameHash(name.toLowerCase(), true);
-    if (c >= 65 && c <= 90) c += 32;
-    h = (Math.imul(h, 31) + c) | 0;
+    const c = name.charCodeAt(i);
+    chars |= c;
+    h = (Math.imul(h, 31) + (c | 32)) | 0;
   }
+  return chars < 128 ? h : lowerHash(name.toLowerCase());
+}
+
+function lowerHash(lower: string): number {
+  let h = 0;
+  for (let i = 0; i < lower.length; i++) h = (Math.imul(h, 31) + (lower.charCodeAt(i) | 32)) | 0;
   return h;
 }
 
