@@ -15,8 +15,6 @@ const HINT =
  * With `onRoot`, each top-level declaration is handed over as soon as its last nested line is read
  * and `roots` stays empty, so a reader can build the object and drop its lines while the rest of
  * the document is read (a model's lines never all exist at once).
- */
-/**
  * With `scan`, the nested lines of a table's columns and measures are read into the model object
  * where scan.ts can (TmdlNode.scanned); the caller must then handle ScanRefused (node.ts).
  */
