@@ -27,7 +27,7 @@ export interface ReadTmdlOptions {
 
 export function readTmdl(files: ReadonlyArray<TmdlFile>, options: ReadTmdlOptions): LoadedModel {
   const warnings: string[] = [];
-  const docs: { rel: string; text: string }[] = [];
+  const docs: { rel: string; text: string; rank: number }[] = [];
   let scriptFolder = 0;
   for (const f of files) {
     const rel = relativePath(f.path);
@@ -37,7 +37,7 @@ export function readTmdl(files: ReadonlyArray<TmdlFile>, options: ReadTmdlOption
       scriptFolder++;
       continue;
     }
-    docs.push({ rel, text: f.text });
+    docs.push({ rel, text: f.text, rank: rank(rel) });
   }
   if (scriptFolder > 0) warnings.push(`TMDL: ignored ${scriptFolder} script file(s) under TMDLScripts/ (they are not part of the model)`);
   if (docs.length === 0) {
@@ -46,7 +46,7 @@ export function readTmdl(files: ReadonlyArray<TmdlFile>, options: ReadTmdlOption
     });
   }
   // Deterministic order whatever the file system listed: model.tmdl first, then by path.
-  docs.sort((a, b) => rank(a.rel) - rank(b.rel) || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  docs.sort((a, b) => a.rank - b.rank || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 
   if (options.scan === false) return readDocuments(docs, options, warnings, false);
   try {

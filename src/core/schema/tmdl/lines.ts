@@ -160,15 +160,25 @@ export function backtickBody(t: string, sameLine: string, from: number, to: numb
   return parts.join('\n');
 }
 
-/** A hash of `name.toLowerCase()`, without making that string for an ASCII name. */
-export function nameHash(name: string, lowered = false): number {
+/**
+ * A hash under which names equal ignoring case (as toLowerCase compares them) are equal, without
+ * making the lower-cased string for an ASCII name. `c | 32` folds A–Z onto a–z without a branch
+ * (and a few other pairs, such as @ and `, which only make a rare collision: a second read).
+ */
+export function nameHash(name: string): number {
   let h = 0;
+  let chars = 0; // every code or-ed: >= 128 when the name is not ASCII
   for (let i = 0; i < name.length; i++) {
-    let c = name.charCodeAt(i);
-    if (c >= 128 && !lowered) return nameHash(name.toLowerCase(), true);
-    if (c >= 65 && c <= 90) c += 32;
-    h = (Math.imul(h, 31) + c) | 0;
+    const c = name.charCodeAt(i);
+    chars |= c;
+    h = (Math.imul(h, 31) + (c | 32)) | 0;
   }
+  return chars < 128 ? h : lowerHash(name.toLowerCase());
+}
+
+function lowerHash(lower: string): number {
+  let h = 0;
+  for (let i = 0; i < lower.length; i++) h = (Math.imul(h, 31) + (lower.charCodeAt(i) | 32)) | 0;
   return h;
 }
 
@@ -209,4 +219,61 @@ export class DistinctHashes {
     slotHash[i] = h;
     return true;
   }
+}
+
+/**
+ * t[vs, ce) is what follows `annotation` (or another designer keyword) on a line parse.ts reads as
+ * a named or nameless `=` assignment with a one-line value: `Name = value`, `= value`.
+ */
+export function isOneLineAssignment(t: string, vs: number, ce: number): boolean {
+  let i = vs;
+  if (i < ce && t.charCodeAt(i) !== 61 /* = */) {
+    if (t.charCodeAt(i) === 39 /* ' */) {
+      i++;
+      for (;;) {
+        const q = t.indexOf("'", i);
+        if (q === -1 || q >= ce) return false;
+        if (q + 1 < ce && t.charCodeAt(q + 1) === 39) {
+          i = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+    } else {
+      while (i < ce) {
+        const c = t.charCodeAt(i);
+        if (c === 32 || c === 9 || c === 61 || c === 58) break;
+        i++;
+      }
+    }
+    while (i < ce && (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9)) i++;
+  }
+  if (i >= ce || t.charCodeAt(i) !== 61) return false;
+  // A one-line value only: an empty one opens a multi-line body, ``` a block.
+  const rs = trimStartAt(t, i + 1, ce);
+  return rs < ce && !t.startsWith('```', rs);
+}
+
+/**
+ * Lower-cased char codes of a keyword. Compared through a typed array (sameKeyword), a keyword
+ * costs less than through a second string's charCodeAt.
+ */
+export function charCodes(lower: string): Uint8Array {
+  return Uint8Array.from(lower, (c) => c.charCodeAt(0));
+}
+
+/**
+ * t[at, at + lower.length) equals the lower-cased codes `lower` ignoring ASCII case. Other
+ * characters must match exactly: toLowerCase maps a few (the Kelvin sign to `k`), and such a line
+ * is left to the general reader.
+ */
+export function sameKeyword(t: string, at: number, lower: Uint8Array): boolean {
+  for (let j = 0; j < lower.length; j++) {
+    const c = t.charCodeAt(at + j);
+    const w = lower[j] as number;
+    // c | 32 folds A–Z onto a–z; below 65 it would also fold control characters onto digits.
+    if (c !== w && ((c | 32) !== w || c < 65)) return false;
+  }
+  return true;
 }

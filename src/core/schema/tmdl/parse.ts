@@ -15,8 +15,6 @@ const HINT =
  * With `onRoot`, each top-level declaration is handed over as soon as its last nested line is read
  * and `roots` stays empty, so a reader can build the object and drop its lines while the rest of
  * the document is read (a model's lines never all exist at once).
- */
-/**
  * With `scan`, the nested lines of a table's columns and measures are read into the model object
  * where scan.ts can (TmdlNode.scanned); the caller must then handle ScanRefused (node.ts).
  */
@@ -56,7 +54,7 @@ class DocumentParser {
     this.doc = { file, text: t };
     this.keywords = strings.keywords;
     this.values = strings.values;
-    this.scanner = scan ? new BlockScanner(t) : undefined;
+    this.scanner = scan ? new BlockScanner(t, this.values) : undefined;
   }
 
   private fail(message: string, line: number, text: string): never {
@@ -76,9 +74,15 @@ class DocumentParser {
     // The latest depth-0 declaration; complete once the next one starts (handed to onRoot then).
     let lastRoot: TmdlNode | undefined;
     while (this.pos <= this.n) {
-      let end = t.indexOf('\n', this.pos);
-      if (end === -1) end = this.n;
       const start = this.pos;
+      if (t.charCodeAt(start) === 10) {
+        // An empty line (one between every two objects): nothing to find.
+        this.pos++;
+        this.lineNo++;
+        continue;
+      }
+      let end = t.indexOf('\n', start);
+      if (end === -1) end = this.n;
       this.pos = end + 1;
       const lineNo = ++this.lineNo;
       const depth = tabDepth(t, start, end);
@@ -112,7 +116,7 @@ class DocumentParser {
       }
       const { scanner } = this;
       if (scanner !== undefined && parent?.kw === 'table') {
-        const description = desc !== null && descDepth === depth ? desc.join('\n') : undefined;
+        const description = desc !== null && descDepth === depth ? (desc.length === 1 ? desc[0] : desc.join('\n')) : undefined;
         if (scanner.declaration(parent, cs, ce, depth + 1, this.pos, lineNo, description)) {
           this.pos = scanner.pos;
           this.lineNo = scanner.line;

@@ -10,8 +10,8 @@
 // reader reads the object and reports any error exactly as it always has.
 import type { Column, Measure, TomDataType } from '../model.js';
 import { DATA_TYPES, SUMMARIZE_BY } from './enums.js';
-import { trimEndAt, trimStartAt } from './lines.js';
-import { ScannedObjects, type TmdlNode } from './node.js';
+import { charCodes, isOneLineAssignment, sameKeyword, trimEndAt, trimStartAt } from './lines.js';
+import { ScannedObjects, type SpellingCache, type TmdlNode } from './node.js';
 
 // Property keys, one bit each: the ones a column or a measure keeps, then ones the model ignores
 // (Power BI Desktop writes them on every column), which are only checked for repeats.
@@ -39,19 +39,25 @@ const KEYS: ReadonlyArray<readonly [string, number]> = [
 const BOOLEAN_KEYS = IS_HIDDEN | IS_KEY | INFERRED;
 const MEASURE_KEEPS = IS_HIDDEN | FORMAT_STRING | DISPLAY_FOLDER | DESCRIPTION;
 const COLUMN_KEEPS = (1 << 11) - 1;
+/** A column's properties that are absent unless written (description aside). */
+const OPTIONAL_COLUMN_KEYS = SOURCE_COLUMN | FORMAT_STRING | DISPLAY_FOLDER | DATA_CATEGORY | SUMMARIZE_BY_KEY | SORT_BY_COLUMN;
 
 // Nested lines that decl.ts skips (designer metadata), taken with `=` and a one-line value.
 const IGNORED = -1;
 const WORDS: ReadonlyArray<readonly [string, number]> = [
   ...KEYS, ['annotation', IGNORED], ['changedproperty', IGNORED], ['extendedproperty', IGNORED],
 ];
+const WORD_CODES = WORDS.map((w) => charCodes(w[0]));
+const WORD_BITS = WORDS.map((w) => w[1]);
+const COLUMN = charCodes('column');
+const MEASURE = charCodes('measure');
 /** Indexes in WORDS by first letter (any case): a line's keyword is found without finding its end first. */
 const BY_FIRST: number[][] = Array.from({ length: 32 }, () => []);
 WORDS.forEach((w, i) => (BY_FIRST[w[0].charCodeAt(0) & 31] as number[]).push(i));
 
-/** A map of enums.ts as parallel arrays of lower-cased spellings and canonical values. */
-function spellings(map: ReadonlyMap<string, string>): { lower: string[]; canonical: string[] } {
-  return { lower: [...map.keys()], canonical: [...map.values()] };
+/** A map of enums.ts as parallel arrays of lower-cased spellings (as codes) and canonical values. */
+function spellings(map: ReadonlyMap<string, string>): { lower: Uint8Array[]; canonical: string[] } {
+  return { lower: [...map.keys()].map(charCodes), canonical: [...map.values()] };
 }
 const TYPES = spellings(DATA_TYPES);
 const SUMMARIES = spellings(SUMMARIZE_BY);
@@ -75,7 +81,11 @@ export class BlockScanner {
   private sortByColumn = '';
   private description = '';
 
-  constructor(private readonly t: string) {}
+  /** `values` shares the strings a model repeats (formatString, displayFolder, …), as parse.ts does. */
+  constructor(
+    private readonly t: string,
+    private readonly values: SpellingCache,
+  ) {}
 
   /**
    * A `column` or `measure` line t[cs, ce) of `table` (number `line`, its nested lines at `depth`
@@ -84,8 +94,8 @@ export class BlockScanner {
    */
   declaration(table: TmdlNode, cs: number, ce: number, depth: number, pos: number, line: number, description: string | undefined): boolean {
     const { t } = this;
-    const isColumn = ce - cs > 6 && sameKeyword(t, cs, 'column');
-    if (!isColumn && !(ce - cs > 7 && sameKeyword(t, cs, 'measure'))) return false;
+    const isColumn = ce - cs > 6 && sameKeyword(t, cs, COLUMN);
+    if (!isColumn && !(ce - cs > 7 && sameKeyword(t, cs, MEASURE))) return false;
     let i = cs + (isColumn ? 6 : 7);
     if (t.charCodeAt(i) !== 32 && t.charCodeAt(i) !== 9) return false;
     while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++;
@@ -148,30 +158,45 @@ export class BlockScanner {
     if ((seen & DESCRIPTION) !== 0 && description !== undefined) return undefined; // two descriptions: an error
     const text = seen & DESCRIPTION ? this.description : description;
     const isHidden = (seen & IS_HIDDEN) !== 0 && this.isHidden;
+    // The usual sets of properties get them all in one literal, in the order the general path adds
+    // them (key order is part of the model): one object and one shape, where adding them one by
+    // one costs a second allocation (the properties past the literal's) and a shape change each.
     if (kw === 'measure') {
-      const measure: Measure = { name, expression: (sep === '=' ? value : undefined) ?? '', isHidden };
-      if (seen & FORMAT_STRING) measure.formatString = this.formatString;
-      if (seen & DISPLAY_FOLDER) measure.displayFolder = this.displayFolder;
+      const expression = (sep === '=' ? value : undefined) ?? '';
+      let measure: Measure;
+      if ((seen & (FORMAT_STRING | DISPLAY_FOLDER)) === (FORMAT_STRING | DISPLAY_FOLDER)) {
+        measure = { name, expression, isHidden, formatString: this.formatString, displayFolder: this.displayFolder };
+      } else {
+        measure = { name, expression, isHidden };
+        if (seen & FORMAT_STRING) measure.formatString = this.formatString;
+        if (seen & DISPLAY_FOLDER) measure.displayFolder = this.displayFolder;
+      }
       if (text !== undefined) measure.description = text;
       return measure;
     }
     const calculated = sep === '=';
     // A column of a calculated table is `calculatedTableColumn`; build.ts sets that once the table is known.
-    const col: Column = {
-      name,
-      dataType: this.dataType,
-      kind: calculated ? 'calculated' : 'data',
-      isHidden,
-      isKey: (seen & IS_KEY) !== 0 && this.isKey,
-    };
-    if ((seen & DATA_TYPE) === 0 || ((seen & INFERRED) !== 0 && this.inferred)) col.dataTypeInferred = true;
-    if (calculated) col.expression = value ?? '';
-    if (seen & SOURCE_COLUMN) col.sourceColumn = this.sourceColumn;
-    if (seen & FORMAT_STRING) col.formatString = this.formatString;
-    if (seen & DISPLAY_FOLDER) col.displayFolder = this.displayFolder;
-    if (seen & DATA_CATEGORY) col.dataCategory = this.dataCategory;
-    if (seen & SUMMARIZE_BY_KEY) col.summarizeBy = this.summarizeBy;
-    if (seen & SORT_BY_COLUMN) col.sortByColumn = this.sortByColumn;
+    const kind = calculated ? 'calculated' : 'data';
+    const isKey = (seen & IS_KEY) !== 0 && this.isKey;
+    const inferred = (seen & DATA_TYPE) === 0 || ((seen & INFERRED) !== 0 && this.inferred);
+    const { dataType } = this;
+    let col: Column;
+    const optional = calculated || inferred ? -1 : seen & OPTIONAL_COLUMN_KEYS;
+    if (optional === (SOURCE_COLUMN | SUMMARIZE_BY_KEY)) {
+      col = { name, dataType, kind, isHidden, isKey, sourceColumn: this.sourceColumn, summarizeBy: this.summarizeBy };
+    } else if (optional === (SOURCE_COLUMN | FORMAT_STRING | SUMMARIZE_BY_KEY)) {
+      col = { name, dataType, kind, isHidden, isKey, sourceColumn: this.sourceColumn, formatString: this.formatString, summarizeBy: this.summarizeBy };
+    } else {
+      col = { name, dataType, kind, isHidden, isKey };
+      if (inferred) col.dataTypeInferred = true;
+      if (calculated) col.expression = value ?? '';
+      if (seen & SOURCE_COLUMN) col.sourceColumn = this.sourceColumn;
+      if (seen & FORMAT_STRING) col.formatString = this.formatString;
+      if (seen & DISPLAY_FOLDER) col.displayFolder = this.displayFolder;
+      if (seen & DATA_CATEGORY) col.dataCategory = this.dataCategory;
+      if (seen & SUMMARIZE_BY_KEY) col.summarizeBy = this.summarizeBy;
+      if (seen & SORT_BY_COLUMN) col.sortByColumn = this.sortByColumn;
+    }
     if (text !== undefined) col.description = text;
     return col;
   }
@@ -184,20 +209,31 @@ export class BlockScanner {
     this.seen = 0;
     this.dataType = 'automatic';
     while (p <= n) {
-      let e = t.indexOf('\n', p);
-      if (e === -1) e = n;
       let cs = p;
-      while (cs < e && t.charCodeAt(cs) === 9) cs++;
-      let k = cs;
-      while (k < e && (t.charCodeAt(k) === 32 || t.charCodeAt(k) === 9)) k++;
-      if (k < e) {
-        const d = cs - p;
-        if (d < depth) break; // the next declaration: the block is complete
-        // Deeper lines, space indentation and control characters are the general reader's to report.
-        if (d > depth || t.charCodeAt(cs) <= 32) return false;
-        if (!this.property(cs, trimEndAt(t, cs, e), keeps)) return false;
+      while (t.charCodeAt(cs) === 9) cs++;
+      if (cs - p === depth && t.charCodeAt(cs) > 32) {
+        // A line of the block (nearly every one): read in one walk, which finds its end.
+        const e = this.property(cs, keeps);
+        if (e < 0) return false;
+        p = e + 1;
+      } else {
+        const c = t.charCodeAt(cs);
+        if (c === 10 || c !== c /* NaN: the end of the text */) {
+          p = cs + 1; // a blank line (tabs only): its end is in hand
+          line++;
+          continue;
+        }
+        if (c > 32 && cs - p < depth) break; // the next declaration: the block is complete
+        let e = t.indexOf('\n', cs);
+        if (e === -1) e = n;
+        let k = cs;
+        while (k < e && (t.charCodeAt(k) === 32 || t.charCodeAt(k) === 9)) k++;
+        if (k < e) {
+          if (cs - p < depth) break; // the next declaration: the block is complete
+          return false; // deeper lines, space indentation and control characters are the general reader's to report
+        }
+        p = e + 1;
       }
-      p = e + 1;
       line++;
     }
     this.pos = p;
@@ -205,24 +241,35 @@ export class BlockScanner {
     return true;
   }
 
-  /** One nested line t[cs, ce): a `key: value` property with a known key seen once, or an ignored `=` line. */
-  private property(cs: number, ce: number, keeps: number): boolean {
+  /**
+   * One nested line from `cs`: a `key: value` property with a known key seen once, or an ignored
+   * `=` line. Returns the offset of the line's end, or -1 when the general reader must read it.
+   */
+  private property(cs: number, keeps: number): number {
     const { t } = this;
-    const w = wordAt(t, cs, ce);
-    if (w < 0) return false; // unknown (it might repeat, or be anything): the general reader's
-    const [spelling, bit] = WORDS[w] as readonly [string, number];
-    let vs = cs + spelling.length;
-    while (vs < ce && (t.charCodeAt(vs) === 32 || t.charCodeAt(vs) === 9)) vs++;
-    const bare = vs === ce;
-    const colon = !bare && t.charCodeAt(vs) === 58; /* : */
-    if (bit === IGNORED) return !bare && !colon && this.ignoredLine(vs, ce);
-    if (!bare && !colon) return false; // `key = …`, `key name`
-    if ((this.seen & bit) !== 0) return false; // a property twice: an error
+    const w = wordAt(t, cs);
+    if (w < 0) return -1; // unknown (it might repeat, or be anything): the general reader's
+    const bit = WORD_BITS[w] as number;
+    let vs = cs + (WORD_CODES[w] as Uint8Array).length;
+    let c = t.charCodeAt(vs);
+    while (c === 32 || c === 9) c = t.charCodeAt(++vs);
+    if (c !== 58 /* : */) {
+      // A bare keyword (the line ends after it), or an `=` line. Other trailing white space
+      // (which trimEnd would drop) is left to the general reader.
+      const bare = c !== c /* NaN: the end of the text */ || c === 10;
+      if (bit === IGNORED) return bare ? -1 : this.ignoredLine(vs);
+      if (!bare || (this.seen & bit) !== 0) return -1; // `key = …`, `key name`, or a property twice
+      this.seen |= bit;
+      // A bare keyword is a boolean set to true (docs/tmdl.md#properties); any other kept property needs a value.
+      if ((keeps & bit) !== 0 && !((bit & BOOLEAN_KEYS) !== 0 && this.setFlag(bit, true))) return -1;
+      return vs;
+    }
+    if (bit === IGNORED || (this.seen & bit) !== 0) return -1; // `annotation: …`, or a property twice: an error
     this.seen |= bit;
-    if ((keeps & bit) === 0) return true;
-    // A bare keyword is a boolean set to true (docs/tmdl.md#properties); any other kept property needs a value.
-    if (bare) return (bit & BOOLEAN_KEYS) !== 0 && this.setFlag(bit, true);
-    return this.keep(bit, vs + 1, ce);
+    let e = t.indexOf('\n', vs);
+    if (e === -1) e = t.length;
+    if ((keeps & bit) !== 0 && !this.keep(bit, vs + 1, trimEndAt(t, vs + 1, e))) return -1;
+    return e;
   }
 
   /** Records the value t[from, end) of a kept property; false when it is not valid (the general reader reports it). */
@@ -252,7 +299,7 @@ export class BlockScanner {
         this.sortByColumn = v;
         return true;
       }
-      case SOURCE_COLUMN: this.sourceColumn = this.valueAt(from, end); return true;
+      case SOURCE_COLUMN: this.sourceColumn = this.valueAt(from, end, true); return true;
       case FORMAT_STRING: this.formatString = this.valueAt(from, end); return true;
       case DISPLAY_FOLDER: this.displayFolder = this.valueAt(from, end); return true;
       case DATA_CATEGORY: this.dataCategory = this.valueAt(from, end); return true;
@@ -267,43 +314,22 @@ export class BlockScanner {
     return true;
   }
 
-  /** `annotation Name = value`, `changedProperty = X`: checked as parse.ts reads them, then dropped. */
-  private ignoredLine(vs: number, ce: number): boolean {
+  /**
+   * `annotation Name = value`, `changedProperty = X` from `vs` (after the keyword): checked as
+   * parse.ts reads them, then dropped. Returns the offset of the line's end, or -1.
+   */
+  private ignoredLine(vs: number): number {
     const { t } = this;
-    let i = vs;
-    if (i < ce && t.charCodeAt(i) !== 61 /* = */) {
-      if (t.charCodeAt(i) === 39 /* ' */) {
-        i++;
-        for (;;) {
-          const q = t.indexOf("'", i);
-          if (q === -1 || q >= ce) return false;
-          if (q + 1 < ce && t.charCodeAt(q + 1) === 39) {
-            i = q + 2;
-            continue;
-          }
-          i = q + 1;
-          break;
-        }
-      } else {
-        while (i < ce) {
-          const c = t.charCodeAt(i);
-          if (c === 32 || c === 9 || c === 61 || c === 58) break;
-          i++;
-        }
-      }
-      while (i < ce && (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9)) i++;
-    }
-    if (i >= ce || t.charCodeAt(i) !== 61) return false;
-    // A one-line value only: an empty one opens a multi-line body, ``` a block.
-    const rs = trimStartAt(t, i + 1, ce);
-    return rs < ce && !t.startsWith('```', rs);
+    let e = t.indexOf('\n', vs);
+    if (e === -1) e = t.length;
+    return isOneLineAssignment(t, vs, trimEndAt(t, vs, e)) ? e : -1;
   }
 
   /**
    * Index in `lower` of the value t[from, end) compared as propertyValue (lines.ts) and
    * toLowerCase would leave it, without making a string; -1 when it is none of them.
    */
-  private enumValue(from: number, end: number, lower: readonly string[]): number {
+  private enumValue(from: number, end: number, lower: readonly Uint8Array[]): number {
     const { t } = this;
     let s = trimStartAt(t, from, end);
     let e = trimEndAt(t, s, end);
@@ -312,51 +338,41 @@ export class BlockScanner {
       e--;
     }
     for (let i = 0; i < lower.length; i++) {
-      const w = lower[i] as string;
+      const w = lower[i] as Uint8Array;
       if (w.length === e - s && sameKeyword(t, s, w)) return i;
     }
     return -1;
   }
 
-  /** propertyValue (lines.ts) of t[from, end): trimmed, surrounding double quotes removed with `""` → `"`. */
-  private valueAt(from: number, end: number): string {
+  /**
+   * propertyValue (lines.ts) of t[from, end): trimmed, surrounding double quotes removed with
+   * `""` → `"`. From the cache unless the value is `unique` to its object (a sourceColumn), which
+   * would only push repeated values out of it.
+   */
+  private valueAt(from: number, end: number, unique = false): string {
     const { t } = this;
     const s = trimStartAt(t, from, end);
     const e = trimEndAt(t, s, end);
     if (e - s >= 2 && t.charCodeAt(s) === 34 /* " */ && t.charCodeAt(e - 1) === 34) {
       const q = t.indexOf('"', s + 1);
-      return q === e - 1 ? t.slice(s + 1, e - 1) : t.slice(s + 1, e - 1).replaceAll('""', '"');
+      return q === e - 1 ? this.values.get(t, s + 1, e - 1) : t.slice(s + 1, e - 1).replaceAll('""', '"');
     }
-    return t.slice(s, e);
+    return unique ? t.slice(s, e) : this.values.get(t, s, e);
   }
 }
 
 /**
- * Index in WORDS of the keyword the line t[cs, ce) starts with — a whole word, ended by the line,
- * whitespace, `:` or `=` as parse.ts readWord ends it — or -1.
+ * Index in WORDS of the keyword the line starting at `cs` starts with — a whole word, ended by the
+ * line, a space, a tab, `:` or `=` as parse.ts readWord ends it — or -1.
  */
-function wordAt(t: string, cs: number, ce: number): number {
+function wordAt(t: string, cs: number): number {
   const candidates = BY_FIRST[t.charCodeAt(cs) & 31] as number[];
   for (let i = 0; i < candidates.length; i++) {
     const w = candidates[i] as number;
-    const spelling = (WORDS[w] as readonly [string, number])[0];
-    const end = cs + spelling.length;
-    if (end > ce || !sameKeyword(t, cs, spelling)) continue;
-    const c = t.charCodeAt(end);
-    if (end === ce || c === 32 || c === 9 || c === 58 || c === 61) return w;
+    const spelling = WORD_CODES[w] as Uint8Array;
+    if (!sameKeyword(t, cs, spelling)) continue;
+    const c = t.charCodeAt(cs + spelling.length);
+    if (c === 32 || c === 9 || c === 58 || c === 61 || c === 10 || c !== c /* NaN: the end of the text */) return w;
   }
   return -1;
-}
-
-/**
- * t[at, at + lower.length) equals `lower` ignoring ASCII case. Other characters must match exactly:
- * toLowerCase maps a few (the Kelvin sign to `k`), and such a line is left to the general reader.
- */
-function sameKeyword(t: string, at: number, lower: string): boolean {
-  for (let j = 0; j < lower.length; j++) {
-    const c = t.charCodeAt(at + j);
-    const w = lower.charCodeAt(j);
-    if (c !== w && !(c >= 65 && c <= 90 && c + 32 === w)) return false;
-  }
-  return true;
 }
