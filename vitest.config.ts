@@ -9,9 +9,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Most test files wait on spawned CLIs, local servers and timers: one more file at a time than
-    // there are cores keeps the CPU busy (vitest's default is one less, a single file on 2 cores).
-    maxWorkers: availableParallelism() + 1,
+    // Most test files wait on spawned CLIs, local servers and timers: two more files at a time than
+    // there are cores keep the CPU busy (vitest's default is one less, a single file on 2 cores;
+    // docs/testing.md#speed has the figures).
+    maxWorkers: availableParallelism() + 2,
     // Each worker process runs file after file and keeps its loaded modules (the Snowflake driver,
     // DuckDB, the SQL parser, the compiled sources): a fresh process per file cost about a third of
     // the suite's CPU. Files keep to their own temp folders and servers on port 0, and a file that
