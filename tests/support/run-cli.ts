@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { getCurrentTest } from 'vitest/suite';
+import { TestRunner } from 'vitest';
 import { cliPath, repoRoot } from './paths.js';
 
 export interface CliResult {
@@ -142,7 +142,7 @@ const STOP_GRACE_MS = 5_000;
  * next test starts; a spawned run's 60 s outside a test (a hook).
  */
 function inProcessTimeoutMs(): number {
-  const testMs = getCurrentTest()?.timeout;
+  const testMs = TestRunner.getCurrentTest()?.timeout;
   return testMs ? Math.max(1_000, testMs - STOP_GRACE_MS - 1_000) : 60_000;
 }
 
