@@ -319,4 +319,31 @@ describe('a connection whose ROLLBACK failed', () => {
     await pool.close();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('a dropped connection that cannot be reopened fails every waiting model, none is left waiting', async () => {
+    let opened = 0;
+    const pool = new WarehousePool({
+      dialect: 'duckdb',
+      maxConnections: 1,
+      open: async () => {
+        if (++opened > 1) throw new WarehouseError('Could not open the DuckDB file m.duckdb: IO Error: No space left on device');
+        return {
+          dialect: 'duckdb',
+          close: async () => undefined,
+          execute: async () => {
+            await new Promise((r) => setTimeout(r, 50));
+            throw new WarehouseError('FATAL Error: database has been invalidated', { code: 'DUCKDB_FATAL' });
+          },
+        };
+      },
+    });
+    const models = [1, 2, 3, 4].map((i) => pool.withConnection((b) => b.execute(`SELECT ${i}`)));
+    const timeout = new Promise<'waiting'>((r) => setTimeout(() => r('waiting'), 5_000).unref());
+    const settled = await Promise.race([Promise.allSettled(models), timeout]);
+    expect(settled).not.toBe('waiting');
+    const reasons = (settled as PromiseSettledResult<unknown>[]).map((r) => (r.status === 'rejected' ? String((r.reason as Error).message) : 'ok'));
+    expect(reasons[0]).toMatch(/invalidated/);
+    expect(reasons.slice(1).every((m) => /No space left on device/.test(m))).toBe(true);
+    await pool.close();
+  });
 });

@@ -59,6 +59,15 @@ export class WarehousePool {
     const at = settled.findIndex((r) => r.status === 'fulfilled' && r.value === backend);
     if (at >= 0) this.all.splice(at, 1);
     await backend.close().catch(() => undefined);
+    this.wakeWaiter();
+  }
+
+  /**
+   * Hands the room of a dropped connection, or of an open that failed, to the next waiting model: it
+   * opens a connection of its own. Should that fail too, the one after it is woken in turn, so that no
+   * model waits for a connection nobody will release.
+   */
+  private wakeWaiter(): void {
     const waiter = this.waiters.shift();
     if (waiter) this.acquire().then(waiter.resolve, waiter.reject);
   }
@@ -108,6 +117,7 @@ export class WarehousePool {
           this.all.splice(this.all.indexOf(opening), 1);
           if (this.firstLogin === opening) this.firstLogin = null;
           if (e instanceof AuthError) this.loginFailure = e;
+          this.wakeWaiter();
           throw e;
         }
       }

@@ -44,7 +44,8 @@ export async function applyPlan(backend: WarehouseBackend, plan: WarehousePlan):
     // A run installs or upgrades the tables before its first model (WarehouseSession). A plan
     // applied on its own — or tables dropped under a running monitor — finds one missing here
     // (nothing was committed): install them and run the model once more.
-    if (installed.has(backend) || !isMissingObject(e)) throw e;
+    // Never on a connection that could not roll the failed attempt back (its transaction may be open).
+    if (installed.has(backend) || isRetired(backend) || !isMissingObject(e)) throw e;
     installed.add(backend);
     const check = await ensureSchema(backend, {
       dialect: plan.dialect,
