@@ -260,6 +260,28 @@ describe('runMonitor', () => {
     expect(onDisk().synced_models.full).toMatchObject({ failures: 0, sync_count: 1, next_retry_at: null });
   });
 
+  it('a model that fails on a full disk twice in a row backs off as any other (it does not fill the disk every cycle)', async () => {
+    world.add('huge', 'Huge');
+    const full = deps({
+      sync: async () => {
+        throw new StorageError('Could not write the push definition h.json: no space is left on the device (ENOSPC); the previous file is unchanged.', { code: 'ENOSPC', path: 'h.json' });
+      },
+    });
+    await runMonitor(full, options({ once: true }));
+    clock.t = T0 + 1000;
+    await runMonitor(full, options({ once: true }));
+    expect(ofType('model-failed').map((e) => [e.failures, Date.parse(e.nextRetryAt!)])).toEqual([
+      [1, T0],
+      [2, T0 + 1000 + 2 * INTERVAL],
+    ]);
+    // The run right after skips it: it waits its backoff.
+    clock.t = T0 + 2000;
+    events = [];
+    await runMonitor(full, options({ once: true }));
+    expect(ofType('model-failed')).toEqual([]);
+    expect(ofType('detected')[0]).toMatchObject({ backoff: 1 });
+  });
+
   it('isOutOfSpace: a full disk or quota, in the error or one it wraps; nothing else', () => {
     expect(isOutOfSpace(new StorageError('x', { code: 'ENOSPC', path: 'p' }))).toBe(true);
     expect(isOutOfSpace(new StorageError('x', { code: 'EDQUOT', path: 'p' }))).toBe(true);

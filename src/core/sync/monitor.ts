@@ -220,11 +220,11 @@ async function runCycle(cycle: number, deps: MonitorDeps, options: MonitorOption
       if (signal.aborted) return;
       const failures = (before?.failures ?? 0) + 1;
       // A full disk is not the model's fault either: the run after space is freed redoes it at once
-      // (the error's hint promises so), not a backoff later. A disk that stays full fails the state
-      // save too, which ends the run.
-      // Counted from the cycle's start, as cycles are: one interval later is the next cycle itself,
-      // however long this cycle has run (from the failure, it would be the cycle after).
-      const next = isOutOfSpace(e) ? clock.now() : started + backoff(failures);
+      // (the error's hint promises so), not a backoff later. Only its first such failure, though: a
+      // model that fails on a full disk again (one larger than the space there is) backs off as any
+      // other, rather than filling the disk every cycle. Otherwise counted from the cycle's start, as
+      // cycles are: one interval later is the next cycle itself, however long this one has run.
+      const next = isOutOfSpace(e) && failures === 1 ? clock.now() : started + backoff(failures);
       store.recordFailure(listing.id, messageOf(e), next, seenOf(listing, before));
       counts.failed += 1;
       totals.failed += 1;
