@@ -9,7 +9,7 @@
 // - a DuckDB file created on a full disk (left without its headers) is created anew once space is
 //   back (before: "not a valid DuckDB database file" on every later open, until removed by hand);
 //   a short file that is not DuckDB's is never removed (these two need no tmpfs).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -147,6 +147,25 @@ describe('a DuckDB file cut short (no tmpfs needed)', () => {
     writeFileSync(file, 'this is not a database, and not ours to remove');
     await expect(openDuckDb({ path: file })).rejects.toThrow(/Could not open the DuckDB file/);
     expect(readFileSync(file, 'utf8')).toBe('this is not a database, and not ours to remove');
+  });
+
+  it('a short file another process holds locked (it may be creating it) is never removed', async () => {
+    const file = path.join(dir, 'locked.duckdb');
+    const header = Buffer.concat([Buffer.alloc(8), Buffer.from('DUCK'), Buffer.alloc(4096 - 12)]);
+    writeFileSync(file, header);
+    // A POSIX record lock, as DuckDB itself takes on its file.
+    const holder = spawn('python3', ['-c', 'import fcntl,sys,time; f=open(sys.argv[1],"r+b"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flush=True); time.sleep(60)', file]);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (d: Buffer) => (String(d).includes('locked') ? resolve() : undefined));
+        holder.on('error', reject);
+        holder.on('exit', (code) => reject(new Error(`the lock holder exited with ${code}`)));
+      });
+      await expect(openDuckDb({ path: file })).rejects.toThrow(/Could not open the DuckDB file .*lock/i);
+      expect(readFileSync(file)).toEqual(header);
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('a read-only open never removes anything', async () => {

@@ -38,7 +38,10 @@ export async function openDuckDb(options: DuckDbOptions = {}): Promise<Warehouse
       // refuses it on every later open, space or not. Such a file holds no data: remove it and
       // create the database anew (once space is back), instead of failing every run until someone
       // deletes it by hand. A file that is not DuckDB's is never touched.
-      if (options.readOnly || file === ':memory:' || !(await removeIfHeaderless(file))) throw e;
+      // Only when DuckDB says the file is not a database: never on a lock held by another process,
+      // which may be creating that very file.
+      if (options.readOnly || file === ':memory:' || !NOT_A_DATABASE.test(String((e as Error).message))) throw e;
+      if (!(await removeIfHeaderless(file))) throw e;
       instance = await create();
     }
   } catch (e) {
@@ -103,6 +106,9 @@ class DuckDbBackend implements WarehouseBackend {
     this.instance.closeSync();
   }
 }
+
+/** DuckDB's words for a file too short to hold its headers (an empty file, a header alone, a short read). */
+const NOT_A_DATABASE = /not a valid DuckDB database file|Corrupt database file|Could not read enough bytes|read \d+ bytes/i;
 
 /** The size of DuckDB's file headers (one main and two database headers of 4 KiB); data starts after them. */
 const HEADERS_SIZE = 3 * 4096;
