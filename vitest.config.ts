@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import FoldersFirst from './tests/support/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -18,6 +19,8 @@ export default defineConfig({
     // the suite's CPU. Files keep to their own temp folders and servers on port 0, and a file that
     // changes process.env restores it or sets only what every file wants; docs/testing.md#speed.
     isolate: false,
+    // Slow folders first, so that no long file starts last (tests/support/sequencer.ts).
+    sequence: { sequencer: FoldersFirst },
     reporters: ['default'],
     // The built CLI (dist/), which tests run in-process (tests/support/run-cli.ts), is loaded by Node
     // itself as bin/fabric-sync.js would, not transformed.
