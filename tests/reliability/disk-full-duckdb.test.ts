@@ -9,48 +9,15 @@
 // - a DuckDB file created on a full disk (left without its headers) is created anew once space is
 //   back (before: "not a valid DuckDB database file" on every later open, until removed by hand);
 //   a short file that is not DuckDB's is never removed (these two need no tmpfs).
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/core/publishers/warehouse/apply.js';
 import type { WarehousePlan } from '../../src/core/publishers/warehouse/plan.js';
 import { openDuckDb } from '../../src/core/warehouse/duckdb.js';
-
-const mounts: string[] = [];
-
-function smallDisk(size: string): string | { reason: string } {
-  if (process.getuid?.() !== 0) return { reason: 'not running as root' };
-  const dir = mkdtempSync(path.join(tmpdir(), 'fs-rel-duckdisk-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0777`, 'tmpfs', dir], { stdio: 'pipe' });
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    return { reason: `mount -t tmpfs failed (${String((e as { stderr?: Buffer }).stderr ?? e).trim().split('\n')[0]})` };
-  }
-  mounts.push(dir);
-  return dir;
-}
-
-/** Fills the file system holding `dir` to the last byte; returns the filler file. */
-function fill(dir: string): string {
-  const file = path.join(dir, 'filler');
-  const fd = openSync(file, 'w');
-  const block = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (;;) writeSync(fd, block);
-  } catch {
-    try {
-      for (;;) writeSync(fd, block, 0, 1);
-    } catch {
-      // full to the byte
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return file;
-}
+import { fill, smallDisk, unmountSmallDisks } from './small-disk.js';
 
 /** One model's transaction as the publisher sends it: BEGIN, its rows, COMMIT. */
 function plan(id: number): WarehousePlan {
@@ -73,14 +40,7 @@ const skipReason = typeof probe === 'string' ? undefined : probe.reason;
 if (skipReason) console.log(`duckdb on a full disk: skipped — a small tmpfs cannot be mounted here: ${skipReason}`);
 
 afterAll(() => {
-  for (const m of mounts.reverse()) {
-    try {
-      execFileSync('umount', [m], { stdio: 'pipe' });
-      rmSync(m, { recursive: true, force: true });
-    } catch {
-      // a failed unmount leaves an empty tmpfs in /tmp; nothing else depends on it
-    }
-  }
+  unmountSmallDisks();
 });
 
 describe.skipIf(Boolean(skipReason))('duckdb on a full disk', () => {

@@ -9,52 +9,17 @@
 //   file stays valid, no temporary file is left; once space is back, the next cycle finishes the
 //   rest and every model is in the warehouse exactly once.
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStateText } from '../../src/core/state/schema.js';
 // Spawned: the subject is the process on a full disk (the native DuckDB driver's own aborts and crashes included) (tests/support/run-cli.ts).
 import { runSpawnedCli as runCli } from '../support/run-cli.js';
 import { cliEnv, seedWorkspace, startWorld, workdir, type World } from './harness.js';
+import { fill, smallDisk, unmountSmallDisks } from './small-disk.js';
 
-const mounts: string[] = [];
 /** Free space left for the mid-cycle run: the first models fit, the later ones do not. */
 const LEFT_FREE = 300 * 1024;
-
-/** Mounts a tmpfs of `size` on a new folder; returns it, or the reason it cannot be done here. */
-function smallDisk(size: string): string | { reason: string } {
-  if (process.getuid?.() !== 0) return { reason: 'not running as root' };
-  const dir = mkdtempSync(path.join(tmpdir(), 'fs-rel-disk-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0777`, 'tmpfs', dir], { stdio: 'pipe' });
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    return { reason: `mount -t tmpfs failed (${String((e as { stderr?: Buffer }).stderr ?? e).trim().split('\n')[0]})` };
-  }
-  mounts.push(dir);
-  return dir;
-}
-
-/** Fills the file system holding `dir` to the last byte. */
-function fill(dir: string): string {
-  const file = path.join(dir, 'filler');
-  const fd = openSync(file, 'w');
-  const block = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (;;) writeSync(fd, block);
-  } catch {
-    // ENOSPC: full. Top up the last partial block byte by byte.
-    try {
-      for (;;) writeSync(fd, block, 0, 1);
-    } catch {
-      // full to the byte
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return file;
-}
 
 const probe = smallDisk('1m');
 const skipReason = typeof probe === 'string' ? undefined : probe.reason;
@@ -66,14 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await world?.close();
-  for (const m of mounts.reverse()) {
-    try {
-      execFileSync('umount', [m], { stdio: 'pipe' });
-      rmSync(m, { recursive: true, force: true });
-    } catch {
-      // a failed unmount leaves an empty tmpfs in /tmp; nothing else depends on it
-    }
-  }
+  unmountSmallDisks();
 });
 
 const figures: string[] = [];

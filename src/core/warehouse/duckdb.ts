@@ -37,9 +37,8 @@ export async function openDuckDb(options: DuckDbOptions = {}): Promise<Warehouse
       // A file created on a full disk is left without its headers (0, 4 or 8 KiB), and DuckDB then
       // refuses it on every later open, space or not. Such a file holds no data: remove it and
       // create the database anew (once space is back), instead of failing every run until someone
-      // deletes it by hand. A file that is not DuckDB's is never touched.
-      // Only when DuckDB says the file is not a database: never on a lock held by another process,
-      // which may be creating that very file.
+      // deletes it by hand. Only when DuckDB says the file is not a database — never on a lock held
+      // by another process, which may be creating that very file — and never a file not DuckDB's.
       if (options.readOnly || file === ':memory:' || !NOT_A_DATABASE.test(String((e as Error).message))) throw e;
       if (!(await removeIfHeaderless(file))) throw e;
       instance = await create();
